@@ -1,0 +1,123 @@
+"""``ogi`` — the command line, a thin shell over :mod:`pipeline.api`.
+
+Exit codes: 0 success; 1 some documents failed (the rest loaded, failures recorded); 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import api
+from .store import DEFAULT_DB
+
+EPILOG = """examples:
+  ogi extract data/samples/luanhe-2023.txt --json
+  ogi ingest                      # the bundled corpus (data/samples) into data/ogi.duckdb
+  ogi ingest reports/ --db /tmp/ogi.duckdb
+  ogi check
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ogi", description="Open-government-information annual reports → checked, canonical numbers.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    e = sub.add_parser("extract", help="parse documents and print canonical JSON; writes nothing",
+                       description="Parse documents (HTML, TXT/PDF text) and print one canonical JSON object "
+                                   "per document, one per line. Nothing is written to a database.")
+    e.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories to search for documents")
+    e.add_argument("--json", action="store_true", help="one JSON object per line (the default is a short summary)")
+
+    i = sub.add_parser("ingest", help="extract + check + load into DuckDB (idempotent)",
+                       description="Extract, check and load documents into the DuckDB warehouse. Re-running on the "
+                                   "same bytes changes nothing; a failed document is recorded and the batch goes on.")
+    i.add_argument("paths", nargs="*", metavar="PATH",
+                   help=f"files or directories (default: the bundled corpus {api.DEFAULT_CORPUS})")
+    i.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
+    i.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("check", help="data-quality summary of a warehouse",
+                       description="Identities broken, reports missing tables and extraction errors.")
+    c.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
+    c.add_argument("--details", action="store_true", help="list every failed check")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return {"extract": _extract, "ingest": _ingest, "check": _check}[args.command](args)
+
+
+def _extract(args) -> int:
+    failed = 0
+    for path in api.iter_documents(args.paths):
+        report = api.extract_file(path)
+        failed += bool(report.error)
+        if args.json:
+            print(report.json_line(), flush=True)
+        elif report.error:
+            print(f"{path}: ERROR {report.error}")
+        else:
+            bad = sum(not c.ok for c in report.checks)
+            cells = sum(len(c) for rows in report.tables.values() for c in rows.values())
+            print(f"{path}: {report.issuer or '?'} {report.year or '?'} format {report.format}, "
+                  f"{cells} cells, {len(report.checks) - bad}/{len(report.checks)} checks ok"
+                  + (f", {len(report.warnings)} warnings" if report.warnings else ""))
+        if report.error and args.json:
+            print(f"error: {path}: {report.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _ingest(args) -> int:
+    def on_error(source: str, reason: str) -> None:
+        print(f"error: {source}: {reason}", file=sys.stderr)
+
+    try:
+        summary = api.ingest(args.paths, db=args.db, progress=not args.no_progress and sys.stderr.isatty(),
+                             on_error=on_error)
+    except RuntimeError as exc:
+        print(f"ogi: {exc}", file=sys.stderr)
+        return 2
+    print(f"ingested into {args.db}")
+    for line in summary.lines():
+        print("  " + line)
+    return summary.exit_code
+
+
+def _check(args) -> int:
+    if not Path(args.db).exists():
+        print(f"ogi: no warehouse at {args.db}; run `ogi ingest` first", file=sys.stderr)
+        return 2
+    import pandas as pd
+    q = api.quality_summary(args.db)
+    with pd.option_context("display.max_rows", 200, "display.width", 200, "display.max_colwidth", 80):
+        print("reports by status:")
+        print(_indent(q["reports"]))
+        print("\nfailed checks:")
+        print(_indent(q["failed_checks"]) if len(q["failed_checks"]) else "  none")
+        if args.details and len(q["failed_check_details"]):
+            print(_indent(q["failed_check_details"]))
+        print("\nreports (2019/2021 format) missing tables:")
+        print(_indent(q["missing_tables"]) if len(q["missing_tables"]) else "  none")
+        print("\nextraction errors:")
+        print(_indent(q["errors"]) if len(q["errors"]) else "  none")
+    return 0
+
+
+def _indent(df) -> str:
+    return "\n".join("  " + line for line in df.to_string(index=False).splitlines())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Plain data types passed between the stages.
+
+    extract   : bytes            -> Extracted   (lines of cells + page metadata)
+    normalise : Extracted        -> Report      (canonical keys, metadata, sections)
+    validate  : Report           -> [Check]     (appended to report.checks)
+    store     : Report           -> DuckDB rows
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+Number = int | Decimal
+
+EXTRACTOR_VERSION = "2.0"
+
+
+class ExtractionError(Exception):
+    """A document that yields no report. The message is the one-line reason users see."""
+
+
+@dataclass
+class Line:
+    """One line of a document: a table row's cells, or a single cell of running text.
+
+    ``exact`` is True when the cells come from a table grid (HTML): positions are reliable and a
+    trailing empty cell is a real blank. Text dumps lose that, so there trailing empties are layout.
+    """
+    cells: list[str]
+    exact: bool = False
+
+
+@dataclass
+class Extracted:
+    source: str
+    sha256: str
+    media_type: str
+    method: str  # html_table | text
+    lines: list[Line]
+    meta: dict[str, str] = field(default_factory=dict)  # title, publisher, published, index_no from the page shell
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    value: Number | None
+    raw: str
+
+
+@dataclass
+class Check:
+    id: str
+    ok: bool
+    expected: Number | None
+    actual: Number | None
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "ok": self.ok, "expected": _num(self.expected),
+                "actual": _num(self.actual), "detail": self.detail}
+
+
+@dataclass
+class Section:
+    no: int
+    heading: str
+    body: str
+
+
+@dataclass
+class Report:
+    source: str
+    sha256: str
+    media_type: str = "text/plain"
+    method: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    issuer_key: str | None = None
+    jurisdiction: dict[str, Any] = field(default_factory=lambda: {
+        "name": None, "name_simplified": None, "level": None, "code": None})
+    scope: str = "unknown"
+    year: int | None = None
+    published_on: str | None = None
+    format: str = "unknown"
+    tables: dict[str, dict[str, dict[str, Cell]]] = field(
+        default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}})
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    narrative: dict[str, Number] = field(default_factory=dict)  # numbers stated in prose
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "error"
+        if any(w.startswith("incomplete") for w in self.warnings):
+            return "partial"
+        return "ok"
+
+    def value(self, table: str, row: str, col: str) -> Number | None:
+        cell = self.tables[table].get(row, {}).get(col)
+        return cell.value if cell else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "title": self.title,
+            "jurisdiction": self.jurisdiction,
+            "issuer": self.issuer,
+            "scope": self.scope,
+            "year": self.year,
+            "published_on": self.published_on,
+            "format": self.format,
+            **{name: {row: {col: _num(c.value) for col, c in cols.items()} for row, cols in rows.items()}
+               for name, rows in self.tables.items()},
+            "checks": [c.to_json() for c in self.checks],
+            "warnings": self.warnings,
+            "error": self.error,
+        }
+
+    def json_line(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
+
+def _num(v: Number | None) -> int | float | None:
+    if v is None or isinstance(v, int):
+        return v
+    return int(v) if v == v.to_integral_value() else float(v)

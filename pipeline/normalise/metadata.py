@@ -1,0 +1,112 @@
+"""Title, statistics year, issuer, scope and publication date of a report."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .. import catalogue as cat
+from . import names
+
+TITLE_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)")
+_LABEL_PREFIX = re.compile(r"^(?:标题|文章标题|题\s*名|名\s*称)\s*[:：]\s*")
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_ISSUER_IN_TITLE = re.compile(r"^(?P<pre>.*?)(?:[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*[)）]?)(?P<mid>.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)")
+_PERIOD = re.compile(r"统计(?:期限|时限|区间|时间)[^。]{0,12}?((?:19|20)\d{2})\s*年?\s*1\s*月\s*1\s*日")
+_PROSE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:的)?(?:政府信息公开|政务公开)(?:工作)?(?:情况)?(?:年度)?(?:报告|年报|总结)")
+_DATE = re.compile(r"(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
+_PUBLISHER = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
+_COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:负责)?编制")
+_URL_YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
+_JURISDICTION_SCOPE = re.compile(r"涵盖.{0,8}(?:各区|各县|各部门|各乡镇|各街道|各单位)|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{4}年)")
+
+
+def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
+    """The report's title: a short line naming a year and a 政府信息公开…年度报告."""
+    candidates = [meta.get("title", "")] + [_LABEL_PREFIX.sub("", t.strip()) for t in lines_text[:60]]
+    html_title = meta.get("html_title")
+    if html_title:
+        candidates.append(re.split(r"\s*[-_|—]\s*", html_title)[0])
+    plausible = [t for t in candidates
+                 if t and len(t) <= 80 and TITLE_WORDS.search(t) and ">" not in t
+                 and not t.startswith(("根据", "本年", "本报告", "现将", "按照"))]
+    with_year = [t for t in plausible if _TITLE_YEAR.search(unicodedata.normalize("NFKC", t))]
+    return (with_year or plausible or [None])[0]
+
+
+def lookalike(title: str | None, head_text: str) -> str | None:
+    """The kind of document this is when it is a look-alike, not an OGI annual report."""
+    probe = cat.compact(title or head_text[:200])
+    for needle, kind in cat.LOOKALIKE_TITLES:
+        if needle in probe:
+            return kind
+    return None
+
+
+def find_year(title: str | None, text: str, source: str) -> tuple[int | None, str | None]:
+    """Statistics year (not the publication year) and, when it had to be guessed from the
+    file name or URL, a warning."""
+    if title:
+        m = _TITLE_YEAR.search(unicodedata.normalize("NFKC", title))
+        if m:
+            return int(m.group(1)), None
+    for rx in (_PERIOD, _PROSE_YEAR):
+        m = rx.search(text[:6000])
+        if m:
+            return int(m.group(1)), None
+    m = _URL_YEAR.findall(source.rsplit("/", 1)[-1]) or _URL_YEAR.findall(source)
+    if m:
+        return int(m[-1]), f"year {m[-1]} taken from the file name or URL, not from the report"
+    return None, None
+
+
+def find_issuer(title: str | None, meta: dict[str, str], text: str) -> str | None:
+    if title:
+        t = unicodedata.normalize("NFKC", title)
+        m = _ISSUER_IN_TITLE.match(t)
+        if m:
+            cand = (m.group("pre").strip() or m.group("mid").strip()).strip("《》“”\" ")
+            if len(cand) >= 2:
+                return cand
+    publisher = meta.get("publisher")
+    if not publisher:
+        m = _PUBLISHER.search(text[:3000])
+        publisher = m.group(1) if m else None
+    if publisher:
+        return publisher.strip()
+    m = _COMPILED_BY.search(text[:3000])
+    if m and not m.group(1).startswith(("本", "我")):
+        return m.group(1)
+    return None
+
+
+_ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
+
+
+def find_published(meta: dict[str, str], text: str) -> str | None:
+    m = _ANY_DATE.search(meta.get("published", "")) or _DATE.search(text[:4000])
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
+    """'jurisdiction' for an aggregate over an area, 'agency' for one body's own report."""
+    probe = cat.compact((title or "") + head_text[:1500])
+    if _JURISDICTION_SCOPE.search(probe):
+        return "jurisdiction"
+    if issuer:
+        s = names.normalise_text(issuer)
+        if s.endswith(names.BODY_SUFFIXES) or names.level_of(s) == "department":
+            return "agency"
+        if names.place_prefix(s) == s and names.level_of(s) == "township":
+            return "agency"  # a township has no agencies below it to aggregate
+    return "unknown"
+
+
+def jurisdiction(issuer: str | None) -> dict:
+    if not issuer:
+        return {"name": None, "name_simplified": None, "level": None, "code": None}
+    place = names.place_prefix(issuer) or names.normalise_text(issuer)
+    return {"name": place, "name_simplified": names.t2s(place), "level": names.level_of(issuer), "code": None}
