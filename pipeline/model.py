@@ -30,6 +30,11 @@ class Line:
     """
     cells: list[str]
     exact: bool = False
+    raw: str | None = None  # the line as printed, when splitting it into cells lost its spacing
+
+    @property
+    def text(self) -> str:
+        return self.raw if self.raw is not None else "\t".join(c for c in self.cells if c)
 
 
 @dataclass

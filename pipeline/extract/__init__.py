@@ -34,11 +34,9 @@ def extract(data: bytes, source: str = "<bytes>", sha256: str | None = None) -> 
     if media_type in _UNSUPPORTED:
         raise ExtractionError(f"{_UNSUPPORTED[media_type]} documents are not supported yet")
     text, encoding = decode(data)
-    warnings = []
-    if encoding not in ("utf-8", "utf-8-sig", "ascii"):
-        warnings.append(f"decoded as {encoding}")
     if media_type == "text/html":
         doc = html_x.parse(text)
-        return Extracted(source, sha, media_type, "html_table", html_x.html_lines(doc),
-                         html_x.page_meta(doc), warnings)
-    return Extracted(source, sha, media_type, "text", text_to_lines(text), {}, warnings)
+        meta = html_x.page_meta(doc)
+        meta["encoding"] = encoding
+        return Extracted(source, sha, media_type, "html_table", html_x.html_lines(doc), meta)
+    return Extracted(source, sha, media_type, "text", text_to_lines(text), {"encoding": encoding})

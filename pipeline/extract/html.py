@@ -21,6 +21,11 @@ _SKIP = frozenset(("script", "style", "noscript", "template", "select", "option"
 _WS = re.compile(r"[\s\u3000\xa0\u200b]+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TABLE_MARKERS = ("信息内容", "自然人", "行政复议", "本年新收", "处理决定")
+_SHELL_FIELDS = {
+    "published": re.compile(r"(?:发布日期|发布时间|公开日期)\s*[:：]?\s*((?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})"),
+    "publisher": re.compile(r"(?:发布机构|发文机关|信息来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})"),
+    "index_no": re.compile(r"索\s*引\s*号\s*[:：]\s*([0-9A-Za-z\-/]{6,40})"),
+}
 _META_NAMES = {"articletitle": "title", "contentsource": "publisher", "pubdate": "published",
                "firstimporttime": "published", "description": "description"}
 
@@ -49,6 +54,14 @@ def page_meta(doc) -> dict[str, str]:
     t = doc.find(".//title")
     if t is not None and t.text_content().strip():
         meta["html_title"] = _clean(t.text_content())
+    # The CMS metadata block (索引号 / 发布机构 / 发布日期) sits outside the report's content.
+    body = doc.find("body")
+    shell_text = _clean(body.text_content()) if body is not None else ""
+    for key, rx in _SHELL_FIELDS.items():
+        if key not in meta:
+            m = rx.search(shell_text)
+            if m:
+                meta[key] = m.group(1).strip()
     return meta
 
 

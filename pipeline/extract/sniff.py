@@ -23,11 +23,10 @@ def sniff(data: bytes, name: str = "") -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if _HTML_HINT.search(stripped[:1024]):
         return "text/html"
-    lower = name.lower()
-    if lower.endswith((".html", ".htm", ".shtml", ".jhtml")):
-        return "text/html"
     if _looks_binary(head):
         return "application/octet-stream"
+    if name.lower().endswith((".html", ".htm", ".shtml", ".jhtml")):
+        return "text/html"
     return "text/plain"
 
 

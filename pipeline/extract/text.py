@@ -39,5 +39,5 @@ def text_to_lines(text: str) -> list[Line]:
     for raw in text.splitlines():
         cells = split_line(raw)
         if cells is not None:
-            out.append(Line(cells))
+            out.append(Line(cells, raw=None if "\t" in raw or "|" in raw else raw.strip()))
     return out

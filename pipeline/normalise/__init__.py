@@ -67,12 +67,12 @@ def _table_region(no: int, regions, lines, heads) -> tuple[list[Line], bool] | N
 
 
 def _text(lines: list[Line]) -> str:
-    return "\n".join("\t".join(c for c in l.cells if c) for l in lines)
+    return "\n".join(l.text for l in lines)
 
 
 def normalise(x: Extracted) -> Report:
     lines = x.lines
-    line_texts = [" ".join(c for c in l.cells if c) for l in lines]
+    line_texts = [l.text.replace("\t", " ") for l in lines]
     full_text = "\n".join(line_texts)
     report = Report(source=x.source, sha256=x.sha256, media_type=x.media_type, method=x.method)
     report.warnings.extend(x.warnings)

@@ -272,7 +272,7 @@ def _fit(key: str, run: Run, cols: list[str], short_rows: int, warnings: list[st
         return vals
     if run.exact and len(vals) < n:
         return [""] * (n - len(vals)) + vals  # a grid: blanks on the left were skipped cells
-    if len(vals) == 1 and re.fullmatch(r"\d+", vals[0]) and len(vals[0]) > n:
+    if n > 1 and len(vals) == 1 and re.fullmatch(r"\d+", vals[0]) and len(vals[0]) >= n:
         split = split_run_together(vals[0], cols)
         if split is not None:
             warnings.append(f"{where}: cells run together {vals[0]!r}; split {'|'.join(split)} forced by the row total")

@@ -1,0 +1,141 @@
+"""The warehouse: views, idempotent re-ingest, versions, bulk load, metrics."""
+import shutil
+
+import duckdb
+import pytest
+
+from pipeline.api import ingest
+from pipeline.store import Warehouse
+from synth import SAMPLES_DIR
+
+CORPUS = SAMPLES_DIR.parent
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "ogi.duckdb"
+    summary = ingest([CORPUS], db=path)
+    assert summary.exit_code == 0
+    return path
+
+
+def q(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_views_exist(db):
+    names = {r[0] for r in q(db, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
+    assert {"documents", "crawl_outcomes", "reports", "facts", "checks", "sections", "applications_wide",
+            "appeals_wide", "proactive_wide", "metrics", "extraction_errors"} <= names
+
+
+def test_luanhe_in_applications_wide(db):
+    row = q(db, """SELECT new_received_total, total_processed_total, carried_forward_total, other_total, format
+                   FROM applications_wide WHERE issuer = '灤河回族区人民政府' AND year = 2023""")
+    assert row == [(78, 71, 7, 11, "2021")]
+
+
+def test_facts_keep_raw_text_and_exact_decimals(db):
+    rows = q(db, """SELECT f.value, f.raw_text FROM facts f JOIN reports r USING (report_id)
+                    WHERE r.issuer = '灤河回族区人民政府' AND f.row_key = 'fees'""")
+    assert [(str(v), t) for v, t in rows] == [("621.952000", "621.952")]
+    assert q(db, "SELECT fees_amount FROM proactive_wide WHERE issuer = '灤河回族区人民政府'")[0][0] * 1000 == 621952
+
+
+def test_every_report_row_has_provenance(db):
+    rows = q(db, "SELECT r.report_id, d.path, d.bytes FROM reports r JOIN documents d USING (doc_id)")
+    assert len(rows) == 18 and all(p and b > 0 for _, p, b in rows)
+
+
+def test_metrics(db):
+    m = q(db, """SELECT applications, grant_rate, disclosure_rate, denial_rate, not_held_rate,
+                        reconsideration_per_100_applications, litigation_per_100_applications,
+                        reconsideration_correction_rate, litigation_correction_rate
+                 FROM metrics WHERE issuer = '灤河回族区人民政府'""")[0]
+    assert m[0] == 78
+    assert m[1] == pytest.approx(43 / 71) and m[2] == pytest.approx(43 / 71)
+    assert m[3] == 0 and m[4] == pytest.approx(17 / 71)
+    assert m[5] == pytest.approx(100 / 78) and m[6] == pytest.approx(100 / 78)
+    assert m[7] == 1.0 and m[8] == 0.0
+
+
+def test_rates_are_null_when_the_denominator_is_zero(tmp_path):
+    # 上海市人民政府参事室 prints no table 三: no denominator, no rate.
+    db = tmp_path / "x.duckdb"
+    ingest([CORPUS / "real" / "018_shanghai_canshishi_2022.txt"], db=db)
+    assert q(db, "SELECT applications, grant_rate, litigation_per_100_applications FROM metrics") == [(None, None, None)]
+
+
+def test_failed_checks_are_loaded_and_flagged(db):
+    rows = q(db, """SELECT c.check_id, c.expected, c.actual FROM checks c JOIN reports r USING (report_id)
+                    WHERE NOT c.ok ORDER BY c.detail""")
+    assert [(i, int(e), int(a)) for i, e, a in rows] == [
+        ("applications.balance", 47, 48), ("applications.balance", 49, 50)]
+    assert q(db, "SELECT carried_forward_total FROM applications_wide WHERE issuer LIKE '红叶县%'") == [(6,)]
+
+
+def test_reingest_changes_nothing(db):
+    before = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(db, "SELECT count(*) FROM facts")
+    summary = ingest([CORPUS], db=db)
+    assert summary.unchanged == summary.documents == 18 and summary.reports == 0
+    after = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(db, "SELECT count(*) FROM facts")
+    assert before == after
+
+
+def test_new_version_is_kept_and_marked_current(db, tmp_path):
+    old = (CORPUS / "luanhe-2023.txt").read_text()
+    fixed = old.replace("行政处罚\t399", "行政处罚\t401")
+    path = tmp_path / "luanhe-2023-corrected.txt"
+    path.write_text(fixed)
+    ingest([path], db=db)
+    rows = q(db, """SELECT w.penalty_decisions, r.is_current FROM reports r JOIN proactive_wide w USING (report_id)
+                    WHERE r.issuer_key = '滦河区' AND r.year = 2023 ORDER BY r.ingested_at""")
+    assert rows == [(399, False), (401, True)]
+
+
+def test_same_bytes_under_two_paths_load_once(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    shutil.copy(CORPUS / "luanhe-2023.txt", a)
+    shutil.copy(CORPUS / "luanhe-2023.txt", b)
+    summary = ingest([a, b], db=tmp_path / "w.duckdb")
+    assert summary.reports == 1 and summary.unchanged == 1
+
+
+def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
+    from pipeline import store
+    db = tmp_path / "w.duckdb"
+    real_rows = store._rows
+
+    def poisoned(batch, now):
+        tables = real_rows(batch, now)
+        if any("luanhe" in d.source_url for d, _ in batch) and len(batch) > 1:
+            raise duckdb.ConversionException("simulated failure in a batch")
+        if any("luanhe" in d.source_url for d, _ in batch):
+            raise duckdb.ConversionException("simulated failure of this report")
+        return tables
+
+    monkeypatch.setattr(store, "_rows", poisoned)
+    summary = ingest([CORPUS / "luanhe-2023.txt", CORPUS / "html"], db=db)
+    assert [s for s, _ in summary.errors] == [str(CORPUS / "luanhe-2023.txt")]
+    assert q(db, "SELECT count(*) FROM reports") == [(5,)]
+    assert q(db, "SELECT count(*) FROM reports WHERE issuer LIKE '灤%'") == [(0,)]
+
+
+def test_open_database_lock_is_explained(db):
+    holder = duckdb.connect(str(db))
+    try:
+        with pytest.raises(RuntimeError, match="open in another process"):
+            import multiprocessing as mp
+            ctx = mp.get_context("spawn")
+            with ctx.Pool(1) as pool:
+                pool.apply(_open, (str(db),))
+    finally:
+        holder.close()
+
+
+def _open(path):
+    Warehouse(path).close()
