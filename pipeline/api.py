@@ -24,7 +24,7 @@ log = logging.getLogger("ogi")
 DOCUMENT_SUFFIXES = (".html", ".htm", ".shtml", ".jhtml", ".txt", ".pdf", ".doc", ".docx", ".wps",
                      ".xls", ".xlsx", ".et", ".png", ".jpg", ".jpeg", ".gif")
 DEFAULT_CORPUS = Path("data/samples")
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[Path]:

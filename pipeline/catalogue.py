@@ -222,6 +222,9 @@ SECTION_HEADINGS = (
     (6, "六、其他需要报告的事项", re.compile(r"^(?:六[、.])?其他需要报告的事项$")),
 )
 
+# Every heading above contains one of these: a cheap filter before the regexes.
+SECTION_HEADING_WORDS = ("情况", "概述", "事项", "措施")
+
 # Look-alike documents published in the same columns: they are errors, not reports.
 LOOKALIKE_TITLES = (
     ("政府网站工作年度报表", "政府网站工作年度报表"),
@@ -246,6 +249,12 @@ _WS = re.compile(r"\s+")
 def compact(text: str) -> str:
     """The form labels are matched on: NFKC, no white space, no quotes."""
     return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+
+
+def squash(text: str) -> str:
+    """White space removed, nothing else: enough to find header words split across lines, and
+    cheap on whole sections (NFKC on tens of kilobytes is not)."""
+    return "".join(text.split())
 
 
 _NUMBERING = re.compile(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .catalogue import COUNT_UNITS, MONEY_UNITS, NULL_MARKERS
@@ -19,6 +20,7 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().replace(" ", "")
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(text: str) -> tuple[bool, int | Decimal | None, str | None]:
     """(is_value, value, unit). is_value is True for numbers and for blank markers (value None)."""
     t = _norm(text)

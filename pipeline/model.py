@@ -34,7 +34,9 @@ class Line:
 
     @property
     def text(self) -> str:
-        return self.raw if self.raw is not None else "\t".join(c for c in self.cells if c)
+        if self.raw is None:
+            self.raw = "\t".join(c for c in self.cells if c)
+        return self.raw
 
 
 @dataclass

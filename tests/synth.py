@@ -70,8 +70,8 @@ def random_spec(rng: random.Random, i: int, fmt: str | None = None) -> Spec:
                 for c in range(6)]
         apps[p] = vals
         processed = [a + b for a, b in zip(processed, vals)]
-    carried_over = [rng.randint(0, 5) for _ in range(6)]
-    carried_forward = [min(rng.randint(0, 6), p + c) for p, c in zip(processed, carried_over)]
+    carried_forward = [rng.randint(0, 6) for _ in range(6)]
+    carried_over = [min(rng.randint(0, 5), p + f) for p, f in zip(processed, carried_forward)]
     new = [p + f - c for p, f, c in zip(processed, carried_forward, carried_over)]
     apps["new_received"] = new
     apps["carried_over"] = carried_over

@@ -42,3 +42,12 @@ def test_compact_and_numbering():
     assert strip_numbering(compact("（二）部分公开")) == "部分公开"
     assert strip_numbering("1、重复申请") == strip_numbering("1.重复申请") == "重复申请"
     assert strip_numbering("(1)重复申请") == "重复申请"
+
+
+def test_docs_key_table_is_the_catalogue():
+    """docs/keys.md is generated from the catalogue (python -m pipeline.catalogue > docs/keys.md)."""
+    from pathlib import Path
+
+    from pipeline.catalogue import markdown_key_table
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "keys.md").read_text()
+    assert doc.strip() == markdown_key_table().strip()

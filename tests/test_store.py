@@ -42,7 +42,7 @@ def test_luanhe_in_applications_wide(db):
 def test_facts_keep_raw_text_and_exact_decimals(db):
     rows = q(db, """SELECT f.value, f.raw_text FROM facts f JOIN reports r USING (report_id)
                     WHERE r.issuer = '灤河回族区人民政府' AND f.row_key = 'fees'""")
-    assert [(str(v), t) for v, t in rows] == [("621.952000", "621.952")]
+    assert [(str(v), t) for v, t in rows] == [("621.952000", "621.952")]  # DECIMAL(18,6): exact
     assert q(db, "SELECT fees_amount FROM proactive_wide WHERE issuer = '灤河回族区人民政府'")[0][0] * 1000 == 621952
 
 
@@ -110,8 +110,8 @@ def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     real_rows = store._rows
 
-    def poisoned(batch, now):
-        tables = real_rows(batch, now)
+    def poisoned(batch, *args):
+        tables = real_rows(batch, *args)
         if any("luanhe" in d.source_url for d, _ in batch) and len(batch) > 1:
             raise duckdb.ConversionException("simulated failure in a batch")
         if any("luanhe" in d.source_url for d, _ in batch):

@@ -35,8 +35,9 @@ def extract(data: bytes, source: str = "<bytes>", sha256: str | None = None) -> 
         raise ExtractionError(f"{_UNSUPPORTED[media_type]} documents are not supported yet")
     text, encoding = decode(data)
     if media_type == "text/html":
-        doc = html_x.parse(text)
-        meta = html_x.page_meta(doc)
+        raw = html_x.utf8(data, encoding, text)
+        doc = html_x.parse(raw)
+        meta = html_x.page_meta(doc, raw)
         meta["encoding"] = encoding
         return Extracted(source, sha, media_type, "html_table", html_x.html_lines(doc), meta)
     return Extracted(source, sha, media_type, "text", text_to_lines(text), {"encoding": encoding})

@@ -16,6 +16,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
             "big5": "big5hkscs", "utf8": "utf-8"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -31,10 +32,9 @@ def _plausible(text: str) -> bool:
     if not text:
         return True
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
-    if bad > len(sample) * 0.01:
+    if len(_BAD_CHARS.findall(sample)) > len(sample) * 0.01:
         return False
-    return len(sample) < 200 or bool(_CJK.search(sample))
+    return len(text) < 200 or bool(_CJK.search(text))
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -42,12 +42,17 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(enc, "replace"), enc
-    candidates = ["utf-8"]
+    try:
+        # Valid UTF-8 is strong evidence on its own: GBK text almost never is.
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
     meta = declared or declared_charset(data)
     if meta:
         candidates.append(_ALIASES.get(meta.lower(), meta.lower()))
     candidates += ["gb18030", "big5hkscs"]
-    seen = set()
+    seen = {"utf-8"}
     for enc in candidates:
         if enc in seen:
             continue

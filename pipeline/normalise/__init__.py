@@ -7,6 +7,8 @@ Raises :class:`ExtractionError` for documents that are not annual reports.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cached_property
 
 from .. import catalogue as cat
 from ..model import Extracted, ExtractionError, Line, Report, Section
@@ -25,9 +27,12 @@ def find_sections(lines: list[Line]) -> list[tuple[int, int, str]]:
     last = 0
     for i, line in enumerate(lines):
         cells = [c for c in line.cells if c]
-        if not cells or len(cells) > 2:
+        if not cells or len(cells) > 2 or sum(map(len, cells)) > 60:
             continue
-        text = cat.compact("".join(cells))
+        joined = "".join(cells)
+        if not any(w in joined for w in cat.SECTION_HEADING_WORDS):
+            continue
+        text = cat.compact(joined)
         if len(text) > 40:
             continue
         for no, heading, rx in cat.SECTION_HEADINGS:
@@ -38,31 +43,43 @@ def find_sections(lines: list[Line]) -> list[tuple[int, int, str]]:
     return found
 
 
-def _regions(lines: list[Line], heads: list[tuple[int, int, str]]) -> dict[int, tuple[list[Line], bool]]:
-    """Lines of each section and whether the section runs to the end of the document."""
-    out: dict[int, tuple[list[Line], bool]] = {}
+@dataclass
+class Region:
+    """The lines of one section, and whether it runs to the end of the document (maybe cut off)."""
+    lines: list[Line]
+    to_end: bool
+
+    @cached_property
+    def text(self) -> str:
+        return _text(self.lines)
+
+    @cached_property
+    def squashed(self) -> str:
+        return cat.squash(self.text)
+
+
+def _regions(lines: list[Line], heads: list[tuple[int, int, str]]) -> dict[int, Region]:
+    out: dict[int, Region] = {}
     for k, (no, idx, _) in enumerate(heads):
         end = heads[k + 1][1] if k + 1 < len(heads) else len(lines)
-        out[no] = (lines[idx + 1:end], k + 1 == len(heads))
+        out[no] = Region(lines[idx + 1:end], k + 1 == len(heads))
     if not heads:
-        out[0] = (lines, True)
-    else:
-        first = heads[0][1]
-        if first:
-            out[0] = (lines[:first], False)
+        out[0] = Region(lines, True)
+    elif heads[0][1]:
+        out[0] = Region(lines[:heads[0][1]], False)
     return out
 
 
-def _table_region(no: int, regions, lines, heads) -> tuple[list[Line], bool] | None:
+def _table_region(no: int, regions: dict[int, Region], lines, heads) -> Region | None:
     if no in regions:
         return regions[no]
     if no == 2 and 3 in regions:
         # A fragment that starts inside table 二: what precedes section 三 (after 一, if present).
         start = next((idx + 1 for n, idx, _ in heads if n == 1), 0)
         stop = next(idx for n, idx, _ in heads if n == 3)
-        return lines[start:stop], False
+        return Region(lines[start:stop], False)
     if not heads:
-        return lines, True
+        return regions[0]
     return None
 
 
@@ -84,24 +101,22 @@ def normalise(x: Extracted) -> Report:
 
     heads = find_sections(lines)
     regions = _regions(lines, heads)
-    compact_tables = cat.compact(" ".join(
-        _text(regions.get(n, ([], False))[0]) for n in (0, 2, 3)))
-    fmt = detect_format(compact_tables)
+    fmt = detect_format(" ".join(regions[n].squashed for n in (0, 2, 3) if n in regions))
 
     w = report.warnings
     if fmt:
         report.format = fmt
         reg = _table_region(2, regions, lines, heads)
-        if reg and ("信息内容" in cat.compact(_text(reg[0])) or detect_format(cat.compact(_text(reg[0])))):
-            report.tables["proactive"] = parse_proactive(reg[0], fmt, w, reg[1])
+        if reg and ("信息内容" in reg.squashed or detect_format(reg.squashed)):
+            report.tables["proactive"] = parse_proactive(reg.lines, fmt, w, reg.to_end, reg.squashed)
     reg = _table_region(3, regions, lines, heads)
-    if reg and any(k in cat.compact(_text(reg[0])) for k in ("本年新收", "上年结转", "予以公开")):
-        report.tables["applications"] = parse_applications(reg[0], w, reg[1], fmt or "2021")
+    if reg and any(k in reg.squashed for k in ("本年新收", "上年结转", "予以公开")):
+        report.tables["applications"] = parse_applications(reg.lines, w, reg.to_end, fmt or "2021")
         if not fmt:
             report.format = "2021" if any(k in report.tables["applications"] for k in cat.OTHER_PARTS) else "2019"
     reg = _table_region(4, regions, lines, heads)
-    if reg and "尚未审结" in cat.compact(_text(reg[0])):
-        report.tables["appeals"] = parse_appeals(reg[0], w, reg[1])
+    if reg and "尚未审结" in reg.squashed:
+        report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
     has_tables = any(report.tables.values())
     if has_tables:
@@ -144,24 +159,24 @@ def _require_narrative_report(title: str | None, line_texts: list[str], full_tex
     titles = {t for t in line_texts if len(t) <= 80 and md.TITLE_WORDS.search(t)}
     if len(titles) >= 3 and len(full_text) < 400 * len(titles):
         raise ExtractionError(f"a list of {len(titles)} reports (an index page), not a report")
-    body = cat.compact(full_text)
+    body = cat.squash(full_text)
     if not (title or _REPORT_PROSE.search(body[:3000])):
         raise ExtractionError("no annual report found: no 政府信息公开年度报告 title and no report tables")
     if len(body) < 150 or not any(k in body for k in ("主动公开", "依申请", "政府信息公开申请")):
         raise ExtractionError("no annual report found: a title but no report text or tables")
 
 
-def _sections(lines, heads, regions) -> list[Section]:
+def _sections(lines, heads, regions: dict[int, Region]) -> list[Section]:
     out = []
-    if 0 in regions and regions[0][0]:
-        out.append(Section(0, "", _text(regions[0][0])))
+    if 0 in regions and regions[0].lines:
+        out.append(Section(0, "", regions[0].text))
     for no, idx, heading in heads:
-        out.append(Section(no, heading, _text(regions[no][0])))
+        out.append(Section(no, heading, regions[no].text))
     return out
 
 
 def _narrative(regions, full_text: str) -> dict:
-    text = _text(regions[1][0]) if 1 in regions else full_text[:8000]
+    text = regions[1].text if 1 in regions else full_text[:8000]
     text = text.replace("\t", " ")
     m = _NARRATIVE_APPS.search(text)
     if m:

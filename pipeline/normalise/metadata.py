@@ -93,7 +93,7 @@ def find_published(meta: dict[str, str], text: str) -> str | None:
 
 def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
     """'jurisdiction' for an aggregate over an area, 'agency' for one body's own report."""
-    probe = cat.compact((title or "") + head_text[:1500])
+    probe = cat.squash((title or "") + head_text[:1500])
     if _JURISDICTION_SCOPE.search(probe):
         return "jurisdiction"
     if issuer:

@@ -83,8 +83,8 @@ def read_cell(raw: str, unit: str = "count", warnings: list[str] | None = None, 
 
 
 # ---------------------------------------------------------------- format version
-def detect_format(compact_text: str) -> str | None:
-    hits = {fmt: sum(m in compact_text for m in markers) for fmt, markers in cat.FORMAT_MARKERS.items()}
+def detect_format(squashed_text: str) -> str | None:
+    hits = {fmt: sum(m in squashed_text for m in markers) for fmt, markers in cat.FORMAT_MARKERS.items()}
     if not any(hits.values()):
         return None
     return max(hits, key=lambda f: (hits[f], f))
@@ -92,16 +92,17 @@ def detect_format(compact_text: str) -> str | None:
 
 # ---------------------------------------------------------------- table 二
 _AMOUNT_UNIT = {
-    "fees": re.compile(r"收费金额\(?(?:单位:)?(万元|元)"),
-    "procurement": re.compile(r"采购总金额\(?(?:单位:)?(万元|元)"),
+    "fees": re.compile(r"收费金额[(（]?(?:单位[:：])?(万元|元)"),
+    "procurement": re.compile(r"采购总金额[(（]?(?:单位[:：])?(万元|元)"),
 }
 
 
-def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated: bool) -> dict[str, dict[str, Cell]]:
+def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated: bool,
+                    section_text: str) -> dict[str, dict[str, Cell]]:
+    """`section_text` is the squashed text of the section (where the amount units are printed)."""
     rows = cat.PROACTIVE_ROWS.get(fmt)
     if not rows:
         return {}
-    section_text = cat.compact(" ".join(c for l in lines for c in l.cells))
     by_label = {n: r for r in rows for n in r.needles}
     out: dict[str, dict[str, Cell]] = {}
     for run in runs(lines):
@@ -157,6 +158,7 @@ def _needles() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+@lru_cache(maxsize=16384)
 def match_application_row(label: str, group: str | None) -> tuple[str | None, str | None]:
     """(row_key, group after this label). The needle that ends last wins (a label can carry
     the group header and earlier text), ties go to the longest needle."""

@@ -19,71 +19,89 @@ from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS doc (
-    doc_id VARCHAR PRIMARY KEY, source_id VARCHAR, source_url VARCHAR, page_url VARCHAR,
-    fetched_at TIMESTAMP, media_type VARCHAR, bytes BIGINT, path VARCHAR, title VARCHAR,
-    http_status INTEGER, year_guess INTEGER, published_on DATE);
-CREATE TABLE IF NOT EXISTS report (
-    report_id VARCHAR PRIMARY KEY, doc_id VARCHAR, source_id VARCHAR, issuer VARCHAR,
-    issuer_key VARCHAR, aliases VARCHAR[], scope VARCHAR, jurisdiction VARCHAR,
-    jurisdiction_simplified VARCHAR, jurisdiction_code VARCHAR, level VARCHAR, parent VARCHAR,
-    year INTEGER, format VARCHAR, title VARCHAR, published_on DATE, status VARCHAR,
-    error VARCHAR, warnings VARCHAR[], method VARCHAR, extractor_version VARCHAR,
-    ingested_at TIMESTAMP);
-CREATE TABLE IF NOT EXISTS fact (
-    report_id VARCHAR, table_name VARCHAR, row_key VARCHAR, col_key VARCHAR,
-    value DECIMAL(24, 6), raw_text VARCHAR);
-CREATE TABLE IF NOT EXISTS check_result (
-    report_id VARCHAR, check_id VARCHAR, ok BOOLEAN, expected DECIMAL(24, 6),
-    actual DECIMAL(24, 6), detail VARCHAR);
-CREATE TABLE IF NOT EXISTS section (report_id VARCHAR, section_no INTEGER, heading VARCHAR, body VARCHAR);
-CREATE TABLE IF NOT EXISTS crawl_outcome (
-    source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, detail VARCHAR);
-"""
+S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
+                                    pa.bool_(), pa.string())
+_SQL = {S: "VARCHAR", I32: "INTEGER", I64: "BIGINT", TS: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN",
+        pa.int16(): "SMALLINT", pa.list_(S): "VARCHAR[]"}
+# Numbers travel as text and land as DECIMAL(18,6): exact for counts and for 万元 amounts to 0.01 元.
+NUMERIC = "DECIMAL(18, 6)"
+
+# Base tables: (name, [(column, arrow type, SQL type override)]). One declaration feeds both the
+# DDL and the Arrow batches, so they cannot drift apart.
+TABLES = {
+    "doc": [("doc_id", S), ("source_id", S), ("source_url", S), ("page_url", S), ("fetched_at", TS),
+            ("media_type", S), ("bytes", I64), ("path", S), ("title", S), ("http_status", I32),
+            ("year_guess", I32), ("published_on", DATE)],
+    "report": [("report_no", I64), ("report_id", S), ("doc_id", S), ("source_id", S), ("issuer", S),
+               ("issuer_key", S), ("aliases", pa.list_(S)), ("scope", S), ("jurisdiction", S),
+               ("jurisdiction_simplified", S), ("jurisdiction_code", S), ("level", S), ("parent", S),
+               ("year", I32), ("format", S), ("title", S), ("published_on", DATE), ("status", S), ("error", S),
+               ("warnings", pa.list_(S)), ("method", S), ("extractor_version", S), ("ingested_at", TS)],
+    # One row per number: the cell is a small id into `cell` (the catalogue's keys), the report a
+    # number into `report` — a narrow table loads at millions of rows a second.
+    "fact": [("report_no", I64), ("cell_id", pa.int16()), ("value", NUM), ("raw_text", S)],
+    "check_result": [("report_no", I64), ("check_id", S), ("ok", BOOL), ("expected", NUM), ("actual", NUM),
+                     ("detail", S)],
+    "section": [("report_no", I64), ("section_no", I32), ("heading", S), ("body", S)],
+}
+NUMERIC_COLUMNS = {("fact", "value"), ("check_result", "expected"), ("check_result", "actual")}
 
 
-def _wide_view(table: str) -> str:
+def _ddl() -> str:
+    out = ["CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);",
+           "CREATE TABLE IF NOT EXISTS cell (cell_id SMALLINT PRIMARY KEY, table_name VARCHAR, row_key VARCHAR, "
+           "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
+           "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
+           "detail VARCHAR);"]
+    for name, cols in TABLES.items():
+        defs = []
+        for col, typ in cols:
+            sql = NUMERIC if (name, col) in NUMERIC_COLUMNS else _SQL[typ]
+            key = " PRIMARY KEY" if (name, col) in (("doc", "doc_id"), ("report", "report_no")) else ""
+            defs.append(f"{col} {sql}{key}")
+        out.append(f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(defs)});")
+    return "\n".join(out)
+
+
+def _wide_view(table: str, cell_ids: dict[tuple[str, str, str], int]) -> str:
     units = {c.key: c.unit for c in cat.PROACTIVE_COLS} if table == "proactive" else {}
     cols = []
     for row, col in cat.wide_columns(table):
-        pick = f"max(f.value) FILTER (WHERE f.row_key = '{row}' AND f.col_key = '{col}')"
+        pick = f"max(f.value) FILTER (WHERE f.cell_id = {cell_ids[(table, row, col)]})"
         if units.get(col, "count") == "amount_wan":
             cols.append(f"{pick} AS {row}_{col}")
         else:
             # Counts as integers; a non-integer count (flagged by values.types) stays visible in `facts`.
             cols.append(f"CAST(CASE WHEN {pick} = trunc({pick}) THEN {pick} END AS BIGINT) AS {row}_{col}")
+    ids = ", ".join(str(cell_ids[(table, r, c)]) for r, c in cat.wide_columns(table))
     return f"""
 CREATE OR REPLACE VIEW {table}_wide AS
 SELECT r.report_id, r.issuer, r.jurisdiction, r.level, r.scope, r.year, r.format, r.status, r.is_current,
        {', '.join(cols)}
-FROM reports r LEFT JOIN fact f ON f.report_id = r.report_id AND f.table_name = '{table}'
+FROM reports r LEFT JOIN fact f ON f.report_no = r.report_no AND f.cell_id IN ({ids})
 WHERE r.status <> 'error'
 GROUP BY ALL"""
-
-
-def _sum(*cols: str) -> str:
-    return " + ".join(cols)
-
-
-_DENIED = _sum(*(f"a.{k}_total" for k in cat.outcome_rows("denied")))
 
 
 VIEWS = [
     "CREATE OR REPLACE VIEW documents AS SELECT * FROM doc",
     "CREATE OR REPLACE VIEW crawl_outcomes AS SELECT * FROM crawl_outcome",
     """CREATE OR REPLACE VIEW reports AS
-SELECT r.*, (r.status <> 'error' AND row_number() OVER (
+SELECT r.* EXCLUDE (report_no), (r.status <> 'error' AND row_number() OVER (
         PARTITION BY coalesce(r.issuer_key, r.report_id), coalesce(r.year, -1), r.scope
         ORDER BY (r.status = 'error'), r.published_on DESC NULLS LAST, r.ingested_at DESC, r.report_id) = 1
-    ) AS is_current
+    ) AS is_current, r.report_no
 FROM report r""",
-    "CREATE OR REPLACE VIEW facts AS SELECT * FROM fact",
-    "CREATE OR REPLACE VIEW checks AS SELECT * FROM check_result",
-    "CREATE OR REPLACE VIEW sections AS SELECT * FROM section",
+    """CREATE OR REPLACE VIEW facts AS
+SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text
+FROM fact f JOIN cell c USING (cell_id) JOIN report r USING (report_no)""",
+    """CREATE OR REPLACE VIEW checks AS
+SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, k.detail
+FROM check_result k JOIN report r USING (report_no)""",
+    """CREATE OR REPLACE VIEW sections AS
+SELECT r.report_id, s.section_no, s.heading, s.body FROM section s JOIN report r USING (report_no)""",
     """CREATE OR REPLACE VIEW extraction_errors AS
 SELECT r.report_id, r.doc_id, d.source_url, d.path, r.error, r.ingested_at
 FROM report r LEFT JOIN doc d USING (doc_id) WHERE r.status = 'error'""",
@@ -93,7 +111,7 @@ FROM report r LEFT JOIN doc d USING (doc_id) WHERE r.status = 'error'""",
 def _metrics_view() -> str:
     tp = "nullif(a.total_processed_total, 0)"
     apps = "nullif(a.new_received_total, 0)"
-    denied = f"coalesce({_DENIED}, a.denied_subtotal_total)"
+    denied = " + ".join(f"a.{k}_total" for k in cat.outcome_rows("denied"))
     return f"""
 CREATE OR REPLACE VIEW metrics AS
 SELECT a.report_id, a.issuer, a.jurisdiction, a.level, a.scope, a.year, a.format, a.is_current,
@@ -101,7 +119,7 @@ SELECT a.report_id, a.issuer, a.jurisdiction, a.level, a.scope, a.year, a.format
        a.total_processed_total AS total_processed,
        a.granted_total / {tp} AS grant_rate,
        (a.granted_total + a.partially_granted_total) / {tp} AS disclosure_rate,
-       {denied} / {tp} AS denial_rate,
+       coalesce({denied}, a.denied_subtotal_total) / {tp} AS denial_rate,
        a.unavailable_not_held_total / {tp} AS not_held_rate,
        100.0 * p.reconsideration_total / {apps} AS reconsideration_per_100_applications,
        100.0 * (p.litigation_direct_total + p.litigation_after_reconsideration_total) / {apps}
@@ -144,13 +162,35 @@ class Warehouse:
                     f"or many readers: close it there, or read a snapshot instead.") from None
             raise
         if not read_only:
-            self.con.execute(SCHEMA)
-            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-            for sql in VIEWS:
-                self.con.execute(sql)
-            for t in ("proactive", "applications", "appeals"):
-                self.con.execute(_wide_view(t))
-            self.con.execute(_metrics_view())
+            self._migrate()
+        self.cell_ids = {(t, r, c): i for i, t, r, c in self.con.execute(
+            "SELECT cell_id, table_name, row_key, col_key FROM cell").fetchall()}
+
+    def _migrate(self) -> None:
+        con = self.con
+        version = None
+        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = row[0] if row else None
+        if version not in (None, SCHEMA_VERSION):
+            raise RuntimeError(f"{self.path} has warehouse schema {version}, this version writes {SCHEMA_VERSION}: "
+                               f"re-ingest into a new file (see README, migrations)")
+        con.execute(_ddl())
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        # Cell ids are stable: existing cells keep theirs, new catalogue cells get the next free ids.
+        known = {tuple(r) for r in con.execute("SELECT table_name, row_key, col_key FROM cell").fetchall()}
+        next_id = con.execute("SELECT coalesce(max(cell_id), 0) + 1 FROM cell").fetchone()[0]
+        for table in ("proactive", "applications", "appeals"):
+            for row, col in cat.wide_columns(table):
+                if (table, row, col) not in known:
+                    con.execute("INSERT INTO cell VALUES (?, ?, ?, ?)", [next_id, table, row, col])
+                    next_id += 1
+        ids = {(t, r, c): i for i, t, r, c in con.execute("SELECT cell_id, table_name, row_key, col_key FROM cell").fetchall()}
+        for sql in VIEWS:
+            con.execute(sql)
+        for t in ("proactive", "applications", "appeals"):
+            con.execute(_wide_view(t, ids))
+        con.execute(_metrics_view())
 
     def close(self) -> None:
         self.con.close()
@@ -178,43 +218,42 @@ class Warehouse:
         try:
             self._load(batch)
             return []
-        except duckdb.Error:
+        except (duckdb.Error, ValueError, pa.ArrowException):
             failed = []
             for item in batch:
                 try:
                     self._load([item])
-                except duckdb.Error as exc:
+                except (duckdb.Error, ValueError, pa.ArrowException) as exc:
                     failed.append((item[0], f"warehouse: {exc}".splitlines()[0]))
             return failed
 
     def _load(self, batch: list[tuple[DocumentRecord, Report]]) -> None:
-        now = dt.datetime.now()
-        tables = _rows(batch, now)
         con = self.con
+        # A report re-extracted (new extractor version) replaces its old rows: same report_id.
+        ids = [d.doc_id for d, _ in batch]
+        old = [r[0] for r in con.execute("SELECT report_no FROM report WHERE report_id IN (SELECT unnest(?))",
+                                         [ids]).fetchall()]
+        first_no = con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
+        tables = _rows(batch, first_no, self.cell_ids, dt.datetime.now())
         con.execute("BEGIN TRANSACTION")
         try:
             for name, arrow in tables.items():
                 con.register(f"_new_{name}", arrow)
-            ids = "SELECT report_id FROM _new_report"
-            for t in ("fact", "check_result", "section", "report"):
-                con.execute(f"DELETE FROM {t} WHERE report_id IN ({ids})")
+            if old:
+                for t in ("fact", "check_result", "section", "report"):
+                    con.execute(f"DELETE FROM {t} WHERE report_no IN (SELECT unnest(?))", [old])
             con.execute("INSERT OR IGNORE INTO doc SELECT * FROM _new_doc")
-            con.execute("INSERT INTO report SELECT * FROM _new_report")
-            con.execute("INSERT INTO fact SELECT report_id, table_name, row_key, col_key, "
-                        "CAST(value AS DECIMAL(24, 6)), raw_text FROM _new_fact")
-            con.execute("INSERT INTO check_result SELECT report_id, check_id, ok, CAST(expected AS DECIMAL(24, 6)), "
-                        "CAST(actual AS DECIMAL(24, 6)), detail FROM _new_check")
-            con.execute("INSERT INTO section SELECT * FROM _new_section")
+            for name in ("report", "fact", "check_result", "section"):
+                cols = ", ".join(f"CAST({c} AS {NUMERIC})" if (name, c) in NUMERIC_COLUMNS else c
+                                 for c, _ in TABLES[name])
+                con.execute(f"INSERT INTO {name} SELECT {cols} FROM _new_{name}")
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
         finally:
             for name in tables:
-                try:
-                    con.unregister(f"_new_{name}")
-                except Exception:  # pragma: no cover
-                    pass
+                con.unregister(f"_new_{name}")
 
     def record_crawl_outcome(self, source_id: str, outcome: str, detail: str = "") -> None:
         self.con.execute("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?)", [source_id, dt.datetime.now(), outcome, detail])
@@ -224,73 +263,44 @@ class Warehouse:
         return self.con.execute(sql, params or []).df()
 
 
-def _str(v) -> str | None:
-    return None if v is None else str(v)
-
-
-def _rows(batch: list[tuple[DocumentRecord, Report]], now: dt.datetime) -> dict[str, pa.Table]:
-    doc = {k: [] for k in ("doc_id", "source_id", "source_url", "page_url", "fetched_at", "media_type",
-                           "bytes", "path", "title", "http_status", "year_guess", "published_on")}
-    rep = {k: [] for k in ("report_id", "doc_id", "source_id", "issuer", "issuer_key", "aliases", "scope",
-                           "jurisdiction", "jurisdiction_simplified", "jurisdiction_code", "level", "parent",
-                           "year", "format", "title", "published_on", "status", "error", "warnings", "method",
-                           "extractor_version", "ingested_at")}
-    fact = {k: [] for k in ("report_id", "table_name", "row_key", "col_key", "value", "raw_text")}
-    chk = {k: [] for k in ("report_id", "check_id", "ok", "expected", "actual", "detail")}
-    sec = {k: [] for k in ("report_id", "section_no", "heading", "body")}
-    for d, r in batch:
+def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: dict, now: dt.datetime
+          ) -> dict[str, pa.Table]:
+    cols = {name: {c: [] for c, _ in spec} for name, spec in TABLES.items()}
+    doc, rep, fact, chk, sec = (cols[n] for n in ("doc", "report", "fact", "check_result", "section"))
+    f_no, f_cell, f_val, f_raw = (fact[k].append for k in ("report_no", "cell_id", "value", "raw_text"))
+    for no, (d, r) in enumerate(batch, start=first_no):
         published = dt.date.fromisoformat(r.published_on) if r.published_on else None
+        j = r.jurisdiction
         for k, v in (("doc_id", d.doc_id), ("source_id", d.source_id), ("source_url", d.source_url),
                      ("page_url", d.page_url), ("fetched_at", d.fetched_at), ("media_type", d.media_type),
                      ("bytes", d.bytes), ("path", d.path), ("title", r.title), ("http_status", d.http_status),
                      ("year_guess", d.year_guess or r.year), ("published_on", published)):
             doc[k].append(v)
-        rid = d.doc_id
-        j = r.jurisdiction
-        for k, v in (("report_id", rid), ("doc_id", d.doc_id), ("source_id", d.source_id), ("issuer", r.issuer),
-                     ("issuer_key", r.issuer_key), ("aliases", j.get("aliases") or []), ("scope", r.scope),
-                     ("jurisdiction", j.get("name")), ("jurisdiction_simplified", j.get("name_simplified")),
-                     ("jurisdiction_code", j.get("code")), ("level", j.get("level")), ("parent", j.get("parent")),
-                     ("year", r.year), ("format", r.format), ("title", r.title), ("published_on", published),
-                     ("status", r.status), ("error", r.error), ("warnings", list(r.warnings)), ("method", r.method),
+        for k, v in (("report_no", no), ("report_id", d.doc_id), ("doc_id", d.doc_id), ("source_id", d.source_id),
+                     ("issuer", r.issuer), ("issuer_key", r.issuer_key), ("aliases", j.get("aliases") or []),
+                     ("scope", r.scope), ("jurisdiction", j.get("name")),
+                     ("jurisdiction_simplified", j.get("name_simplified")), ("jurisdiction_code", j.get("code")),
+                     ("level", j.get("level")), ("parent", j.get("parent")), ("year", r.year),
+                     ("format", r.format), ("title", r.title), ("published_on", published), ("status", r.status),
+                     ("error", r.error), ("warnings", list(r.warnings)), ("method", r.method),
                      ("extractor_version", EXTRACTOR_VERSION), ("ingested_at", now)):
             rep[k].append(v)
         for table, rows in r.tables.items():
             for row, cells in rows.items():
-                for col, cell in cells.items():
-                    fact["report_id"].append(rid)
-                    fact["table_name"].append(table)
-                    fact["row_key"].append(row)
-                    fact["col_key"].append(col)
-                    fact["value"].append(_str(cell.value))
-                    fact["raw_text"].append(cell.raw)
-        for c in r.checks:
-            for k, v in (("report_id", rid), ("check_id", c.id), ("ok", c.ok), ("expected", _str(c.expected)),
-                         ("actual", _str(c.actual)), ("detail", c.detail)):
-                chk[k].append(v)
+                for col, c in cells.items():
+                    f_no(no)
+                    f_cell(cell_ids[(table, row, col)])
+                    v = c.value
+                    f_val(None if v is None else str(v))
+                    f_raw(c.raw)
+        checks = r.checks
+        chk["report_no"] += [no] * len(checks)
+        chk["check_id"] += [c.id for c in checks]
+        chk["ok"] += [c.ok for c in checks]
+        chk["expected"] += [None if c.expected is None else str(c.expected) for c in checks]
+        chk["actual"] += [None if c.actual is None else str(c.actual) for c in checks]
+        chk["detail"] += [c.detail for c in checks]
         for s in r.sections:
-            for k, v in (("report_id", rid), ("section_no", s.no), ("heading", s.heading), ("body", s.body)):
+            for k, v in (("report_no", no), ("section_no", s.no), ("heading", s.heading), ("body", s.body)):
                 sec[k].append(v)
-    schema_doc = pa.schema([("doc_id", pa.string()), ("source_id", pa.string()), ("source_url", pa.string()),
-                            ("page_url", pa.string()), ("fetched_at", pa.timestamp("us")), ("media_type", pa.string()),
-                            ("bytes", pa.int64()), ("path", pa.string()), ("title", pa.string()),
-                            ("http_status", pa.int32()), ("year_guess", pa.int32()), ("published_on", pa.date32())])
-    schema_rep = pa.schema([("report_id", pa.string()), ("doc_id", pa.string()), ("source_id", pa.string()),
-                            ("issuer", pa.string()), ("issuer_key", pa.string()), ("aliases", pa.list_(pa.string())),
-                            ("scope", pa.string()), ("jurisdiction", pa.string()),
-                            ("jurisdiction_simplified", pa.string()), ("jurisdiction_code", pa.string()),
-                            ("level", pa.string()), ("parent", pa.string()), ("year", pa.int32()),
-                            ("format", pa.string()), ("title", pa.string()), ("published_on", pa.date32()),
-                            ("status", pa.string()), ("error", pa.string()), ("warnings", pa.list_(pa.string())),
-                            ("method", pa.string()), ("extractor_version", pa.string()),
-                            ("ingested_at", pa.timestamp("us"))])
-    strings = pa.string()
-    return {
-        "doc": pa.table(doc, schema=schema_doc),
-        "report": pa.table(rep, schema=schema_rep),
-        "fact": pa.table(fact, schema=pa.schema([(k, strings) for k in fact])),
-        "check": pa.table(chk, schema=pa.schema([("report_id", strings), ("check_id", strings), ("ok", pa.bool_()),
-                                                 ("expected", strings), ("actual", strings), ("detail", strings)])),
-        "section": pa.table(sec, schema=pa.schema([("report_id", strings), ("section_no", pa.int32()),
-                                                   ("heading", strings), ("body", strings)])),
-    }
+    return {name: pa.table(cols[name], schema=pa.schema(TABLES[name])) for name in TABLES}

@@ -1,0 +1,159 @@
+"""`make bench`: extraction throughput against the lxml floor, warehouse load rate, memory.
+
+    python bench/run.py [--pages 1000] [--text 1000] [--out bench/out]
+
+HTML: a generated corpus of realistic report pages (CMS shells, 30–250 KB, tests/synth.py). The
+floor is lxml merely parsing each page and reading every cell's text; each page is timed for the
+floor and for our extraction back to back, so machine noise hits both alike. Text: the same
+reports as tab-separated PDF-style text. Load: facts/s into DuckDB in 200-report transactions.
+Memory: peak RSS (VmHWM; ru_maxrss survives fork+exec) of extracting N and 4N pages in fresh
+processes (flat = no growth with N).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import lxml.html  # noqa: E402
+
+from pipeline.api import extract_bytes  # noqa: E402
+from pipeline import store  # noqa: E402
+from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
+from synth import random_spec, render_html  # noqa: E402
+
+
+def corpus(n: int, seed: int = 1) -> list[tuple[object, bytes]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        spec = random_spec(rng, i)
+        out.append((spec, render_html(spec, seed=i).encode("utf-8")))
+    return out
+
+
+def as_text(page: bytes) -> bytes:
+    """The same report as a PDF text dump: table rows tab-separated, paragraphs one per line."""
+    from pipeline.extract import extract
+    x = extract(page, "p.html")
+    return "\n".join("\t".join(l.cells) if l.exact else l.text for l in x.lines).encode()
+
+
+def floor(page: bytes) -> int:
+    doc = lxml.html.document_fromstring(page)
+    n = 0
+    for td in doc.iter("td", "th"):
+        n += len(td.text_content())
+    return n
+
+
+def bench_html(pages: list[bytes]) -> dict:
+    t_floor = t_ours = 0.0
+    bad = 0
+    for p in pages[:20]:  # warm caches and imports
+        floor(p), extract_bytes(p, "w.html")
+    for p in pages:
+        t0 = time.perf_counter()
+        floor(p)
+        t1 = time.perf_counter()
+        r = extract_bytes(p, "p.html")
+        t2 = time.perf_counter()
+        t_floor += t1 - t0
+        t_ours += t2 - t1
+        bad += bool(r.error) or any(not c.ok for c in r.checks)
+    return {"pages": len(pages), "avg_kb": round(sum(map(len, pages)) / len(pages) / 1024, 1),
+            "floor_pages_per_s": round(len(pages) / t_floor, 1), "ours_pages_per_s": round(len(pages) / t_ours, 1),
+            "ratio_to_floor": round(t_ours / t_floor, 2), "reports_with_errors_or_failed_checks": bad}
+
+
+def bench_text(texts: list[bytes]) -> dict:
+    t0 = time.perf_counter()
+    bad = sum(bool(r.error) or any(not c.ok for c in r.checks) for r in (extract_bytes(t, "p.txt") for t in texts))
+    dt = time.perf_counter() - t0
+    return {"documents": len(texts), "docs_per_s": round(len(texts) / dt, 1),
+            "reports_with_errors_or_failed_checks": bad}
+
+
+def bench_load(pages: list[bytes]) -> dict:
+    reports = [extract_bytes(p, f"p{i}.html") for i, p in enumerate(pages)]
+    items = [(DocumentRecord(doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=len(p)), r)
+             for r, p in zip(reports, pages)]
+    facts = sum(len(c) for r in reports for rows in r.tables.values() for c in rows.values())
+    batch = 500
+    build = 0.0
+    real_rows = store._rows
+
+    def timed_rows(*a):
+        nonlocal build
+        t = time.perf_counter()
+        out = real_rows(*a)
+        build += time.perf_counter() - t
+        return out
+
+    store._rows = timed_rows
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            with Warehouse(Path(d) / "b.duckdb") as wh:
+                t0 = time.perf_counter()
+                for i in range(0, len(items), batch):
+                    assert not wh.load(items[i:i + batch])
+                total = time.perf_counter() - t0
+                n = wh.con.execute("SELECT count(*) FROM fact").fetchone()[0]
+    finally:
+        store._rows = real_rows
+    assert n == facts
+    return {"reports": len(items), "facts": facts, "reports_per_transaction": batch,
+            "duckdb_facts_per_s": round(facts / (total - build)),
+            "end_to_end_facts_per_s": round(facts / total),
+            "note": "duckdb = Arrow batches into the warehouse incl. commit; end_to_end adds building "
+                    "the batches from Report objects in Python"}
+
+
+def peak_rss_mb(n: int) -> float:
+    code = (f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}];"
+            "import random; from synth import random_spec, render_html;"
+            "from pipeline.api import extract_bytes; rng = random.Random(3)\n"
+            f"for i in range({n}):\n"
+            "    extract_bytes(render_html(random_spec(rng, i), seed=i).encode(), 'p.html')\n"
+            "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return round(float(out.stdout.strip()), 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--text", type=int, default=1000)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    args = ap.parse_args()
+    print(f"generating {args.pages} report pages …", flush=True)
+    pages = [p for _, p in corpus(args.pages)]
+    gc.collect()
+    results = {"html": bench_html(pages)}
+    print("html ", results["html"], flush=True)
+    texts = [as_text(p) for p in pages[:args.text]]
+    results["text"] = bench_text(texts)
+    print("text ", results["text"], flush=True)
+    results["load"] = bench_load(pages)
+    print("load ", results["load"], flush=True)
+    small, large = max(50, args.pages // 8), max(200, args.pages // 2)
+    results["memory"] = {f"peak_rss_mb_{small}_pages": peak_rss_mb(small), f"peak_rss_mb_{large}_pages": peak_rss_mb(large)}
+    print("memory", results["memory"], flush=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"wrote {out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
