@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Ingest the bundled corpus under data/samples into data/ogi.duckdb (no network).
+# The main job, offline: crawl the bundled mirror (served on 127.0.0.1 by ogi itself for the
+# duration of the crawl) and ingest what it stored, plus the bundled samples, into data/ogi.duckdb.
+# `make ingest SOURCES=crawlers/sources/provinces.csv` crawls the real web instead of the mirror.
+SOURCES ?= crawlers/sources/mirror.csv
+MIRROR  ?= data/mirror
 ingest: $(STAMP)
-	$(BIN)/ogi ingest
+	$(BIN)/ogi ingest --sources $(SOURCES) $(if $(filter crawlers/sources/mirror.csv,$(SOURCES)),--mirror $(MIRROR) data/samples,)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

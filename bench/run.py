@@ -7,7 +7,8 @@ floor is lxml merely parsing each page and reading every cell's text; each page 
 floor and for our extraction back to back, so machine noise hits both alike. Text: the same
 reports as tab-separated PDF-style text. Load: facts/s into DuckDB in 200-report transactions.
 Memory: peak RSS (VmHWM; ru_maxrss survives fork+exec) of extracting N and 4N pages in fresh
-processes (flat = no growth with N).
+processes (flat = no growth with N). Crawl: a local TRS-style fixture site of >= 2,000 pages served
+on 127.0.0.1, politeness delays off: pages/s and peak memory of the crawling process.
 """
 from __future__ import annotations
 
@@ -130,10 +131,58 @@ def peak_rss_mb(n: int) -> float:
     return round(float(out.stdout.strip()), 1)
 
 
+def build_crawl_site(root: Path, listings: int = 100, per_page: int = 20) -> int:
+    """A TRS-style column of `listings` pages × `per_page` reports: listings + reports pages."""
+    from sites import page, simple_report, write
+    body_cache = simple_report("样本县人民政府", 2023)
+    for p in range(listings):
+        items = "".join(f'<li><a href="./t{p}_{k}.html">样本县{p}-{k}部门2023年政府信息公开工作年度报告</a></li>'
+                        for k in range(per_page))
+        name = "index.html" if p == 0 else f"index_{p}.html"
+        write(root, f"col/{name}", page("年报", f"<ul>{items}</ul><script>createPageHTML({listings}, {p}, 'index', 'html');</script>"))
+        for k in range(per_page):
+            write(root, f"col/t{p}_{k}.html", body_cache.replace("样本县人民政府", f"样本县{p}-{k}部门"))
+    return listings * (per_page + 1)
+
+
+def bench_crawl(pages_wanted: int = 2000) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d) / "site"
+        per_page = 19
+        total = build_crawl_site(root, listings=max(1, pages_wanted // (per_page + 1)), per_page=per_page)
+        # The site is served from its own process, as a real server would be.
+        server = subprocess.Popen([sys.executable, "-c", f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
+                                   "from crawlers.mirror import MirrorServer;"
+                                   f"s = MirrorServer({str(root)!r}).start(); print(s.url, flush=True); time.sleep(3600)"],
+                                  stdout=subprocess.PIPE, text=True)
+        url = server.stdout.readline().strip()
+        code = (f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
+                "from crawlers.run import crawl; from crawlers.registry import Source\n"
+                "t = time.perf_counter()\n"
+                f"r = crawl([Source('bench', 'b', 'county', '', '', {url!r} + '/col/index.html', 'trs')], {str(Path(d) / 'out')!r},"
+                " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS': 32,"
+                " 'CONCURRENT_REQUESTS_PER_DOMAIN': 32, 'LOG_LEVEL': 'ERROR', 'ROBOTSTXT_OBEY': False})\n"
+                "dt = time.perf_counter() - t\n"
+                "import resource; u = resource.getrusage(resource.RUSAGE_SELF)\n"
+                "print(len(r.stored), dt, next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024,"
+                " u.ru_utime + u.ru_stime)")
+        try:
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        finally:
+            server.kill()
+            server.wait()
+        stored, seconds, rss, cpu = out.stdout.split()
+    return {"pages": total, "reports_stored": int(stored), "seconds": round(float(seconds), 2),
+            "pages_per_s": round(total / float(seconds), 1), "peak_rss_mb": round(float(rss), 1),
+            "crawler_cpu_seconds": round(float(cpu), 2),
+            "note": "the fixture server (its own process) and the crawler share the 2 cores; politeness off"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--text", type=int, default=1000)
+    ap.add_argument("--crawl-pages", type=int, default=2000)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = ap.parse_args()
     print(f"generating {args.pages} report pages …", flush=True)
@@ -149,6 +198,8 @@ def main() -> None:
     small, large = max(50, args.pages // 8), max(200, args.pages // 2)
     results["memory"] = {f"peak_rss_mb_{small}_pages": peak_rss_mb(small), f"peak_rss_mb_{large}_pages": peak_rss_mb(large)}
     print("memory", results["memory"], flush=True)
+    results["crawl"] = bench_crawl(args.crawl_pages)
+    print("crawl", results["crawl"], flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))

@@ -72,13 +72,20 @@ class IngestSummary:
     cells: int = 0
     checks_failed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: list[dict] = field(default_factory=list)  # crawl outcomes, when a registry was crawled
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.errors else 0
+        return 1 if self.errors or any(o["outcome"] != "ok" for o in self.outcomes) else 0
 
     def lines(self) -> list[str]:
-        return [
+        crawl = []
+        if self.outcomes:
+            counts: dict[str, int] = {}
+            for o in self.outcomes:
+                counts[o["outcome"]] = counts.get(o["outcome"], 0) + 1
+            crawl = ["sources    " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))]
+        return crawl + [
             f"documents  {self.documents} ({self.unchanged} unchanged since the last run)",
             f"reports    {self.reports} loaded ({self.partial} incomplete)",
             f"cells      {self.cells}",
@@ -87,56 +94,106 @@ class IngestSummary:
         ]
 
 
-def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
-           on_error=None) -> IngestSummary:
-    """Extract, check and load documents into the warehouse; idempotent.
+@dataclass
+class Source:
+    """A document to ingest: where its bytes are and where they came from."""
+    path: Path
+    url: str
+    source_id: str | None = None
+    page_url: str | None = None
+    fetched_at: str | None = None
+    http_status: int | None = None
+    media_type: str | None = None
 
-    A document whose bytes were already loaded by this extractor version is skipped. A document
-    that fails is recorded (``reports.status = 'error'``, view ``extraction_errors``) and the
-    batch goes on. ``on_error(source, reason)`` is called for each failure as it happens.
+
+def local_sources(paths: Iterable[str | Path]) -> list[Source]:
+    return [Source(p, str(p)) for p in iter_documents(paths)]
+
+
+def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
+    """Every document a crawl stored (the whole manifest, so a resumed crawl's earlier rows count)."""
+    return [Source(raw_dir / row["path"], row["url"], row.get("source_id"), row.get("page_url"),
+                   row.get("fetched_at"), row.get("http_status"), row.get("media_type")) for row in manifest]
+
+
+def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
+           on_error=None, sources: str | Path | None = None, mirror: str | Path | None = None,
+           crawl_out: str | Path | None = None, crawl_overrides: dict | None = None) -> IngestSummary:
+    """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
+
+    With neither paths nor sources, the bundled corpus (data/samples) is ingested. A document
+    whose bytes were already loaded by this extractor version is skipped. A document that fails
+    is recorded (``reports.status = 'error'``, view ``extraction_errors``) and the batch goes on;
+    ``on_error(source, reason)`` is called for each failure as it happens.
     """
-    files = list(iter_documents(paths or [DEFAULT_CORPUS]))
+    items: list[Source] = []
+    outcomes: list[dict] = []
+    if sources:
+        from crawlers.run import DEFAULT_OUT, crawl
+        result = crawl(sources, out_dir=crawl_out or DEFAULT_OUT, mirror=mirror, overrides=crawl_overrides)
+        outcomes = result.outcomes
+        items += crawled_sources(result.store.manifest(), result.store.raw)
+    paths = list(paths)
+    if paths or not sources:
+        items += local_sources(paths or [DEFAULT_CORPUS])
+    summary = load_sources(items, db, progress, on_error)
+    summary.outcomes = outcomes
+    if outcomes:
+        with Warehouse(db) as wh:
+            wh.record_crawl_outcomes(outcomes)
+    return summary
+
+
+def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: bool = False,
+                 on_error=None) -> IngestSummary:
     summary = IngestSummary()
-    bar = _progress(len(files), progress)
+    bar = _progress(len(items), progress)
     with Warehouse(db) as wh:
         batch: list[tuple[DocumentRecord, Report]] = []
-
-        def flush():
-            for doc, reason in wh.load(batch):
-                _fail(summary, doc.source_url, reason, on_error)
-            batch.clear()
-
-        for chunk in _chunks(files, BATCH_SIZE):
+        for chunk in _chunks(items, BATCH_SIZE):
             blobs = []
-            for f in chunk:
+            for item in chunk:
                 try:
-                    data = f.read_bytes()
+                    data = item.path.read_bytes()
                 except OSError as exc:
-                    _fail(summary, str(f), f"cannot read file: {exc.strerror}", on_error)
+                    _fail(summary, item.url, f"cannot read file: {exc.strerror}", on_error)
                     continue
-                blobs.append((f, data, hashlib.sha256(data).hexdigest()))
+                blobs.append((item, data, hashlib.sha256(data).hexdigest()))
             known = wh.known([sha for _, _, sha in blobs])
-            for f, data, sha in blobs:
+            links = []
+            for item, data, sha in blobs:
                 summary.documents += 1
                 bar.update(1)
+                doc = DocumentRecord(doc_id=sha, source_url=item.url, path=str(item.path), bytes=len(data),
+                                     media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
+                                     source_id=item.source_id, page_url=item.page_url,
+                                     fetched_at=_timestamp(item.fetched_at), http_status=item.http_status)
+                links.append(doc)
                 if sha in known:
                     summary.unchanged += 1
                     continue
                 known.add(sha)  # the same bytes twice in one run: load once
-                report = extract_bytes(data, str(f))
-                doc = DocumentRecord(doc_id=sha, source_url=str(f), path=str(f), bytes=len(data),
-                                     media_type=report.media_type or mimetypes.guess_type(f.name)[0] or "")
+                report = extract_bytes(data, item.url)
+                doc.media_type = report.media_type or doc.media_type
                 batch.append((doc, report))
                 if report.error:
-                    _fail(summary, str(f), report.error, on_error)
+                    _fail(summary, item.url, report.error, on_error)
                 else:
                     summary.reports += 1
                     summary.partial += report.status == "partial"
                     summary.cells += sum(len(c) for rows in report.tables.values() for c in rows.values())
                     summary.checks_failed += sum(not c.ok for c in report.checks)
-            flush()
+            for doc, reason in wh.load(batch):
+                _fail(summary, doc.source_url, reason, on_error)
+            batch.clear()
+            wh.link_urls(links)
     bar.close()
     return summary
+
+
+def _timestamp(value: str | None):
+    import datetime as dt
+    return dt.datetime.fromisoformat(value) if value else None
 
 
 def _fail(summary: IngestSummary, source: str, reason: str, on_error) -> None:

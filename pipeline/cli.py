@@ -16,6 +16,8 @@ EPILOG = """examples:
   ogi extract data/samples/luanhe-2023.txt --json
   ogi ingest                      # the bundled corpus (data/samples) into data/ogi.duckdb
   ogi ingest reports/ --db /tmp/ogi.duckdb
+  ogi crawl --sources crawlers/sources/provinces.csv      # the real web (politely)
+  ogi ingest --sources crawlers/sources/mirror.csv --mirror data/mirror data/samples   # what `make ingest` runs
   ogi check
 """
 
@@ -33,12 +35,23 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories to search for documents")
     e.add_argument("--json", action="store_true", help="one JSON object per line (the default is a short summary)")
 
-    i = sub.add_parser("ingest", help="extract + check + load into DuckDB (idempotent)",
+    cr = sub.add_parser("crawl", help="crawl the portals of a source registry and store their reports",
+                        description="Crawl every source in a registry CSV politely (robots.txt, 1-2 requests per "
+                                    "site, delays), store report pages and attachments content-addressed under "
+                                    "OUT/raw with a manifest, and record one outcome per source.")
+    cr.add_argument("--sources", required=True, metavar="FILE.csv", help="source registry (see crawlers/sources)")
+    cr.add_argument("--out", default="data/crawl", help="where documents and the manifest go (default: data/crawl)")
+    cr.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME}")
+
+    i = sub.add_parser("ingest", help="[crawl +] extract + check + load into DuckDB (idempotent)",
                        description="Extract, check and load documents into the DuckDB warehouse. Re-running on the "
                                    "same bytes changes nothing; a failed document is recorded and the batch goes on.")
     i.add_argument("paths", nargs="*", metavar="PATH",
                    help=f"files or directories (default: the bundled corpus {api.DEFAULT_CORPUS})")
     i.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
+    i.add_argument("--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored")
+    i.add_argument("--out", default="data/crawl", help="crawl output folder (default: data/crawl)")
+    i.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME} (offline mirror)")
     i.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     c = sub.add_parser("check", help="data-quality summary of a warehouse",
@@ -56,7 +69,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return {"extract": _extract, "ingest": _ingest, "check": _check}[args.command](args)
+    return {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl}[args.command](args)
+
+
+def _crawl(args) -> int:
+    from crawlers.registry import RegistryError
+    from crawlers.run import crawl
+    try:
+        result = crawl(args.sources, out_dir=args.out, mirror=args.mirror)
+    except (RegistryError, OSError, ValueError) as exc:
+        print(f"ogi: {exc}", file=sys.stderr)
+        return 2
+    for o in result.outcomes:
+        print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}")
+    print(f"{len(result.stored)} documents stored this run under {result.store.raw}")
+    return 0 if result.ok else 1
 
 
 def _extract(args) -> int:
@@ -85,10 +112,13 @@ def _ingest(args) -> int:
 
     try:
         summary = api.ingest(args.paths, db=args.db, progress=not args.no_progress and sys.stderr.isatty(),
-                             on_error=on_error)
+                             on_error=on_error, sources=args.sources, mirror=args.mirror, crawl_out=args.out)
     except RuntimeError as exc:
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
+    for o in summary.outcomes:
+        if o["outcome"] != "ok":
+            print(f"crawl: {o['source_id']}: {o['outcome']}: {o['detail']}", file=sys.stderr)
     print(f"ingested into {args.db}")
     for line in summary.lines():
         print("  " + line)

@@ -19,7 +19,7 @@ from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
                                     pa.bool_(), pa.string())
@@ -54,7 +54,10 @@ def _ddl() -> str:
            "CREATE TABLE IF NOT EXISTS cell (cell_id SMALLINT PRIMARY KEY, table_name VARCHAR, row_key VARCHAR, "
            "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
            "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
-           "detail VARCHAR);"]
+           "detail VARCHAR);",
+           # Every URL a document was fetched from (the same bytes under two URLs: one doc, two rows).
+           "CREATE TABLE IF NOT EXISTS doc_url (doc_id VARCHAR, url VARCHAR, page_url VARCHAR, source_id VARCHAR, "
+           "fetched_at TIMESTAMP, http_status INTEGER, UNIQUE (doc_id, url));"]
     for name, cols in TABLES.items():
         defs = []
         for col, typ in cols:
@@ -88,6 +91,7 @@ GROUP BY ALL"""
 VIEWS = [
     "CREATE OR REPLACE VIEW documents AS SELECT * FROM doc",
     "CREATE OR REPLACE VIEW crawl_outcomes AS SELECT * FROM crawl_outcome",
+    "CREATE OR REPLACE VIEW document_urls AS SELECT * FROM doc_url",
     """CREATE OR REPLACE VIEW reports AS
 SELECT r.* EXCLUDE (report_no), (r.status <> 'error' AND row_number() OVER (
         PARTITION BY coalesce(r.issuer_key, r.report_id), coalesce(r.year, -1), r.scope
@@ -255,8 +259,24 @@ class Warehouse:
             for name in tables:
                 con.unregister(f"_new_{name}")
 
-    def record_crawl_outcome(self, source_id: str, outcome: str, detail: str = "") -> None:
-        self.con.execute("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?)", [source_id, dt.datetime.now(), outcome, detail])
+    def record_crawl_outcomes(self, outcomes: list[dict]) -> None:
+        self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?)",
+                             [[o["source_id"], dt.datetime.fromisoformat(o["crawled_at"]), o["outcome"], o["detail"]]
+                              for o in outcomes])
+
+    def link_urls(self, docs: list[DocumentRecord]) -> None:
+        """Record every URL a document came from; a URL seen before is kept once."""
+        if not docs:
+            return
+        rows = pa.table({"doc_id": [d.doc_id for d in docs], "url": [d.source_url for d in docs],
+                         "page_url": [d.page_url for d in docs], "source_id": [d.source_id for d in docs],
+                         "fetched_at": pa.array([d.fetched_at for d in docs], TS),
+                         "http_status": pa.array([d.http_status for d in docs], I32)})
+        self.con.register("_new_links", rows)
+        try:
+            self.con.execute("INSERT OR IGNORE INTO doc_url SELECT DISTINCT ON (doc_id, url) * FROM _new_links")
+        finally:
+            self.con.unregister("_new_links")
 
     # ------------------------------------------------------------ reading
     def query(self, sql: str, params=None):

@@ -1,0 +1,75 @@
+"""Downloader middlewares: backoff between retries, anti-bot detection, encoding repair."""
+from __future__ import annotations
+
+import asyncio
+
+from scrapy.exceptions import IgnoreRequest
+
+from pipeline.extract.decode import declared_charset
+from .discovery import is_challenge
+
+
+class Blocked(IgnoreRequest):
+    """An anti-bot challenge: recorded as `blocked` for the source, never retried or bypassed."""
+
+
+class BackoffMiddleware:
+    """Wait base**n seconds (capped) before the n-th retry of a request."""
+
+    def __init__(self, base: float, cap: float):
+        self.base, self.cap = base, cap
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(s.getfloat("RETRY_BACKOFF_BASE", 2.0), s.getfloat("RETRY_BACKOFF_MAX", 60.0))
+
+    async def process_request(self, request, spider=None):
+        n = request.meta.get("retry_times", 0)
+        if n and self.base > 0:
+            await asyncio.sleep(min(self.base ** n, self.cap))
+        return None
+
+
+class ChallengeMiddleware:
+    """412/521 and challenge-script pages stop the source's crawl with evidence."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        spider = spider or self.crawler.spider
+        why = is_challenge(response.status, response.body)
+        if why:
+            note = getattr(spider, "note_blocked", None)
+            if note:
+                note(request.url, why, response.body[:300])
+            raise Blocked(why)
+        return response
+
+
+class EncodingMiddleware:
+    """GBK pages behind a wrong HTTP charset: Scrapy trusts the header over <meta>, which gives
+    mojibake. When the decoded text has replacement characters, re-decode from the bytes."""
+
+    def process_response(self, request, response, spider=None):
+        if not hasattr(response, "text") or not response.body:
+            return response
+        try:
+            text = response.text
+        except Exception:
+            return response
+        if "\ufffd" not in text[:50000]:
+            return response
+        for enc in filter(None, (declared_charset(response.body), "utf-8", "gb18030", "big5")):
+            enc = {"gb2312": "gb18030", "gbk": "gb18030"}.get(enc, enc)
+            try:
+                response.body.decode(enc)
+            except (UnicodeDecodeError, LookupError):
+                continue
+            return response.replace(encoding=enc)
+        return response

@@ -1,0 +1,149 @@
+"""A local web server for offline mirrors of portals and for crawler test sites.
+
+Serves a directory on 127.0.0.1 the way government sites answer:
+
+* ``a/b.jsp?x=1&y=2`` is served from the file ``a/b.jsp@x=1&y=2`` (query sorted), so
+  Hanweb ``dataproxy.jsp`` and gkmlpt ``/gkmlpt/api/...`` answers can be mirrored as files;
+* ETag / Last-Modified with 304 answers to conditional requests;
+* an optional ``_server.json`` in the root scripts behaviour per path (prefix match):
+  ``{"/slow/": {"sleep": 3}, "/old.html": {"redirect": "/new.html"}, "/x": {"status": 412,
+  "body": "…"}, "/gbk.html": {"headers": {"Content-Type": "text/html; charset=utf-8"}}}``.
+
+``make ingest`` starts one on a free port for the bundled mirror and stops it afterwards; tests
+start their own.
+"""
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import mimetypes
+import threading
+import time
+from contextlib import contextmanager
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+
+def query_file(path: str, query: str) -> str:
+    return path + ("@" + urlencode(sorted(parse_qsl(query, keep_blank_values=True))) if query else "")
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+    root: Path
+    rules: dict
+    hits: list
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):
+        self.hits.append(self.path)
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        rule = next((v for k, v in sorted(self.rules.items(), key=lambda kv: -len(kv[0])) if path.startswith(k)), {})
+        if rule.get("sleep"):
+            time.sleep(rule["sleep"])
+        if "redirect" in rule:
+            self.send_response(rule.get("status", 302))
+            self.send_header("Location", rule["redirect"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if "status" in rule:
+            body = rule.get("body", "").encode("utf-8")
+            self.send_response(rule["status"])
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        file = self._file(path, parts.query)
+        if file is None:
+            self.send_error(404)
+            return
+        data = file.read_bytes()
+        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+        mtime = file.stat().st_mtime
+        if self.headers.get("If-None-Match") == etag or self._not_modified_since(mtime):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", rule.get("headers", {}).get("Content-Type") or _type(file, data))
+        for k, v in rule.get("headers", {}).items():
+            if k != "Content-Type":
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _not_modified_since(self, mtime: float) -> bool:
+        ims = self.headers.get("If-Modified-Since")
+        if not ims or self.headers.get("If-None-Match"):
+            return False
+        try:
+            return int(mtime) <= parsedate_to_datetime(ims).timestamp()
+        except (TypeError, ValueError):
+            return False
+
+    def _file(self, path: str, query: str) -> Path | None:
+        rel = path.lstrip("/")
+        candidates = [query_file(rel, query)] if query else []
+        candidates += [rel, rel.rstrip("/") + "/index.html" if rel.endswith("/") or not rel else rel + "/index.html"]
+        for c in candidates:
+            f = (self.root / c).resolve()
+            if f.is_file() and self.root in f.parents:
+                return f
+        return None
+
+
+def _type(file: Path, data: bytes) -> str:
+    head = data[:100].lstrip()
+    if head.startswith(b"{") or head.startswith(b"["):
+        return "application/json; charset=utf-8"
+    if head.startswith((b"<?xml", b"<datastore")):
+        return "text/xml; charset=utf-8"
+    name = file.name.split("@", 1)[0]
+    guessed = mimetypes.guess_type(name)[0]
+    if guessed in (None, "text/html") or name.endswith((".jsp", ".shtml")):
+        return "text/html"  # no charset: pages declare theirs in <meta>, as many portals do
+    return guessed
+
+
+class MirrorServer:
+    def __init__(self, root: str | Path, port: int = 0):
+        self.root = Path(root).resolve()
+        rules_file = self.root / "_server.json"
+        rules = json.loads(rules_file.read_text()) if rules_file.exists() else {}
+        self.hits: list[str] = []
+        handler = type("Handler", (_Handler,), {"root": self.root, "rules": rules, "hits": self.hits})
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> "MirrorServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@contextmanager
+def serving(root: str | Path):
+    server = MirrorServer(root).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,23 @@
+"""Item pipeline: store every fetched document content-addressed, with a manifest row."""
+from __future__ import annotations
+
+import asyncio
+
+from .store import DocumentStore
+
+
+class StorePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_item(self, item, spider=None):
+        spider = spider or self.crawler.spider
+        store: DocumentStore = spider.store
+        # Hashing and writing happen off the event loop, so downloads go on meanwhile.
+        row = await asyncio.to_thread(store.put, item)
+        spider.note_stored(row)
+        return item

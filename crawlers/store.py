@@ -1,0 +1,140 @@
+"""Content-addressed storage of fetched documents and the crawl manifest.
+
+    OUT/raw/ab/abcdef….pdf     one file per distinct content (sha256), whatever its URLs
+    OUT/manifest.jsonl         one row per (url, content) fetched: provenance of every file
+    OUT/outcomes.jsonl         one row per source and crawl: ok / blocked / unreachable / …
+    OUT/runs.jsonl             run started / finished markers (an unfinished run is resumed)
+
+Every row is written through to the kernel as it is added (a killed process loses nothing the
+kernel has), and fsync'ed at the end of a run: a crawl killed with SIGKILL keeps what it stored
+and the next run does not fetch it again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import mimetypes
+import os
+import threading
+import uuid
+from pathlib import Path
+
+EXT_BY_TYPE = {"text/html": ".html", "application/pdf": ".pdf", "application/msword": ".doc",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+               "application/vnd.ms-excel": ".xls", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
+               "text/plain": ".txt"}
+
+
+class DocumentStore:
+    def __init__(self, out_dir: str | Path):
+        self.out = Path(out_dir)
+        self.raw = self.out / "raw"
+        self.raw.mkdir(parents=True, exist_ok=True)
+        self.manifest_path = self.out / "manifest.jsonl"
+        self.outcomes_path = self.out / "outcomes.jsonl"
+        self.runs_path = self.out / "runs.jsonl"
+        self.run_id = uuid.uuid4().hex[:12]
+        self._files: dict[Path, object] = {}
+        self._lock = threading.Lock()
+        self._dirs: set[Path] = set()
+        self.resuming = self._last_run_unfinished()
+        self.seen = self._seen()
+
+    # ------------------------------------------------------------ reading the past
+    def _rows(self, path: Path):
+        if not path.exists():
+            return
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut by SIGKILL mid-write
+
+    def manifest(self) -> list[dict]:
+        return list(self._rows(self.manifest_path))
+
+    def outcomes(self) -> list[dict]:
+        return list(self._rows(self.outcomes_path))
+
+    def _seen(self) -> dict[str, dict]:
+        """url -> the newest manifest row for it (with its validators)."""
+        seen: dict[str, dict] = {}
+        for row in self._rows(self.manifest_path):
+            if (self.raw / row["path"]).exists() if row.get("path") else False:
+                seen[row["url"]] = row
+        return seen
+
+    def _last_run_unfinished(self) -> bool:
+        state = None
+        for row in self._rows(self.runs_path):
+            state = row.get("event")
+        return state == "started"
+
+    # ------------------------------------------------------------ writing
+    def _append(self, path: Path, row: dict, sync: bool = False) -> None:
+        line = json.dumps(row, ensure_ascii=False) + "\n"
+        with self._lock:  # put() runs in worker threads (crawlers.pipelines)
+            f = self._files.get(path)
+            if f is None:
+                f = self._files[path] = open(path, "a", encoding="utf-8")
+            f.write(line)
+            f.flush()  # to the kernel: survives SIGKILL of this process
+            if sync:
+                os.fsync(f.fileno())
+
+    def run_started(self, sources: list[str]) -> None:
+        self._append(self.runs_path, {"event": "started", "run_id": self.run_id, "resuming": self.resuming,
+                                      "at": _now(), "sources": sources})
+
+    def run_finished(self) -> None:
+        for f in self._files.values():
+            os.fsync(f.fileno())
+        self._append(self.runs_path, {"event": "finished", "run_id": self.run_id, "at": _now()}, sync=True)
+
+    def close(self) -> None:
+        for f in self._files.values():
+            f.close()
+        self._files.clear()
+
+    def put(self, item: dict) -> dict:
+        body: bytes = item["body"]
+        sha = hashlib.sha256(body).hexdigest()
+        media_type = (item.get("media_type") or "").split(";")[0].strip().lower()
+        ext = _extension(item["url"], media_type)
+        rel = f"{sha[:2]}/{sha}{ext}"
+        path = self.raw / rel
+        if not path.exists():
+            if path.parent not in self._dirs:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(path.parent)
+            tmp = path.with_suffix(f"{path.suffix}.{uuid.uuid4().hex[:8]}.part")
+            tmp.write_bytes(body)
+            os.replace(tmp, path)
+        row = {k: item.get(k) for k in ("source_id", "url", "page_url", "title", "year_guess", "published_on",
+                                         "http_status", "etag", "last_modified", "kind")}
+        row.update(media_type=media_type, bytes=len(body), sha256=sha, path=rel, fetched_at=_now(),
+                   run_id=self.run_id)
+        self._append(self.manifest_path, row)
+        self.seen[item["url"]] = row
+        return row
+
+    def outcome(self, source_id: str, outcome: str, detail: str) -> None:
+        self._append(self.outcomes_path, {"source_id": source_id, "crawled_at": _now(), "outcome": outcome,
+                                          "detail": detail, "run_id": self.run_id})
+
+
+def _extension(url: str, media_type: str) -> str:
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix and len(suffix) <= 6 and suffix[1:].isalnum() and suffix not in (".jsp", ".php", ".asp", ".aspx", ".do"):
+        return ".html" if suffix in (".htm", ".shtml", ".jhtml") else suffix
+    return EXT_BY_TYPE.get(media_type) or mimetypes.guess_extension(media_type or "") or ".bin"
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")

@@ -1,0 +1,196 @@
+"""Fixture portals for crawler tests and the bundled offline mirror (data/mirror).
+
+Each builder writes a small site into a folder, in the shape one CMS family publishes it, and
+returns what a correct crawl stores from it. Served by crawlers.mirror.MirrorServer.
+
+Run ``python tests/sites.py`` to rebuild data/mirror.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from crawlers.mirror import query_file  # noqa: E402
+from synth import SAMPLES_DIR, render_html, sample_specs  # noqa: E402
+
+SPECS = sample_specs()
+PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>
+{body}
+<div class="footer">网站标识码：1234567890</div></body></html>"""
+ATTACHMENTS = {".pdf": b"%PDF-1.4\n% fixture\n", ".doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1fixture-doc",
+               ".docx": b"PK\x03\x04fixture-docx", ".wps": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1fixture-wps",
+               ".xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1fixture-xls", ".et": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1fixture-et",
+               ".jpg": b"\xff\xd8\xff\xe0fixture-jpg", ".png": b"\x89PNG\r\n\x1a\nfixture-png"}
+
+
+def write(root: Path, rel: str, data: bytes | str, encoding: str = "utf-8") -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+
+
+def page(title: str, body: str, charset: str = "utf-8") -> str:
+    return PAGE.format(title=title, body=body, charset=charset)
+
+
+def report_page(name: str) -> bytes:
+    return (SAMPLES_DIR / name).read_bytes()
+
+
+def simple_report(issuer: str, year: int) -> str:
+    """A short narrative-only report page (the tables of these years are not the point here)."""
+    return page(f"{issuer}{year}年政府信息公开工作年度报告",
+                f"<h1>{issuer}{year}年政府信息公开工作年度报告</h1><p>一、总体情况</p>"
+                f"<p>{year}年，{issuer}认真贯彻落实《中华人民共和国政府信息公开条例》，全年主动公开政府信息"
+                f"{100 + year % 50}条，通过门户网站、政务新媒体和公开栏等渠道及时发布政策文件和工作动态。</p>"
+                f"<p>全年共受理政府信息公开申请{year % 7}件，均在法定期限内依申请公开答复，未发生行政复议和行政诉讼案件。</p>"
+                f"<p>二、存在的主要问题及改进情况</p><p>政策解读形式较为单一，下一步将加强业务培训，提升公开质量。</p>")
+
+
+def links(items: list[tuple[str, str]]) -> str:
+    return "<ul class=\"list\">" + "".join(f'<li><a href="{h}" title="{t}">{t}</a><span>2024-01-20</span></li>'
+                                          for h, t in items) + "</ul>"
+
+
+# ---------------------------------------------------------------- TRS WCM county portal
+def build_trs(root: Path, with_attachments: bool = True) -> dict:
+    """Home page -> 政府信息公开年报 column -> index.html, index_1.html, index_2.html (createPageHTML)."""
+    col = "zwgk/zfxxgknb/"
+    write(root, "index.html", page("白云湾区人民政府门户网站", links([("/zwgk/zcwj/", "政策文件"),
+                                                                   (f"/{col}", "政府信息公开年报")])))
+    reports = {
+        f"{col}202401/t20240126_1001.html": ("白云湾区人民政府2023年政府信息公开工作年度报告", report_page("baiyunwan-2023-trs.html")),
+        f"{col}202301/t20230130_901.html": ("白云湾区人民政府2022年政府信息公开工作年度报告", simple_report("白云湾区人民政府", 2022).encode()),
+        f"{col}202201/t20220128_801.html": ("白云湾区人民政府2021年政府信息公开工作年度报告", simple_report("白云湾区人民政府", 2021).encode()),
+        f"{col}202101/t20210129_701.html": ("白云湾区人民政府2020年政府信息公开工作年度报告", simple_report("白云湾区人民政府", 2020).encode()),
+        f"{col}202001/t20200130_601.html": ("白云湾区人民政府2019年政府信息公开工作年度报告", simple_report("白云湾区人民政府", 2019).encode()),
+    }
+    items = list(reports.items())
+    lookalike = (f"{col}202401/t20240115_999.html", "白云湾区人民政府门户网站2023年政府网站工作年度报表")
+    write(root, lookalike[0], simple_report("白云湾区人民政府门户网站", 2023))
+    pages = [items[0:2] + [(lookalike[0], (lookalike[1], b""))], items[2:4], items[4:5]]
+    for i, chunk in enumerate(pages):
+        name = "index.html" if i == 0 else f"index_{i}.html"
+        body = links([("/" + rel if False else "./" + rel[len(col):], t) for rel, (t, _) in chunk])
+        body += '<script>createPageHTML(3, %d, "index", "html");</script>' % i
+        write(root, col + name, page("政府信息公开年报", body))
+    for rel, (_, data) in reports.items():
+        write(root, rel, data)
+    expected = {f"/{rel}" for rel in reports}
+    if with_attachments:
+        # The 2022 report carries attachments the four ways portals link them.
+        rel = f"{col}202301/t20230130_901.html"
+        att = {"P020230130_1.pdf": ".pdf", "P020230130_2.doc": ".doc", "P020230130_3.docx": ".docx",
+               "P020230130_4.wps": ".wps", "P020230130_5.xls": ".xls", "P020230130_6.et": ".et",
+               "P020230130_7.jpg": ".jpg", "P020230130_8.pdf": ".pdf", "P020230130_9.pdf": ".pdf"}
+        for name, ext in att.items():
+            write(root, f"{col}202301/{name}", ATTACHMENTS[ext] + name.encode())
+        body = ('<h1>白云湾区人民政府2022年政府信息公开工作年度报告</h1><p>一、总体情况</p><p>附件：</p>'
+                + "".join(f'<p><a href="./{n}">附件{i}</a></p>' for i, n in enumerate(list(att)[:7]))
+                + '<iframe src="/static/pdfjs/web/viewer.html?file=/zwgk/zfxxgknb/202301/P020230130_8.pdf"></iframe>'
+                + '<a href="javascript:void(0)" onclick="window.open(\'./P020230130_9.pdf\')">下载</a>')
+        write(root, rel, page("白云湾区人民政府2022年政府信息公开工作年度报告", body))
+        expected |= {f"/{col}202301/{n}" for n in att}
+    return {"entry": "/index.html", "family": "trs", "expected": expected, "lookalike": f"/{lookalike[0]}"}
+
+
+# ---------------------------------------------------------------- Hanweb portal
+def build_hanweb(root: Path, total: int = 50) -> dict:
+    """Column page with a jpage script; records come from dataproxy.jsp in calls of 45."""
+    write(root, "col/col1229/index.html", page("政府信息公开年报", """
+<div id="1229"><script type="text/javascript">
+var jpage = {columnid: 1229, unitid: 5871, webid: 1, perpage: 15};
+$.ajax({url: '/module/web/jpage/dataproxy.jsp', data: jpage});
+</script></div>"""))
+    specs = {1: ("shiqiao-2020-hanweb-gbk.html", "石桥镇人民政府2020年政府信息公开工作年度报告"),
+             2: ("hongye-2021-balance-break.html", "红叶县人民政府办公室2021年政府信息公开工作年度报告")}
+    records = []
+    expected = set()
+    for i in range(1, total + 1):
+        if i in specs:
+            name, title = specs[i]
+            data = report_page(name)
+        else:
+            title = f"某{i}局{2000 + i % 24}年政府信息公开工作年度报告" if i % 5 else f"{2000 + i % 24}年政务公开工作要点"
+            data = simple_report(f"某{i}局", 2000 + i % 24).encode()
+        href = f"/art/2021/1/{i}/art_1229_{i}.html"
+        write(root, href.lstrip("/"), data)
+        if i % 5 or i in specs:
+            expected.add(href)
+        records.append(f'<record><![CDATA[<li><a href="{href}" title="{title}" target="_blank">{title}</a>'
+                       f'<span>2021-01-{i % 28 + 1:02d}</span></li>]]></record>')
+    for start in range(1, total + 1, 45):
+        chunk = records[start - 1:start + 44]
+        xml = (f'<?xml version="1.0" encoding="utf-8"?><datastore><nextgroup><![CDATA[]]></nextgroup>'
+               f'<recordset>{"".join(chunk)}</recordset><totalrecord>{total}</totalrecord><totalpage>'
+               f'{(total + 14) // 15}</totalpage></datastore>')
+        q = (f"startrecord={start}&endrecord={start + 44}&perpage=15&columnid=1229&unitid=5871&webid=1")
+        write(root, query_file("module/web/jpage/dataproxy.jsp", q), xml)
+    return {"entry": "/col/col1229/index.html", "family": "hanweb", "expected": expected}
+
+
+# ---------------------------------------------------------------- Guangdong gkmlpt
+def build_gkmlpt(root: Path, total: int = 23, size: int = 10) -> dict:
+    write(root, "gkmlpt/index.html", page("政府信息公开年报", """
+<div id="app"></div><script>window._CONFIG = {SID: 'gd7551', catId: 2291, siteName: '绿水市市场监督管理局'};</script>
+<script src="/gkmlpt/static/js/app.js"></script>"""))
+    arts = []
+    expected = set()
+    for i in range(1, total + 1):
+        year = 2024 - i
+        title = f"绿水市市场监督管理局{year}年政府信息公开工作年度报告"
+        url = f"/gkmlpt/content/0/{i}/post_{i}.html"
+        data = report_page("lvshui-amr-2022-gkmlpt.html") if year == 2022 else simple_report("绿水市市场监督管理局", year).encode()
+        write(root, url.lstrip("/"), data)
+        expected.add(url)
+        arts.append({"id": i, "title": title, "url": url, "first_publish_time": 1700000000 + i})
+    arts.append({"id": 999, "title": "绿水市住房公积金2022年年度报告", "url": "/gkmlpt/content/0/999/post_999.html"})
+    write(root, "gkmlpt/content/0/999/post_999.html", simple_report("绿水市住房公积金", 2022))
+    for p in range(1, (len(arts) + size - 1) // size + 1):
+        chunk = arts[(p - 1) * size:p * size]
+        body = json.dumps({"articles": chunk, "total": len(arts), "page": p, "page_size": size}, ensure_ascii=False)
+        write(root, query_file("gkmlpt/api/all/2291", f"page={p}&sid=gd7551"), body)
+    return {"entry": "/gkmlpt/index.html", "family": "gkmlpt", "expected": expected}
+
+
+# ---------------------------------------------------------------- generic ?page=N + 下一页
+def build_generic(root: Path) -> dict:
+    expected = set()
+    for p in range(1, 4):
+        items = []
+        for k in range(3):
+            i = (p - 1) * 3 + k
+            href = f"/news/show.php?id={100 + i}"
+            title = f"青杉市{2015 + i}年政府信息公开工作年度报告"
+            write(root, query_file("news/show.php", f"id={100 + i}"), simple_report("青杉市", 2015 + i))
+            items.append((href, title))
+            expected.add(href)
+        nav = f'<a href="/news/list.php?page={p + 1}">下一页</a>' if p < 3 else ""
+        write(root, query_file("news/list.php", f"page={p}") if p > 1 else "news/list.php", page("年报", links(items) + nav))
+    return {"entry": "/news/list.php", "family": "", "expected": expected}
+
+
+# ---------------------------------------------------------------- the bundled mirror
+MIRROR = ROOT / "data" / "mirror"
+MIRROR_SITES = {"baiyunwan": build_trs, "shiqiao": build_hanweb, "lvshui": build_gkmlpt}
+
+
+def build_mirror(root: Path = MIRROR) -> None:
+    """Three portals, each served on its own port ({mirror:NAME} in crawlers/sources/mirror.csv)."""
+    import shutil
+    if root.exists():
+        shutil.rmtree(root)
+    build_trs(root / "baiyunwan", with_attachments=False)
+    build_hanweb(root / "hanweb", total=12)
+    build_gkmlpt(root / "lvshui", total=4, size=3)
+
+
+if __name__ == "__main__":
+    build_mirror()
+    print(MIRROR)
