@@ -4,11 +4,24 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup ingest test bench check clean
+.PHONY: setup system-deps ingest test bench accuracy check clean
+
+# Debian packages the attachments need: LibreOffice (DOC/WPS → DOCX, test corpus) and CJK fonts.
+DEBS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+system-deps:
+	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(DEBS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \
+	  else echo "please install: $(DEBS)" >&2; exit 1; fi; \
+	fi
+
+$(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -27,6 +40,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Cell-level exact match per format on a generated corpus with known truth (tests/formats.py).
+accuracy: $(STAMP)
+	$(BIN)/python bench/accuracy.py
 
 check: $(STAMP)
 	$(BIN)/ogi check

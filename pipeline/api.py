@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from contextlib import nullcontext
+
 from .extract import extract, sniff
+from .parallel import ExtractPool, workers_default
 from .model import ExtractionError, Report
 from .normalise import normalise
 from .store import DEFAULT_DB, DocumentRecord, Warehouse
@@ -118,7 +121,8 @@ def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
 
 def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
            on_error=None, sources: str | Path | None = None, mirror: str | Path | None = None,
-           crawl_out: str | Path | None = None, crawl_overrides: dict | None = None) -> IngestSummary:
+           crawl_out: str | Path | None = None, crawl_overrides: dict | None = None,
+           workers: int | None = None) -> IngestSummary:
     """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
 
     With neither paths nor sources, the bundled corpus (data/samples) is ingested. A document
@@ -136,7 +140,7 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     paths = list(paths)
     if paths or not sources:
         items += local_sources(paths or [DEFAULT_CORPUS])
-    summary = load_sources(items, db, progress, on_error)
+    summary = load_sources(items, db, progress, on_error, workers)
     summary.outcomes = outcomes
     if outcomes:
         with Warehouse(db) as wh:
@@ -145,10 +149,18 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
 
 
 def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: bool = False,
-                 on_error=None) -> IngestSummary:
+                 on_error=None, workers: int | None = None) -> IngestSummary:
+    """Extract (on a process pool when there is more than one document) and load `items`."""
     summary = IngestSummary()
     bar = _progress(len(items), progress)
-    with Warehouse(db) as wh:
+    pool = ExtractPool(workers) if len(items) > 1 and (workers or workers_default()) > 1 else None
+
+    def extractor(jobs: list[tuple[bytes, str]]):
+        if pool is None or len(jobs) < 2:
+            return (extract_bytes(d, s) for d, s in jobs)
+        return pool.map(jobs)
+
+    with Warehouse(db) as wh, (pool or nullcontext()):
         batch: list[tuple[DocumentRecord, Report]] = []
         for chunk in _chunks(items, BATCH_SIZE):
             blobs = []
@@ -161,9 +173,9 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                 blobs.append((item, data, hashlib.sha256(data).hexdigest()))
             known = wh.known([sha for _, _, sha in blobs])
             links = []
+            todo = []
             for item, data, sha in blobs:
                 summary.documents += 1
-                bar.update(1)
                 doc = DocumentRecord(doc_id=sha, source_url=item.url, path=str(item.path), bytes=len(data),
                                      media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
                                      source_id=item.source_id, page_url=item.page_url,
@@ -171,9 +183,12 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                 links.append(doc)
                 if sha in known:
                     summary.unchanged += 1
+                    bar.update(1)
                     continue
                 known.add(sha)  # the same bytes twice in one run: load once
-                report = extract_bytes(data, item.url)
+                todo.append((item, data, doc))
+            for (item, data, doc), report in zip(todo, extractor([(d, i.url) for i, d, _ in todo])):
+                bar.update(1)
                 doc.media_type = report.media_type or doc.media_type
                 batch.append((doc, report))
                 if report.error:

@@ -130,23 +130,23 @@ APPLICATION_ROWS = (
     Row("granted", "三（一）予以公开", ("予以公开",)),
     Row("partially_granted", "三（二）部分公开", ("部分公开",)),
     Row("denied_state_secret", "三（三）不予公开 1.属于国家秘密", ("属于国家秘密", "国家秘密"), group="denied"),
-    Row("denied_prohibited", "2.其他法律行政法规禁止公开", ("其他法律行政法规禁止公开", "法律行政法规禁止公开", "禁止公开"), group="denied"),
+    Row("denied_prohibited", "2.其他法律行政法规禁止公开", ("其他法律行政法规禁止公开", "法律行政法规禁止公开", "禁止公开", "法律行政法规禁止"), group="denied"),
     Row("denied_security", "3.危及“三安全一稳定”", ("危及三安全一稳定", "三安全一稳定"), group="denied"),
-    Row("denied_third_party", "4.保护第三方合法权益", ("保护第三方合法权益", "第三方合法权益"), group="denied"),
-    Row("denied_internal", "5.属于三类内部事务信息", ("属于三类内部事务信息", "内部事务信息"), group="denied"),
-    Row("denied_process", "6.属于四类过程性信息", ("属于四类过程性信息", "过程性信息"), group="denied"),
-    Row("denied_enforcement_file", "7.属于行政执法案卷", ("属于行政执法案卷", "行政执法案卷"), group="denied"),
-    Row("denied_query", "8.属于行政查询事项", ("属于行政查询事项", "行政查询事项"), group="denied"),
+    Row("denied_third_party", "4.保护第三方合法权益", ("保护第三方合法权益", "第三方合法权益", "第三方"), group="denied"),
+    Row("denied_internal", "5.属于三类内部事务信息", ("属于三类内部事务信息", "内部事务信息", "内部事务"), group="denied"),
+    Row("denied_process", "6.属于四类过程性信息", ("属于四类过程性信息", "过程性信息", "过程性"), group="denied"),
+    Row("denied_enforcement_file", "7.属于行政执法案卷", ("属于行政执法案卷", "行政执法案卷", "执法案卷"), group="denied"),
+    Row("denied_query", "8.属于行政查询事项", ("属于行政查询事项", "行政查询事项", "行政查询"), group="denied"),
     Row("unavailable_not_held", "三（四）无法提供 1.本机关不掌握相关政府信息", ("本机关不掌握相关政府信息", "不掌握相关政府信息", "不掌握"), group="unavailable"),
-    Row("unavailable_needs_creation", "2.没有现成信息需要另行制作", ("没有现成信息需要另行制作", "需要另行制作", "另行制作"), group="unavailable"),
-    Row("unavailable_unclear", "3.补正后申请内容仍不明确", ("补正后申请内容仍不明确", "仍不明确"), group="unavailable"),
-    Row("not_processed_petition", "三（五）不予处理 1.信访举报投诉类申请", ("信访举报投诉类申请", "信访举报投诉"), group="not_processed"),
+    Row("unavailable_needs_creation", "2.没有现成信息需要另行制作", ("没有现成信息需要另行制作", "需要另行制作", "另行制作", "没有现成信息"), group="unavailable"),
+    Row("unavailable_unclear", "3.补正后申请内容仍不明确", ("补正后申请内容仍不明确", "仍不明确", "补正后申请"), group="unavailable"),
+    Row("not_processed_petition", "三（五）不予处理 1.信访举报投诉类申请", ("信访举报投诉类申请", "信访举报投诉", "信访举报"), group="not_processed"),
     Row("not_processed_repeat", "2.重复申请", ("重复申请",), group="not_processed"),
-    Row("not_processed_publication", "3.要求提供公开出版物", ("要求提供公开出版物", "公开出版物"), group="not_processed"),
-    Row("not_processed_excessive", "4.无正当理由大量反复申请", ("无正当理由大量反复申请", "大量反复申请"), group="not_processed"),
-    Row("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息", ("要求行政机关确认或重新出具已获取信息", "重新出具已获取信息", "确认或重新出具"), group="not_processed"),
+    Row("not_processed_publication", "3.要求提供公开出版物", ("要求提供公开出版物", "公开出版物", "出版物"), group="not_processed"),
+    Row("not_processed_excessive", "4.无正当理由大量反复申请", ("无正当理由大量反复申请", "大量反复申请", "大量反复"), group="not_processed"),
+    Row("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息", ("要求行政机关确认或重新出具已获取信息", "重新出具已获取信息", "确认或重新出具", "要求行政机关确认"), group="not_processed"),
     Row("other_no_correction", "三（六）其他处理 1.申请人无正当理由逾期不补正…", ("逾期不补正",), group="other"),
-    Row("other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用…", ("逾期未按收费通知要求缴纳费用", "未按收费通知", "缴纳费用"), group="other"),
+    Row("other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用…", ("逾期未按收费通知要求缴纳费用", "未按收费通知", "缴纳费用", "收费通知"), group="other"),
     # "3.其他" is matched by its exact compact label inside group 其他处理 (see OTHER_OTHER_LABELS).
     Row("other_other", "3.其他", (), group="other"),
     # 2019: the single row （六）其他处理; 2021: the sum of the three parts (derived).
@@ -259,6 +259,11 @@ def squash(text: str) -> str:
 
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]+[)]|\d+[、.](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])+")
+
+
+def starts_numbered(compact_label: str) -> bool:
+    """True when a label starts with 一、 / (三) / 1. — the start of a new row label."""
+    return bool(_NUMBERING.match(compact_label))
 
 
 def strip_numbering(compact_label: str) -> str:

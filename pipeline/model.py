@@ -31,6 +31,8 @@ class Line:
     cells: list[str]
     exact: bool = False
     raw: str | None = None  # the line as printed, when splitting it into cells lost its spacing
+    page: int | None = None  # 1-based page of paged documents (PDF, scans)
+    conf: list[float] | None = None  # OCR confidence per cell
 
     @property
     def text(self) -> str:
@@ -54,6 +56,8 @@ class Extracted:
 class Cell:
     value: Number | None
     raw: str
+    page: int | None = None
+    confidence: float | None = None  # OCR'd cells only
 
 
 @dataclass

@@ -115,7 +115,8 @@ def normalise(x: Extracted) -> Report:
         if not fmt:
             report.format = "2021" if any(k in report.tables["applications"] for k in cat.OTHER_PARTS) else "2019"
     reg = _table_region(4, regions, lines, heads)
-    if reg and "尚未审结" in reg.squashed:
+    # Inside a found section 四 the table's own words suffice (OCR may lose a header word).
+    if reg and ("尚未审结" in reg.squashed or 4 in regions and "行政复议" in reg.squashed):
         report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
     has_tables = any(report.tables.values())

@@ -28,6 +28,7 @@ def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
         candidates.append(re.split(r"\s*[-_|—]\s*", html_title)[0])
     plausible = [t for t in candidates
                  if t and len(t) <= 80 and TITLE_WORDS.search(t) and ">" not in t
+                 and not any(p in t for p in ("，", "。", ",", "；"))  # a sentence, not a title
                  and not t.startswith(("根据", "本年", "本报告", "现将", "按照"))]
     with_year = [t for t in plausible if _TITLE_YEAR.search(unicodedata.normalize("NFKC", t))]
     return (with_year or plausible or [None])[0]

@@ -27,6 +27,7 @@ class Run:
     label_parts: list[str]
     values: list[str]  # raw cell texts; "" is a blank cell between (or, in grids, after) numbers
     exact: bool
+    where: list[tuple[int | None, float | None]] = field(default_factory=list)  # (page, OCR confidence)
     last: bool = False  # the run is the last thing in its part of the document
 
     @property
@@ -38,48 +39,66 @@ def runs(lines: list[Line]) -> list[Run]:
     out: list[Run] = []
     label: list[str] = []
     values: list[str] | None = None
+    where: list = []
     exact = True
     for line in lines:
         pending = 0
         in_run = False
-        for cell in line.cells:
+        for i, cell in enumerate(line.cells):
             if not cell:
                 if in_run:
                     pending += 1
                 continue
-            if parse_cell(cell)[0] and (line.exact or cell.strip() != "无" or in_run):
+            if (parse_cell(cell)[0] and (line.exact or cell.strip() != "无" or in_run)) \
+                    or (in_run and _illegible(cell)):
                 if values is None:
-                    values, exact = [], True
+                    values, where, exact = [], [], True
                 values.extend([""] * pending)
+                where.extend([(line.page, None)] * pending)
                 pending = 0
                 values.append(cell)
+                where.append((line.page, line.conf[i] if line.conf and i < len(line.conf) else None))
                 exact = exact and line.exact
                 in_run = True
             else:
                 if values is not None:
-                    out.append(Run(label, values, exact))
+                    out.append(Run(label, values, exact, where))
                     label, values = [], None
                 in_run = False
                 pending = 0
                 label.append(cell)
         if line.exact and in_run and values is not None:
             values.extend([""] * pending)
+            where.extend([(line.page, None)] * pending)
     if values is not None:
-        out.append(Run(label, values, exact))
+        out.append(Run(label, values, exact, where))
     if out:
         out[-1].last = values is not None  # numbers ran to the very end: maybe cut off
     return out
 
 
-def read_cell(raw: str, unit: str = "count", warnings: list[str] | None = None, where: str = "") -> Cell:
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _illegible(cell: str) -> bool:
+    """A one- or two-character mark between numbers that is no number (OCR's ε for 3, a stray
+    |): a cell that could not be read, kept in its place as a blank, never guessed."""
+    t = cell.strip()
+    return 0 < len(t) <= 2 and not _CJK.search(t) and not any(ch.isdigit() for ch in t)
+
+
+def read_cell(raw: str, unit: str = "count", warnings: list[str] | None = None, where: str = "",
+              at: tuple[int | None, float | None] = (None, None)) -> Cell:
     ok, value, cell_unit = parse_cell(raw)
     if not ok:
         value = None
+        if warnings is not None and raw.strip():
+            warnings.append(f"{where}: unreadable cell {raw!r} left blank")
     if value is not None and unit == "amount_wan" and cell_unit == "元":
         value = (Decimal(value) / Decimal(10000)).normalize()
         if warnings is not None:
             warnings.append(f"{where}: '{raw}' printed in 元, stored as {value} 万元")
-    return Cell(value, raw)
+    return Cell(value, raw, *at)
 
 
 # ---------------------------------------------------------------- format version
@@ -112,18 +131,19 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
         row = by_label.get(label) or by_label.get(_t2s(label))
         if row is None or row.key in out:
             continue
-        vals = run.values
+        vals = _drop_phantom_columns(run.values, len(row.cols))
         extra = [v for v in vals[len(row.cols):] if v.strip()]
         if extra:
             warnings.append(f"proactive.{row.key}: {len(vals)} numbers for {len(row.cols)} columns; "
                             f"ignored {' '.join(extra)!r}")
         cells: dict[str, Cell] = {}
-        for col, raw in zip(row.cols, vals):
+        for col, raw, at in zip(row.cols, vals, run.where):
             unit = cat.PROACTIVE_COLS[[c.key for c in cat.PROACTIVE_COLS].index(col)].unit
             if unit == "amount_wan":
                 cells[col] = _amount_cell(row.key, raw, section_text, warnings)
+                cells[col].page, cells[col].confidence = at
             else:
-                cells[col] = read_cell(raw, unit, warnings, f"proactive.{row.key}.{col}")
+                cells[col] = read_cell(raw, unit, warnings, f"proactive.{row.key}.{col}", at)
         out[row.key] = cells
         if len(vals) < len(row.cols):
             warnings.append(f"incomplete: proactive.{row.key} has {len(vals)} of {len(row.cols)} numbers")
@@ -152,6 +172,10 @@ def _amount_cell(row_key: str, raw: str, section_text: str, warnings: list[str])
 
 
 # ---------------------------------------------------------------- table 三
+# Where a row label starts inside a longer compact label: 3. / (七) / 四、 not inside a number.
+_ROW_NUMBER = re.compile(r"(?<![\d.])(?:\d{1,2}[、.](?!\d)|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,2}、)")
+
+
 @lru_cache(maxsize=1)
 def _needles() -> list[tuple[str, str]]:
     pairs = [(n, r.key) for r in cat.APPLICATION_ROWS for n in r.needles]
@@ -195,7 +219,8 @@ def _match(c: str, group: str | None) -> tuple[str | None, str | None]:
 
 
 def application_columns(header: str, counts: Counter) -> list[str]:
-    """The applicant columns in printed order, from the header text above the first row."""
+    """The applicant columns in printed order. The rows' own widths come first (3, 7 or 8
+    numbers); the header text above the first row places an org subtotal column."""
     h = cat.compact(header)
     for org in cat.ORG_HEADER:
         h = h.replace(org, "|")
@@ -208,19 +233,22 @@ def application_columns(header: str, counts: Counter) -> list[str]:
                 found[key] = pos
                 break
     subs = [k for k in cat.ORG_COLS if k in found]
-    if len(subs) >= 3:
-        org = sorted(subs + (["org_subtotal"] if "org_subtotal" in found else []), key=lambda k: found[k])
-        if len(subs) < 5:  # a header word was lost: the template order is the safer reading
-            org = list(cat.ORG_COLS) + (["org_subtotal"] if "org_subtotal" in found else [])
-        return ["natural_person", *org, "total"]
-    if "natural_person" in found and "|" in h:
-        return ["natural_person", "org_subtotal", "total"]
-    # No usable header (a fragment that starts inside the table): go by the commonest row width.
-    width = max((n for n in counts if n in (3, 7, 8)), key=lambda n: counts[n], default=7)
+    widths = {n: counts[n] for n in (3, 7, 8) if counts.get(n)}
+    if widths:
+        width = max(widths, key=lambda n: widths[n])
+    elif len(subs) >= 3:
+        width = 8 if "org_subtotal" in found else 7
+    else:
+        width = 3 if "natural_person" in found and "|" in h else 7
     if width == 3:
         return ["natural_person", "org_subtotal", "total"]
     if width == 8:
-        return ["natural_person", *cat.ORG_COLS, "org_subtotal", "total"]
+        org = list(cat.ORG_COLS)
+        if "org_subtotal" in found and len(subs) == 5 and found["org_subtotal"] < found["commercial"]:
+            org = ["org_subtotal", *org]  # 小计 printed before the sub-columns
+        else:
+            org = [*org, "org_subtotal"]
+        return ["natural_person", *org, "total"]
     return ["natural_person", *cat.ORG_COLS, "total"]
 
 
@@ -229,7 +257,17 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
     group: str | None = None
     matched: list[tuple[str, Run]] = []
     for run in rs:
-        key, group = match_application_row(run.label, group)
+        # Text before the last numbered part is usually the tail of the previous row's label,
+        # wrapped below its numbers (PDF text, OCR): match the row on what follows it.
+        label = cat.compact(run.label)
+        starts = [m.start() for m in _ROW_NUMBER.finditer(label)]
+        _, group = match_application_row(run.label, group)
+        key, _ = match_application_row(label[starts[-1]:], group) if starts and starts[-1] else (None, group)
+        if key is None:
+            key, group = match_application_row(run.label, group)
+        if key is None and matched and matched[-1][0] in ("other_no_correction", "other_no_fee") \
+                and cat.strip_numbering(label[starts[-1]:] if starts else label) in cat.OTHER_OTHER_LABELS:
+            key = "other_other"  # the group header 其他处理 was lost (wrapped, OCR), the order is not
         if key is None:
             if run.label.strip():
                 warnings.append(f"applications: unrecognised row {run.label[:40]!r} with {len(run.values)} numbers")
@@ -250,13 +288,26 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
         raws = _fit(key, run, cols, short_rows, warnings)
         if raws is None:
             continue
-        out[key] = {c: read_cell(r, "count", warnings, f"applications.{key}.{c}") for c, r in zip(cols, raws)}
+        at = _positions(run, raws)
+        out[key] = {c: read_cell(r, "count", warnings, f"applications.{key}.{c}", a)
+                    for c, r, a in zip(cols, raws, at)}
     _derive_other(out, cols)
     missing = [k for k in expected_application_rows(fmt) if k not in out]
     if missing:
         why = "document cut off" if truncated else "rows not found"
         warnings.append(f"incomplete: table applications lacks {len(missing)} rows from {missing[0]} ({why})")
     return out
+
+
+def _drop_phantom_columns(vals: list[str], n: int) -> list[str]:
+    """A grid row wider than the table: trailing blanks go; if then exactly n cells are filled,
+    the blanks between them were columns split by other rows (PDF rulings, Word grids), not cells."""
+    vals = list(vals)
+    while len(vals) > n and not vals[-1].strip():
+        vals.pop()
+    if len(vals) > n and sum(1 for v in vals if v.strip()) == n:
+        return [v for v in vals if v.strip()]
+    return vals
 
 
 def expected_application_rows(fmt: str) -> list[str]:
@@ -266,7 +317,7 @@ def expected_application_rows(fmt: str) -> list[str]:
 
 
 def _fit(key: str, run: Run, cols: list[str], short_rows: int, warnings: list[str]) -> list[str] | None:
-    vals, n = list(run.values), len(cols)
+    vals, n = _drop_phantom_columns(run.values, len(cols)), len(cols)
     where = f"applications.{key}"
     if len(vals) > n and not any(v.strip() for v in vals[n:]):
         vals = vals[:n]
@@ -290,6 +341,15 @@ def _fit(key: str, run: Run, cols: list[str], short_rows: int, warnings: list[st
             return vals + [""]  # the 总计 column left blank, as on most rows of this table
     warnings.append(f"{where}: {len(vals)} numbers for {n} columns — not read")
     return None
+
+
+def _positions(run: Run, raws: list[str]) -> list[tuple[int | None, float | None]]:
+    """(page, confidence) for each fitted cell: the run's own where they line up, else the
+    run's first (a split or padded row comes from one place)."""
+    if len(raws) <= len(run.where) and raws == run.values[:len(raws)]:
+        return run.where[:len(raws)]
+    first = run.where[0] if run.where else (None, None)
+    return [first] * len(raws)
 
 
 def split_run_together(digits: str, cols: list[str]) -> list[str] | None:
@@ -344,8 +404,10 @@ def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> di
     if start is None:
         return {}
     values: list[str] = []
+    where: list = []
     for run in runs(lines[start:]):
         values.extend(run.values)
+        where.extend(run.where)
         if len(values) >= 15:
             break
     if not values:
@@ -365,7 +427,7 @@ def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> di
     for row in cat.APPEAL_ROWS:
         out[row.key] = {}
         for col in cat.APPEAL_COLS:
-            out[row.key][col.key] = read_cell(values[i])
+            out[row.key][col.key] = read_cell(values[i], at=where[i] if i < len(where) else (None, None))
             i += 1
     return out
 

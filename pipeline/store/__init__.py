@@ -19,12 +19,12 @@ from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
                                     pa.bool_(), pa.string())
 _SQL = {S: "VARCHAR", I32: "INTEGER", I64: "BIGINT", TS: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN",
-        pa.int16(): "SMALLINT", pa.list_(S): "VARCHAR[]"}
+        pa.int16(): "SMALLINT", pa.float32(): "REAL", pa.list_(S): "VARCHAR[]"}
 # Numbers travel as text and land as DECIMAL(18,6): exact for counts and for 万元 amounts to 0.01 元.
 NUMERIC = "DECIMAL(18, 6)"
 
@@ -41,7 +41,8 @@ TABLES = {
                ("warnings", pa.list_(S)), ("method", S), ("extractor_version", S), ("ingested_at", TS)],
     # One row per number: the cell is a small id into `cell` (the catalogue's keys), the report a
     # number into `report` — a narrow table loads at millions of rows a second.
-    "fact": [("report_no", I64), ("cell_id", pa.int16()), ("value", NUM), ("raw_text", S)],
+    "fact": [("report_no", I64), ("cell_id", pa.int16()), ("value", NUM), ("raw_text", S), ("page", I32),
+             ("confidence", pa.float32())],
     "check_result": [("report_no", I64), ("check_id", S), ("ok", BOOL), ("expected", NUM), ("actual", NUM),
                      ("detail", S)],
     "section": [("report_no", I64), ("section_no", I32), ("heading", S), ("body", S)],
@@ -99,7 +100,7 @@ SELECT r.* EXCLUDE (report_no), (r.status <> 'error' AND row_number() OVER (
     ) AS is_current, r.report_no
 FROM report r""",
     """CREATE OR REPLACE VIEW facts AS
-SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text
+SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.page, f.confidence
 FROM fact f JOIN cell c USING (cell_id) JOIN report r USING (report_no)""",
     """CREATE OR REPLACE VIEW checks AS
 SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, k.detail
@@ -287,7 +288,8 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
           ) -> dict[str, pa.Table]:
     cols = {name: {c: [] for c, _ in spec} for name, spec in TABLES.items()}
     doc, rep, fact, chk, sec = (cols[n] for n in ("doc", "report", "fact", "check_result", "section"))
-    f_no, f_cell, f_val, f_raw = (fact[k].append for k in ("report_no", "cell_id", "value", "raw_text"))
+    f_no, f_cell, f_val, f_raw, f_page, f_conf = (
+        fact[k].append for k in ("report_no", "cell_id", "value", "raw_text", "page", "confidence"))
     for no, (d, r) in enumerate(batch, start=first_no):
         published = dt.date.fromisoformat(r.published_on) if r.published_on else None
         j = r.jurisdiction
@@ -313,6 +315,8 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
                     v = c.value
                     f_val(None if v is None else str(v))
                     f_raw(c.raw)
+                    f_page(c.page)
+                    f_conf(c.confidence)
         checks = r.checks
         chk["report_no"] += [no] * len(checks)
         chk["check_id"] += [c.id for c in checks]

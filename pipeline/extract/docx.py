@@ -1,0 +1,75 @@
+"""DOCX to lines of cells (python-docx's parsed XML, walked in body order).
+
+Word tables are read from their XML rather than python-docx's cell API: a horizontal merge
+(gridSpan) becomes its text plus empty cells, a vertical merge continuation (vMerge) an empty
+cell, so values keep their columns exactly as in an HTML grid. Text outside tables is one line
+per paragraph.
+"""
+from __future__ import annotations
+
+import io
+
+from ..model import ExtractionError, Line
+from .text import split_line
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _text(el) -> str:
+    return " ".join("".join(t.text or "" for t in el.iter(f"{W}t")).split())
+
+
+def _table_lines(tbl) -> list[Line]:
+    out = []
+    for tr in tbl.iter(f"{W}tr"):
+        if tr.getparent() is not None and _owner_table(tr) is not tbl:
+            continue  # nested table rows belong to their own table
+        cells: list[str] = []
+        for tc in tr.findall(f"{W}tc"):
+            pr = tc.find(f"{W}tcPr")
+            span, cont = 1, False
+            if pr is not None:
+                gs = pr.find(f"{W}gridSpan")
+                if gs is not None:
+                    span = int(gs.get(f"{W}val", "1") or 1)
+                vm = pr.find(f"{W}vMerge")
+                cont = vm is not None and vm.get(f"{W}val") in (None, "continue")
+            cells.append("" if cont else _text(tc))
+            cells.extend([""] * (span - 1))
+        if any(cells):
+            out.append(Line(cells, exact=True))
+    return out
+
+
+def _owner_table(el):
+    p = el.getparent()
+    while p is not None and p.tag != f"{W}tbl":
+        p = p.getparent()
+    return p
+
+
+def docx_lines(data: bytes) -> list[Line]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ExtractionError(f"not a readable DOCX: {type(exc).__name__}") from None
+    except Exception as exc:  # zipfile.BadZipFile, lxml errors …
+        raise ExtractionError(f"corrupt DOCX: {type(exc).__name__}: {str(exc)[:100]}") from None
+    lines: list[Line] = []
+    for el in document.element.body.iterchildren():
+        if el.tag == f"{W}p":
+            text = _text(el)
+            cells = split_line(text) if text else None
+            if cells:
+                lines.append(Line(cells, raw=text))
+        elif el.tag == f"{W}tbl":
+            lines.extend(_table_lines(el))
+    return lines
+
+
+def table_count(data: bytes) -> int:
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("word/document.xml").count(b"<w:tbl>")

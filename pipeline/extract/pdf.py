@@ -1,0 +1,125 @@
+"""PDF to lines of cells (pdfplumber).
+
+Per page: ruled tables first (the `lines` strategy is exact on the ruled tables Chinese reports
+print; merged cells come back as None and become empty cells), text outside them as text lines
+in reading order. A page with no ruled table goes through the spine's text splitter, which reads
+space-separated tables. Pages whose text is `(cid:N)` garbage (embedded subset fonts without
+ToUnicode) or that have no characters at all are scans: they go to OCR.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from ..model import ExtractionError, Line
+from .text import split_line
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+MAX_PAGES = 200  # an annual report is 5–40 pages; more is not a report (or a bomb)
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def _clean(text: str | None) -> str:
+    if not text:
+        return ""
+    # NFKC repairs Kangxi-radical look-alikes (⼀ → 一) some PDF fonts map to.
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def pdf_lines(data: bytes, ocr_page=None) -> tuple[list[Line], str, list[str]]:
+    """(lines, method, warnings). `ocr_page(image) -> list[Line]` reads scanned pages."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    warnings: list[str] = []
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect:
+        raise ExtractionError("encrypted PDF: a password is needed to open it") from None
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types on broken files
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise ExtractionError("encrypted PDF: a password is needed to open it") from None
+        raise ExtractionError(f"corrupt PDF: {type(exc).__name__}: {str(exc)[:120]}") from None
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as exc:
+            raise ExtractionError(f"corrupt PDF: {type(exc).__name__}: {str(exc)[:120]}") from None
+        if len(pages) > MAX_PAGES:
+            raise ExtractionError(f"PDF has {len(pages)} pages; an annual report has at most {MAX_PAGES}")
+        lines: list[Line] = []
+        methods: set[str] = set()
+        sideways = [i for i, p in enumerate(pages) if p.rotation % 360 and _mostly_sideways(p)]
+        if sideways:
+            # A page shown turned by /Rotate whose text then runs sideways: read it unturned.
+            upright = pdfplumber.open(io.BytesIO(_unrotate(data, sideways)))
+            pages = [upright.pages[i] if i in sideways else p for i, p in enumerate(pages)]
+            warnings.append(f"page(s) {', '.join(str(i + 1) for i in sideways)} rotated; read unrotated")
+        for no, page in enumerate(pages, start=1):
+            try:
+                page_lines, method = _page_lines(page, no, ocr_page, warnings)
+            except ExtractionError:
+                raise
+            except Exception as exc:
+                warnings.append(f"page {no}: unreadable ({type(exc).__name__}); skipped")
+                continue
+            lines.extend(page_lines)
+            methods.add(method)
+        if not any(l.cells for l in lines):
+            raise ExtractionError("PDF has no readable text or tables")
+    method = "ocr" if "ocr" in methods else "pdf_table" if "pdf_table" in methods else "pdf_text"
+    return lines, method, warnings
+
+
+def _mostly_sideways(page) -> bool:
+    chars = page.chars[:500]
+    return bool(chars) and sum(not c.get("upright", True) for c in chars) > len(chars) / 2
+
+
+def _unrotate(data: bytes, indexes: list[int]) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter()
+    for i, p in enumerate(reader.pages):
+        if i in indexes:
+            p.rotate(-p.rotation % 360)
+        writer.add_page(p)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _page_lines(page, no: int, ocr_page, warnings: list[str]) -> tuple[list[Line], str]:
+    chars = page.chars
+    if not chars and not page.images:
+        return [], "pdf_text"  # a blank page
+    text_sample = "".join(c.get("text", "") for c in chars[:400])
+    if not chars or len(_CID.findall(text_sample)) > 5:
+        if ocr_page is None:
+            raise ExtractionError(f"page {no} is a scan (no text layer); OCR is not available")
+        image = page.to_image(resolution=200).original
+        return ocr_page(image, no), "ocr"
+    tables = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.rows) >= 1]
+    items: list[tuple[float, list[Line]]] = []
+    if tables:
+        bboxes = [t.bbox for t in tables]
+        for t in tables:
+            rows = [Line([_clean(c) for c in row], exact=True, page=no) for row in t.extract()]
+            items.append((t.bbox[1], [r for r in rows if any(r.cells)]))
+
+        def outside(obj) -> bool:
+            x = (obj["x0"] + obj["x1"]) / 2
+            y = (obj["top"] + obj["bottom"]) / 2
+            return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in bboxes)
+
+        rest = page.filter(outside)
+    else:
+        rest = page
+    for tl in rest.extract_text_lines(return_chars=False):
+        cells = split_line(tl["text"])
+        if cells:
+            items.append((tl["top"], [Line([_clean(c) for c in cells], page=no, raw=_clean(tl["text"]))]))
+    items.sort(key=lambda it: it[0])
+    return [l for _, ls in items for l in ls], "pdf_table" if tables else "pdf_text"

@@ -1,0 +1,176 @@
+"""The same reports as published attachments: PDF, DOCX, DOC, WPS, XLS, scans — with known truth.
+
+From a report Spec (tests/synth.py) this writes a clean report HTML and converts it with
+LibreOffice (Debian package, installed by `make setup`): HTML → DOCX → PDF (embedded fonts) and
+DOC; DOC bytes as .wps (Kingsoft writer files are DOC-like); HTML → XLS through Calc. Also a PDF
+with a non-embedded CID font (reportlab, STSong-Light), a PDF with a rotated page (pypdf), and
+scans: pages rasterised at 150–200 dpi with slight skew, blur and JPEG noise, as an image-only
+PDF and as a JPG.
+"""
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synth import APPLICANT, Spec, report_body  # noqa: E402
+
+KINDS = ("pdf", "docx", "doc", "wps", "xls", "cidpdf", "rotated", "scan")
+
+
+def report_html(spec: Spec, font_pt: float = 10.5) -> str:
+    title = f"{spec.issuer}{spec.year}年政府信息公开工作年度报告"
+    return (f'<html><head><meta charset="utf-8"><title>{title}</title><style>body {{font-family: "Noto Serif CJK SC";'
+            f' font-size: {font_pt}pt}} td {{font-size: {font_pt - 1.5}pt}}</style></head><body>'
+            f'<p style="text-align:center;font-size:{font_pt + 6}pt"><b>{title}</b></p>{report_body(spec)}</body></html>')
+
+
+def soffice(args: list[str], cwd: Path) -> None:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        raise RuntimeError("LibreOffice is not installed: run `make setup`")
+    with tempfile.TemporaryDirectory(prefix="lo_gen_") as profile:
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *args],
+                       cwd=cwd, check=True, capture_output=True, timeout=600)
+
+
+def build(specs: dict[str, Spec], out: Path, kinds=KINDS, scan_dpi=(150, 200), seed: int = 0,
+          font_pt: float = 10.5) -> list[tuple[Path, str, str]]:
+    """Write every report in every kind; returns (path, spec name, kind)."""
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / "_html"
+    work.mkdir(exist_ok=True)
+    for name, spec in specs.items():
+        (work / f"{name}.html").write_text(report_html(spec, font_pt), encoding="utf-8")
+    htmls = sorted(str(p) for p in work.glob("*.html"))
+    soffice(["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *htmls], work)
+    docx = sorted(str(p) for p in out.glob("*.docx"))
+    if {"pdf", "rotated", "scan"} & set(kinds):
+        soffice(["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out), *docx], out)
+    if {"doc", "wps"} & set(kinds):
+        soffice(["--convert-to", "doc:MS Word 97", "--outdir", str(out), *docx], out)
+    if "xls" in kinds:
+        soffice(["--infilter=HTML (StarCalc)", "--convert-to", "xls", "--outdir", str(out), *htmls], work)
+    rng = random.Random(seed)
+    result = []
+    for name, spec in specs.items():
+        stem = out / name
+        if "pdf" in kinds:
+            result.append((stem.with_suffix(".pdf"), name, "pdf"))
+        if "docx" in kinds:
+            result.append((stem.with_suffix(".docx"), name, "docx"))
+        if "doc" in kinds:
+            result.append((stem.with_suffix(".doc"), name, "doc"))
+        if "wps" in kinds:
+            wps = out / f"{name}.wps"
+            shutil.copy(stem.with_suffix(".doc"), wps)
+            result.append((wps, name, "wps"))
+        if "xls" in kinds:
+            result.append((stem.with_suffix(".xls"), name, "xls"))
+        if "cidpdf" in kinds:
+            p = out / f"{name}.cid.pdf"
+            cid_pdf(spec, p)
+            result.append((p, name, "cidpdf"))
+        if "rotated" in kinds:
+            p = out / f"{name}.rotated.pdf"
+            rotate_page(stem.with_suffix(".pdf"), p, page=1)
+            result.append((p, name, "rotated"))
+        if "scan" in kinds:
+            p = out / f"{name}.scan.pdf"
+            scan(stem.with_suffix(".pdf"), p, dpi=rng.randint(*scan_dpi), rng=rng)
+            result.append((p, name, "scan"))
+    shutil.rmtree(work)
+    return result
+
+
+def cid_pdf(spec: Spec, path: Path) -> None:
+    """The report as text lines in a non-embedded CID font (STSong-Light, GB encoding)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from pipeline.extract import extract
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    lines = extract(report_html(spec).encode(), "r.html").lines
+    c = canvas.Canvas(str(path), pagesize=A4)
+    y = A4[1] - 50
+    for line in lines:
+        text = "  ".join(x if x else "" for x in line.cells) if line.exact else line.text
+        for chunk in [text[i:i + 44] for i in range(0, len(text), 44)] if not line.exact else [text]:
+            if y < 50:
+                c.showPage()
+                y = A4[1] - 50
+            c.setFont("STSong-Light", 9 if line.exact else 10)
+            c.drawString(40, y, chunk)
+            y -= 15
+    c.save()
+
+
+def rotate_page(src: Path, dst: Path, page: int) -> None:
+    from pypdf import PdfReader, PdfWriter
+    reader = PdfReader(str(src))
+    writer = PdfWriter()
+    for i, p in enumerate(reader.pages):
+        if i == page:
+            p.rotate(90)
+        writer.add_page(p)
+    with open(dst, "wb") as f:
+        writer.write(f)
+
+
+def scan_images(src: Path, dpi: int, rng: random.Random):
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+    pdf = pdfium.PdfDocument(str(src))
+    for page in pdf:
+        img = page.render(scale=dpi / 72).to_pil().convert("L")
+        img = img.rotate(rng.uniform(-1.2, 1.2), resample=Image.BICUBIC, expand=True, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.7)))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=rng.randint(55, 75))
+        buf.seek(0)
+        yield Image.open(buf).convert("RGB")
+
+
+def scan(src: Path, dst: Path, dpi: int, rng: random.Random) -> None:
+    images = list(scan_images(src, dpi, rng))
+    images[0].save(dst, "PDF", save_all=True, append_images=images[1:], resolution=dpi)
+
+
+def truth(spec: Spec) -> dict[tuple[str, str, str], object]:
+    """Every cell the report prints, as the extractor should read it."""
+    from decimal import Decimal
+
+    from pipeline.cells import parse_cell
+    out = {}
+    for row, cols in spec.proactive.items():
+        for col, value in cols.items():
+            v = parse_cell(str(spec.blanks.get((row, col), value)))[1]
+            out[("proactive", row, col)] = v
+    for row, vals in spec.applications.items():
+        for col, value in zip(APPLICANT + ["total"], vals + [spec.total(row)]):
+            out[("applications", row, col)] = parse_cell(str(spec.blanks.get((row, col), value)))[1]
+    keys = [(r, c) for r in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+            for c in ("upheld", "corrected", "other", "pending", "total")]
+    for (r, c), v in zip(keys, spec.appeals):
+        out[("appeals", r, c)] = v
+    return {k: (Decimal(str(v)) if isinstance(v, Decimal) else v) for k, v in out.items()}
+
+
+def score(report, spec: Spec) -> tuple[int, int, list[str]]:
+    """(cells right, cells in truth, wrong cells)."""
+    t = truth(spec)
+    wrong = []
+    for (table, row, col), want in t.items():
+        got = report.value(table, row, col)
+        if got != want:
+            wrong.append(f"{table}.{row}.{col}: want {want} got {got}")
+    return len(t) - len(wrong), len(t), wrong
