@@ -178,6 +178,48 @@ def bench_crawl(pages_wanted: int = 2000) -> dict:
             "note": "the fixture server (its own process) and the crawler share the 2 cores; politeness off"}
 
 
+def bench_formats(n_specs: int = 3) -> dict:
+    """Per-format extraction speed on generated attachments; the PDF cost against pdfplumber
+    merely opening each file and reading every page's characters; OCR seconds per page."""
+    import io
+
+    import pdfplumber
+
+    from formats import build
+    from synth import sample_specs
+    specs = {k.replace(".html", ""): v for k, v in list(sample_specs().items())[:n_specs]}
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as d:
+        items = build(specs, Path(d) / "f", kinds=("pdf", "docx", "doc", "xls", "cidpdf"))
+        items += build(dict(list(specs.items())[:1]), Path(d) / "s", kinds=("scan",))
+        for kind in ("pdf", "cidpdf", "docx", "doc", "xls", "scan"):
+            files = [p for p, _, k in items if k == kind]
+            datas = [p.read_bytes() for p in files]
+            pages = 0
+            if kind in ("pdf", "cidpdf", "scan"):
+                for data in datas:
+                    with pdfplumber.open(io.BytesIO(data)) as pdf:
+                        pages += len(pdf.pages)
+            t0 = time.perf_counter()
+            for data, p in zip(datas, files):
+                extract_bytes(data, str(p))
+            dt = time.perf_counter() - t0
+            row = {"documents": len(datas), "docs_per_s": round(len(datas) / dt, 2)}
+            if pages:
+                row["pages_per_s"] = round(pages / dt, 2)
+            if kind == "scan":
+                row["ocr_seconds_per_page"] = round(dt / pages, 2)
+            if kind in ("pdf", "cidpdf"):
+                t0 = time.perf_counter()
+                for data in datas:
+                    with pdfplumber.open(io.BytesIO(data)) as pdf:
+                        for page in pdf.pages:
+                            len(page.chars)
+                row["ratio_to_pdfplumber_chars"] = round(dt / (time.perf_counter() - t0), 2)
+            out[kind] = row
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=1000)
@@ -200,6 +242,8 @@ def main() -> None:
     print("memory", results["memory"], flush=True)
     results["crawl"] = bench_crawl(args.crawl_pages)
     print("crawl", results["crawl"], flush=True)
+    results["formats"] = bench_formats()
+    print("formats", results["formats"], flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))

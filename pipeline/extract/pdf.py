@@ -39,7 +39,7 @@ def pdf_lines(data: bytes, ocr_page=None) -> tuple[list[Line], str, list[str]]:
     except PDFPasswordIncorrect:
         raise ExtractionError("encrypted PDF: a password is needed to open it") from None
     except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types on broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        if _encrypted(exc, data):
             raise ExtractionError("encrypted PDF: a password is needed to open it") from None
         raise ExtractionError(f"corrupt PDF: {type(exc).__name__}: {str(exc)[:120]}") from None
     with pdf:
@@ -71,6 +71,16 @@ def pdf_lines(data: bytes, ocr_page=None) -> tuple[list[Line], str, list[str]]:
             raise ExtractionError("PDF has no readable text or tables")
     method = "ocr" if "ocr" in methods else "pdf_table" if "pdf_table" in methods else "pdf_text"
     return lines, method, warnings
+
+
+def _encrypted(exc: BaseException, data: bytes) -> bool:
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, PDFPasswordIncorrect) or any(isinstance(a, PDFPasswordIncorrect) for a in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]
 
 
 def _mostly_sideways(page) -> bool:
