@@ -115,8 +115,9 @@ def local_sources(paths: Iterable[str | Path]) -> list[Source]:
 
 def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
     """Every document a crawl stored (the whole manifest, so a resumed crawl's earlier rows count)."""
+    latest = {row["url"]: row for row in manifest}  # a URL stored again (changed) keeps its newest row
     return [Source(raw_dir / row["path"], row["url"], row.get("source_id"), row.get("page_url"),
-                   row.get("fetched_at"), row.get("http_status"), row.get("media_type")) for row in manifest]
+                   row.get("fetched_at"), row.get("http_status"), row.get("media_type")) for row in latest.values()]
 
 
 def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
@@ -202,8 +203,18 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                 _fail(summary, doc.source_url, reason, on_error)
             batch.clear()
             wh.link_urls(links)
+        refresh_cross_checks(wh)
     bar.close()
     return summary
+
+
+def refresh_cross_checks(wh: Warehouse) -> int:
+    """Re-run the checks across reports (cross_year.carry, proactive.stock_flow, copy_paste,
+    aggregate_vs_agency) over the current reports; returns how many failed."""
+    from .validate import cross
+    results = cross.run(wh.cross_check_inputs())
+    wh.replace_cross_checks(results)
+    return sum(not r.ok for r in results)
 
 
 def _timestamp(value: str | None):
@@ -257,6 +268,13 @@ QUALITY_QUERIES = {
             WHERE r.status <> 'error' AND r.format IN ('2019', '2021'))
         SELECT * FROM gaps WHERE len(missing) > 0 ORDER BY issuer, year""",
     "errors": "SELECT source_url, error FROM extraction_errors ORDER BY source_url",
+    "cross_report": """
+        SELECT check_id, issuer, year, other_issuer, other_year, expected, actual, detail
+        FROM cross_checks WHERE NOT ok ORDER BY check_id, issuer, year""",
+    "jurisdictions": """
+        SELECT issuer, year, scope, level, jurisdiction, coalesce(jurisdiction_code, jurisdiction_id) AS code,
+               parent, jurisdiction_flag AS flag
+        FROM reports WHERE status <> 'error' ORDER BY issuer, year""",
 }
 
 
@@ -264,3 +282,35 @@ def quality_summary(db: str | Path = DEFAULT_DB) -> dict:
     """Data-quality tables (pandas DataFrames) of a warehouse: what `ogi check` prints."""
     with Warehouse(db, read_only=True) as wh:
         return {name: wh.query(sql) for name, sql in QUALITY_QUERIES.items()}
+
+
+def coverage(db: str | Path, sources: str | Path, years: str | None = None):
+    """Which registry bodies have no report for a year, and which published after the legal
+    deadline (departments 31 January, governments 31 March of the next year) — a DataFrame."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from crawlers.registry import load
+    rows = load(sources)
+    with Warehouse(db, read_only=True) as wh:
+        reports = wh.query("SELECT source_id, year, published_on FROM reports "
+                           "WHERE status <> 'error' AND source_id IS NOT NULL AND year IS NOT NULL")
+    if years:
+        lo, _, hi = years.partition("-")
+        span = range(int(lo), int(hi or lo) + 1)
+    else:
+        span = range(int(reports.year.min()), int(reports.year.max()) + 1) if len(reports) else range(0)
+    out = []
+    for s in rows:
+        mine = reports[reports.source_id == s.source_id]
+        for year in span:
+            got = mine[mine.year == year]
+            if got.empty:
+                out.append((s.source_id, s.name, year, "missing", None, None))
+                continue
+            deadline = dt.date(year + 1, 1, 31) if s.level == "department" else dt.date(year + 1, 3, 31)
+            published = [p.date() if hasattr(p, "date") else p for p in got.published_on.dropna()]
+            if published and min(published) > deadline:
+                out.append((s.source_id, s.name, year, "late", min(published), deadline))
+    return pd.DataFrame(out, columns=["source_id", "name", "year", "finding", "published_on", "deadline"])

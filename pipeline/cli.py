@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="Identities broken, reports missing tables and extraction errors.")
     c.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
     c.add_argument("--details", action="store_true", help="list every failed check")
+    c.add_argument("--jurisdictions", action="store_true", help="list every report's jurisdiction, code and scope")
+    c.add_argument("--sources", metavar="FILE.csv", help="coverage: which registry bodies lack a report, or were late")
+    c.add_argument("--years", default=None, metavar="FROM-TO", help="years for coverage (default: those in the warehouse)")
     return p
 
 
@@ -140,8 +143,17 @@ def _check(args) -> int:
             print(_indent(q["failed_check_details"]))
         print("\nreports (2019/2021 format) missing tables:")
         print(_indent(q["missing_tables"]) if len(q["missing_tables"]) else "  none")
+        print("\nchecks across reports (cross_year.carry, proactive.stock_flow, copy_paste, aggregate_vs_agency):")
+        print(_indent(q["cross_report"]) if len(q["cross_report"]) else "  none failed")
         print("\nextraction errors:")
         print(_indent(q["errors"]) if len(q["errors"]) else "  none")
+        if args.jurisdictions:
+            print("\nreports and their jurisdictions:")
+            print(_indent(q["jurisdictions"]))
+        if args.sources:
+            cov = api.coverage(args.db, args.sources, args.years)
+            print("\ncoverage of the registry:")
+            print(_indent(cov) if len(cov) else "  every source has a report for every year, on time")
     return 0
 
 

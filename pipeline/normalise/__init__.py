@@ -116,7 +116,7 @@ def normalise(x: Extracted) -> Report:
             report.format = "2021" if any(k in report.tables["applications"] for k in cat.OTHER_PARTS) else "2019"
     reg = _table_region(4, regions, lines, heads)
     # Inside a found section 四 the table's own words suffice (OCR may lose a header word).
-    if reg and ("尚未审结" in reg.squashed or 4 in regions and "行政复议" in reg.squashed):
+    if reg and ("尚未审结" in reg.squashed or fmt and 4 in regions and "行政复议" in reg.squashed):
         report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
     has_tables = any(report.tables.values())
@@ -135,7 +135,7 @@ def normalise(x: Extracted) -> Report:
         report.format = "pre2019" if report.year and report.year < 2019 else "unknown"
 
     report.issuer = md.find_issuer(report.title, x.meta, full_text)
-    report.jurisdiction = md.jurisdiction(report.issuer)
+    report.jurisdiction = md.jurisdiction(report.issuer, report.year)
     report.issuer_key = names.name_key(report.issuer) if report.issuer else None
     if report.jurisdiction["name"]:
         aliases, slips = names.aliases_in_text(full_text, report.jurisdiction["name"])

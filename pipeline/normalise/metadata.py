@@ -106,8 +106,19 @@ def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
     return "unknown"
 
 
-def jurisdiction(issuer: str | None) -> dict:
+def jurisdiction(issuer: str | None, year: int | None = None) -> dict:
+    """Place, level, GB/T 2260 code valid in `year` (or a flag and a stable project id)."""
+    from . import divisions
     if not issuer:
         return {"name": None, "name_simplified": None, "level": None, "code": None}
     place = names.place_prefix(issuer) or names.normalise_text(issuer)
-    return {"name": place, "name_simplified": names.t2s(place), "level": names.level_of(issuer), "code": None}
+    level = names.level_of(issuer)
+    res = divisions.resolve(place, year)
+    if res.flag is None and level != "department":
+        level = res.level if res.level != "county" or level != "township" else level
+    out = {"name": place, "name_simplified": names.t2s(place), "level": level,
+           "code": res.code if res.flag is None else None, "id": res.code, "parent": res.parent_code,
+           "current_code": res.current_code}
+    if res.flag:
+        out["flag"] = res.flag
+    return out

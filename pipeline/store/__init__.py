@@ -19,7 +19,7 @@ from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "6"
 
 S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
                                     pa.bool_(), pa.string())
@@ -36,7 +36,8 @@ TABLES = {
             ("year_guess", I32), ("published_on", DATE)],
     "report": [("report_no", I64), ("report_id", S), ("doc_id", S), ("source_id", S), ("issuer", S),
                ("issuer_key", S), ("aliases", pa.list_(S)), ("scope", S), ("jurisdiction", S),
-               ("jurisdiction_simplified", S), ("jurisdiction_code", S), ("level", S), ("parent", S),
+               ("jurisdiction_simplified", S), ("jurisdiction_code", S), ("jurisdiction_id", S),
+               ("jurisdiction_flag", S), ("current_code", S), ("level", S), ("parent", S),
                ("year", I32), ("format", S), ("title", S), ("published_on", DATE), ("status", S), ("error", S),
                ("warnings", pa.list_(S)), ("method", S), ("extractor_version", S), ("ingested_at", TS)],
     # One row per number: the cell is a small id into `cell` (the catalogue's keys), the report a
@@ -56,6 +57,8 @@ def _ddl() -> str:
            "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
            "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
            "detail VARCHAR);",
+           "CREATE TABLE IF NOT EXISTS cross_check (report_no BIGINT, check_id VARCHAR, ok BOOLEAN, "
+           "expected DECIMAL(18, 6), actual DECIMAL(18, 6), detail VARCHAR, other_report_id VARCHAR);",
            # Every URL a document was fetched from (the same bytes under two URLs: one doc, two rows).
            "CREATE TABLE IF NOT EXISTS doc_url (doc_id VARCHAR, url VARCHAR, page_url VARCHAR, source_id VARCHAR, "
            "fetched_at TIMESTAMP, http_status INTEGER, UNIQUE (doc_id, url));"]
@@ -104,7 +107,14 @@ SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.p
 FROM fact f JOIN cell c USING (cell_id) JOIN report r USING (report_no)""",
     """CREATE OR REPLACE VIEW checks AS
 SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, k.detail
-FROM check_result k JOIN report r USING (report_no)""",
+FROM check_result k JOIN report r USING (report_no)
+UNION ALL
+SELECT r.report_id, x.check_id, x.ok, x.expected, x.actual, x.detail || ' [other report ' || x.other_report_id || ']'
+FROM cross_check x JOIN report r USING (report_no)""",
+    """CREATE OR REPLACE VIEW cross_checks AS
+SELECT r.report_id, r.issuer, r.year, x.check_id, x.ok, x.expected, x.actual, x.detail,
+       x.other_report_id, o.issuer AS other_issuer, o.year AS other_year
+FROM cross_check x JOIN report r USING (report_no) LEFT JOIN report o ON o.report_id = x.other_report_id""",
     """CREATE OR REPLACE VIEW sections AS
 SELECT r.report_id, s.section_no, s.heading, s.body FROM section s JOIN report r USING (report_no)""",
     """CREATE OR REPLACE VIEW extraction_errors AS
@@ -260,6 +270,49 @@ class Warehouse:
             for name in tables:
                 con.unregister(f"_new_{name}")
 
+    def cross_check_inputs(self):
+        """Current reports with their numbers and section 一, for pipeline.validate.cross."""
+        from ..validate.cross import ReportFacts
+        rows = self.con.execute("""
+            SELECT r.report_no, r.report_id, coalesce(r.current_code, r.issuer_key) || '|' || r.scope, r.year,
+                   r.format, r.scope, coalesce(r.jurisdiction_id, r.jurisdiction_simplified), r.level,
+                   (SELECT body FROM section s WHERE s.report_no = r.report_no AND s.section_no = 1)
+            FROM reports r
+            WHERE r.is_current AND r.year IS NOT NULL AND coalesce(r.current_code, r.issuer_key) IS NOT NULL
+        """).fetchall()
+        facts: dict[int, dict] = {}
+        for no, t, row, col, v in self.con.execute("""
+                SELECT f.report_no, c.table_name, c.row_key, c.col_key, CAST(f.value AS DOUBLE)
+                FROM fact f JOIN cell c USING (cell_id) WHERE f.value IS NOT NULL AND f.raw_text NOT LIKE '=%'
+                  AND f.report_no IN (SELECT report_no FROM reports WHERE is_current)""").fetchall():
+            facts.setdefault(no, {})[(t, row, col)] = v
+        self._report_nos = {rid: no for no, rid, *_ in rows}
+        return [ReportFacts(rid, series, year, fmt, scope, place, level, facts.get(no, {}), body or "")
+                for no, rid, series, year, fmt, scope, place, level, body in rows]
+
+    def replace_cross_checks(self, results) -> None:
+        nos = getattr(self, "_report_nos", None) or {rid: no for no, rid in self.con.execute(
+            "SELECT report_no, report_id FROM report").fetchall()}
+        table = pa.table({
+            "report_no": pa.array([nos[r.report_id] for r in results], I64),
+            "check_id": [r.check_id for r in results], "ok": pa.array([r.ok for r in results], BOOL),
+            "expected": [None if r.expected is None else repr(float(r.expected)) for r in results],
+            "actual": [None if r.actual is None else repr(float(r.actual)) for r in results],
+            "detail": [r.detail for r in results], "other_report_id": [r.other_report_id for r in results]})
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_new_cross", table)
+            con.execute("DELETE FROM cross_check")
+            con.execute(f"INSERT INTO cross_check SELECT report_no, check_id, ok, CAST(expected AS {NUMERIC}), "
+                        f"CAST(actual AS {NUMERIC}), detail, other_report_id FROM _new_cross")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("_new_cross")
+
     def record_crawl_outcomes(self, outcomes: list[dict]) -> None:
         self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?)",
                              [[o["source_id"], dt.datetime.fromisoformat(o["crawled_at"]), o["outcome"], o["detail"]]
@@ -302,6 +355,8 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
                      ("issuer", r.issuer), ("issuer_key", r.issuer_key), ("aliases", j.get("aliases") or []),
                      ("scope", r.scope), ("jurisdiction", j.get("name")),
                      ("jurisdiction_simplified", j.get("name_simplified")), ("jurisdiction_code", j.get("code")),
+                     ("jurisdiction_id", j.get("id")), ("jurisdiction_flag", j.get("flag")),
+                     ("current_code", j.get("current_code")),
                      ("level", j.get("level")), ("parent", j.get("parent")), ("year", r.year),
                      ("format", r.format), ("title", r.title), ("published_on", published), ("status", r.status),
                      ("error", r.error), ("warnings", list(r.warnings)), ("method", r.method),
