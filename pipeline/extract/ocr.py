@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import statistics
 
 from ..model import ExtractionError, Line
 from .text import split_line
 
 LOW_CONFIDENCE = 0.90
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d[\d,]*(?:\.\d+)?)$")
 MAX_PIXELS = 60_000_000  # ~ an A3 page at 400 dpi; more is a decompression bomb
 _engine = None
 
@@ -61,6 +63,9 @@ def ocr_lines(image, page: int | None = None) -> list[Line]:
         cells: list[str] = []
         conf: list[float] = []
         for _, _, _, text, score in sorted(row, key=lambda q: q[1]):
+            # The recogniser sometimes runs a label and the first number of its row together
+            # ("…反复申请0"): a number glued to the end of Chinese text is its own cell.
+            text = _GLUED.sub(r"\1 \2", text)
             parts = split_line(text) or []
             cells.extend(parts)
             conf.extend([score] * len(parts))
