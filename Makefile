@@ -4,15 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps ingest test bench accuracy check clean
+.PHONY: setup system-deps ingest test notebooks bench accuracy check lab clean
 
 # Debian packages the attachments need: LibreOffice (DOC/WPS → DOCX, test corpus) and CJK fonts.
-DEBS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk
+DEBS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk chromium
 
 setup: $(STAMP)
 
 system-deps:
-	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing $(DEBS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \
@@ -37,6 +37,20 @@ ingest: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(MAKE) notebooks
+
+# The five notebooks, executed (nbmake) against the warehouse `make ingest` builds.
+notebooks: $(STAMP)
+	@test -f data/snapshot/ogi.duckdb || $(MAKE) ingest
+	rm -rf build/notebooks && mkdir -p build/notebooks
+	$(BIN)/jupytext --to ipynb --output-dir build/notebooks notebooks/*.py >/dev/null 2>&1 || \
+	  for f in notebooks/*.py; do $(BIN)/jupytext --to ipynb -o build/notebooks/$$(basename $$f .py).ipynb $$f >/dev/null; done
+	cd build/notebooks && ../../$(BIN)/python -m pytest -q --nbmake -p no:cacheprovider *.ipynb
+
+# Jupyter Lab on the notebooks (installed on first use: researchers only).
+lab: $(STAMP)
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install --quiet jupyterlab
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -123,10 +123,11 @@ def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
 def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
            on_error=None, sources: str | Path | None = None, mirror: str | Path | None = None,
            crawl_out: str | Path | None = None, crawl_overrides: dict | None = None,
-           workers: int | None = None) -> IngestSummary:
+           workers: int | None = None, publish: bool = True) -> IngestSummary:
     """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
 
-    With neither paths nor sources, the bundled corpus (data/samples) is ingested. A document
+    With neither paths nor sources, the bundled corpus (data/samples) is ingested. Afterwards a
+    read-only snapshot is published beside the warehouse (snapshot/NAME) for notebooks. A document
     whose bytes were already loaded by this extractor version is skipped. A document that fails
     is recorded (``reports.status = 'error'``, view ``extraction_errors``) and the batch goes on;
     ``on_error(source, reason)`` is called for each failure as it happens.
@@ -146,6 +147,9 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     if outcomes:
         with Warehouse(db) as wh:
             wh.record_crawl_outcomes(outcomes)
+    if publish:
+        from .analysis import publish_snapshot
+        publish_snapshot(db, Path(db).parent / "snapshot" / Path(db).name)
     return summary
 
 

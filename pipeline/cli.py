@@ -61,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--jurisdictions", action="store_true", help="list every report's jurisdiction, code and scope")
     c.add_argument("--sources", metavar="FILE.csv", help="coverage: which registry bodies lack a report, or were late")
     c.add_argument("--years", default=None, metavar="FROM-TO", help="years for coverage (default: those in the warehouse)")
+    rp = sub.add_parser("report", help="write a static, offline HTML report with the comparison charts",
+                        description="Charts and tables comparing jurisdictions and years, in one HTML page that "
+                                    "works offline (plotly.js bundled once), plus a PNG of each chart.")
+    rp.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
+    rp.add_argument("--out", default="data/report", help="output folder (default: data/report)")
+    rp.add_argument("--no-png", action="store_true", help="skip PNG exports")
+
+    ex = sub.add_parser("export", help="export every view as Parquet (partitioned by year) or CSV",
+                        description="Every warehouse view, with a data dictionary (column, meaning, unit, Chinese label).")
+    ex.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    ex.add_argument("--out", default="data/export", help="output folder (default: data/export)")
+    ex.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
     return p
 
 
@@ -72,7 +84,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl}[args.command](args)
+    return {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
+            "export": _export}[args.command](args)
+
+
+def _report(args) -> int:
+    from .analysis.report import write_report
+    path = write_report(args.out, db=args.db, png=not args.no_png)
+    print(f"wrote {path}")
+    return 0
+
+
+def _export(args) -> int:
+    from .analysis.export import export
+    files = export(args.out, fmt=args.format, db=args.db)
+    print(f"wrote {len(files)} files under {args.out}")
+    return 0
 
 
 def _crawl(args) -> int:

@@ -100,7 +100,10 @@ VIEWS = [
 SELECT r.* EXCLUDE (report_no), (r.status <> 'error' AND row_number() OVER (
         PARTITION BY coalesce(r.issuer_key, r.report_id), coalesce(r.year, -1), r.scope
         ORDER BY (r.status = 'error'), r.published_on DESC NULLS LAST, r.ingested_at DESC, r.report_id) = 1
-    ) AS is_current, r.report_no
+    ) AS is_current,
+    CASE WHEN regexp_matches(coalesce(r.current_code, r.jurisdiction_code, ''), '^[0-9]{6}$')
+         THEN left(coalesce(r.current_code, r.jurisdiction_code), 2) || '0000' END AS province,
+    r.report_no
 FROM report r""",
     """CREATE OR REPLACE VIEW facts AS
 SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.page, f.confidence

@@ -1,0 +1,34 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # 05 Data quality — what to trust before citing a number
+# Reports cut off, identities broken, checks across years. A report that breaks an identity is
+# loaded and flagged, never corrected: look before you cite.
+
+# %%
+import os
+import sys
+from pathlib import Path
+
+ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pyproject.toml").exists())
+os.chdir(ROOT)
+sys.path.insert(0, str(ROOT))
+from pipeline import analysis as an
+from pipeline.analysis import charts
+
+con = an.connect()
+q = an.quality(con)
+charts.quality(q)
+
+# %%
+con.sql("SELECT check_id, count(*) AS failures FROM checks WHERE NOT ok GROUP BY check_id").df()
+
+# %%
+con.sql("SELECT * FROM cross_checks WHERE NOT ok").df()
