@@ -18,6 +18,7 @@ from typing import Iterator
 from .model import Report
 
 TIMEOUT_S = 300  # a scanned 40-page report OCRs in about 3 minutes here
+GRACE_S = 10
 MEMORY_MB = 3072
 
 
@@ -25,7 +26,17 @@ class DocumentTimeout(BaseException):
     """BaseException, so no `except Exception` inside a parser can swallow it."""
 
 
+_timed_out = False
+
+
 def _on_alarm(signum, frame):
+    # A parser may swallow the exception (a bare `except:`): remember that time ran out, and if
+    # the document is still being worked on a grace period later, end this worker for good.
+    global _timed_out
+    if _timed_out:
+        os._exit(70)
+    _timed_out = True
+    signal.alarm(GRACE_S)
     raise DocumentTimeout()
 
 
@@ -37,10 +48,15 @@ def _init_worker(memory_mb: int) -> None:
 
 
 def _work(data: bytes, source: str, timeout: int) -> Report:
+    global _timed_out
     from .api import extract_bytes
+    _timed_out = False
     signal.alarm(timeout)
     try:
-        return extract_bytes(data, source)
+        report = extract_bytes(data, source)
+        if _timed_out:  # the timeout was swallowed inside a parser; the cap still holds
+            return _error(data, source, f"extraction took longer than {timeout} s (time cap)")
+        return report
     except DocumentTimeout:
         return _error(data, source, f"extraction took longer than {timeout} s (time cap)")
     except MemoryError:
