@@ -14,14 +14,6 @@
 # notebooks read the snapshot, so an open notebook never blocks the next ingest.
 
 # %%
-import os
-import sys
-from pathlib import Path
-
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pyproject.toml").exists())
-os.chdir(ROOT)
-sys.path.insert(0, str(ROOT))
-
 from pipeline import analysis as an
 from pipeline.analysis import charts
 

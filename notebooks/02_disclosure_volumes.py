@@ -13,13 +13,6 @@
 # and year, agency reports only (aggregates are kept apart so nothing is counted twice).
 
 # %%
-import os
-import sys
-from pathlib import Path
-
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pyproject.toml").exists())
-os.chdir(ROOT)
-sys.path.insert(0, str(ROOT))
 from pipeline import analysis as an
 from pipeline.analysis import charts
 

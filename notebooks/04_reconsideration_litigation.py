@@ -12,13 +12,6 @@
 # Per 100 applications, and how often the body was corrected (corrected / decided cases).
 
 # %%
-import os
-import sys
-from pathlib import Path
-
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "pyproject.toml").exists())
-os.chdir(ROOT)
-sys.path.insert(0, str(ROOT))
 from pipeline import analysis as an
 from pipeline.analysis import charts
 

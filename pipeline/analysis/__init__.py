@@ -46,9 +46,17 @@ def publish_snapshot(db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHO
     return snapshot
 
 
+PROJECT = Path(__file__).resolve().parents[2]
+
+
 def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to the snapshot (or to `db`)."""
-    path = Path(db) if db else SNAPSHOT if SNAPSHOT.exists() else DEFAULT_DB
+    """Read-only connection to `db`, else the published snapshot (in the working directory or in
+    the project a notebook lives in), else the warehouse itself."""
+    if db:
+        path = Path(db)
+    else:
+        options = [SNAPSHOT, PROJECT / SNAPSHOT, Path(DEFAULT_DB), PROJECT / DEFAULT_DB]
+        path = next((p for p in options if p.exists()), SNAPSHOT)
     return duckdb.connect(str(path), read_only=True)
 
 
