@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from crawlers.mirror import query_file  # noqa: E402
-from synth import SAMPLES_DIR, render_html, sample_specs  # noqa: E402
+from synth import SAMPLES_DIR, sample_specs  # noqa: E402
 
 SPECS = sample_specs()
 PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title></head><body>

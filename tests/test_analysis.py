@@ -128,7 +128,7 @@ def test_charts_carry_the_data(con):
 def test_export_reads_back(con, tmp_path):
     from pipeline.analysis.export import export
     db = con.execute("PRAGMA database_list").fetchall()[0][2]
-    files = export(tmp_path / "x", db=db)
+    export(tmp_path / "x", db=db)
     facts = duckdb.sql(f"SELECT count(*) FROM read_parquet('{tmp_path}/x/facts.parquet')").fetchone()[0]
     assert facts == con.sql("SELECT count(*) FROM facts").fetchone()[0]
     wide = pd.read_parquet(tmp_path / "x" / "applications_wide")  # partitioned by year

@@ -211,7 +211,7 @@ def test_killed_crawl_resumes_without_refetching(tmp_path):
 
 def test_ingest_with_sources_loads_documents_and_outcomes(tmp_path):
     from pipeline.api import ingest
-    site = build_gkmlpt(tmp_path / "site", total=3, size=2)
+    build_gkmlpt(tmp_path / "site", total=3, size=2)
     registry = tmp_path / "sources.csv"
     registry.write_text("source_id,name,level,parent_id,division_code,entry_url,family\n"
                         "gd-test,绿水市市场监督管理局,department,,,{mirror:site}/gkmlpt/index.html,gkmlpt\n")

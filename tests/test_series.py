@@ -3,7 +3,6 @@ import copy
 import random
 
 import duckdb
-import pytest
 
 from pipeline.api import Source, coverage, load_sources
 from pipeline.normalise.divisions import current_code, resolve

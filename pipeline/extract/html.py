@@ -19,7 +19,6 @@ from ..model import ExtractionError, Line
 
 _BLOCK = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol section article header footer tr blockquote pre dd dt dl center form".split())
 _SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "button", "iframe", "object", "svg"))
-_WS = re.compile(r"[\s\u3000\xa0\u200b]+")
 _TABLE_MARKERS = ("信息内容", "自然人", "行政复议", "本年新收", "处理决定")
 # (words that start the field, pattern matched from there). Searching the words with str.find
 # first keeps this cheap on long pages.
