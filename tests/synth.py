@@ -266,7 +266,6 @@ def render_html(spec: Spec, seed: int = 0) -> str:
     nav, script = _padding(spec.padding_kb, rng)
     body = report_body(spec)
     charset = "gb2312" if spec.site.endswith("#gbk") else "utf-8"
-    spec.site.replace("#gbk", "") or "www.example.gov.cn"
     pub = spec.published or f"{spec.year + 1}-01-20"
     if spec.shell == "trs":
         main = f"""
