@@ -53,6 +53,12 @@ def extract(data: bytes, source: str = "<bytes>", sha256: str | None = None) -> 
     if media_type.startswith("image/"):
         from .ocr import image_lines
         return _paged(source, sha, media_type, "ocr", image_lines(data), [])
+    if media_type == "text/html" and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        doc = html_x.parse_if_utf8(data)
+        if doc is not None:
+            meta = html_x.page_meta(doc, data)
+            meta["encoding"] = "utf-8"
+            return Extracted(source, sha, media_type, "html_table", html_x.html_lines(doc), meta)
     text, encoding = decode(data)
     if media_type == "text/html":
         raw = html_x.utf8(data, encoding, text)

@@ -53,6 +53,18 @@ def utf8(data: bytes, encoding: str, text: str) -> bytes:
     return data if encoding == "utf-8" else text.encode("utf-8")
 
 
+def parse_if_utf8(data: bytes):
+    """Parse bytes as UTF-8 when they are valid UTF-8 (libxml2 says so as it parses, which spares
+    decoding the page in Python); None when they are not."""
+    try:
+        doc = etree.fromstring(data, _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    if doc is None or any("encoding" in e.message.lower() for e in _PARSER.error_log):
+        return None
+    return doc
+
+
 def parse(raw: bytes):
     """Parse a page given as UTF-8 bytes."""
     if not raw.strip():
