@@ -107,6 +107,8 @@ class Source:
     fetched_at: str | None = None
     http_status: int | None = None
     media_type: str | None = None
+    title: str | None = None  # the link text it was found under (crawls)
+    year_guess: int | None = None
 
 
 def local_sources(paths: Iterable[str | Path]) -> list[Source]:
@@ -117,7 +119,8 @@ def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
     """Every document a crawl stored (the whole manifest, so a resumed crawl's earlier rows count)."""
     latest = {row["url"]: row for row in manifest}  # a URL stored again (changed) keeps its newest row
     return [Source(raw_dir / row["path"], row["url"], row.get("source_id"), row.get("page_url"),
-                   row.get("fetched_at"), row.get("http_status"), row.get("media_type")) for row in latest.values()]
+                   row.get("fetched_at"), row.get("http_status"), row.get("media_type"), row.get("title"),
+                   row.get("year_guess")) for row in latest.values()]
 
 
 def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
@@ -184,7 +187,8 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                 doc = DocumentRecord(doc_id=sha, source_url=item.url, path=str(item.path), bytes=len(data),
                                      media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
                                      source_id=item.source_id, page_url=item.page_url,
-                                     fetched_at=_timestamp(item.fetched_at), http_status=item.http_status)
+                                     fetched_at=_timestamp(item.fetched_at), http_status=item.http_status,
+                                     year_guess=item.year_guess, title=item.title)
                 links.append(doc)
                 if sha in known:
                     summary.unchanged += 1

@@ -164,6 +164,7 @@ class DocumentRecord:
     fetched_at: dt.datetime | None = None
     http_status: int | None = None
     year_guess: int | None = None
+    title: str | None = None  # link text from the crawl; the report's own title wins when found
 
 
 class Warehouse:
@@ -351,7 +352,7 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
         j = r.jurisdiction
         for k, v in (("doc_id", d.doc_id), ("source_id", d.source_id), ("source_url", d.source_url),
                      ("page_url", d.page_url), ("fetched_at", d.fetched_at), ("media_type", d.media_type),
-                     ("bytes", d.bytes), ("path", d.path), ("title", r.title), ("http_status", d.http_status),
+                     ("bytes", d.bytes), ("path", d.path), ("title", r.title or d.title), ("http_status", d.http_status),
                      ("year_guess", d.year_guess or r.year), ("published_on", published)):
             doc[k].append(v)
         for k, v in (("report_no", no), ("report_id", d.doc_id), ("doc_id", d.doc_id), ("source_id", d.source_id),
