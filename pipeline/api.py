@@ -54,6 +54,8 @@ def extract_bytes(data: bytes, source: str) -> Report:
         return Report(source=source, sha256=sha, media_type=sniff(data, source),
                       error=f"internal error: {type(exc).__name__}: {exc}")
     run_checks(report)
+    report.fact_columns()  # ready for the warehouse (computed in the worker, not the writer)
+    report.check_columns()
     return report
 
 

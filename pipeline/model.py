@@ -102,6 +102,27 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     narrative: dict[str, Number] = field(default_factory=dict)  # numbers stated in prose
     error: str | None = None
+    _facts: list | None = field(default=None, repr=False, compare=False)
+    _checks: list | None = field(default=None, repr=False, compare=False)
+
+    def fact_columns(self) -> tuple[tuple, ...]:
+        """The report's cells as columns (keys "table|row|col", value text, raw text, page,
+        confidence) for the warehouse. Computed once, where the report is extracted (a worker
+        process), so the writer only concatenates."""
+        if self._facts is None:
+            rows = [(f"{table}|{row}|{col}", None if c.value is None else str(c.value), c.raw, c.page, c.confidence)
+                    for table, rows_ in self.tables.items() for row, cells in rows_.items()
+                    for col, c in cells.items()]
+            self._facts = list(zip(*rows)) if rows else [(), (), (), (), ()]
+        return tuple(self._facts)
+
+    def check_columns(self) -> tuple[tuple, ...]:
+        """The checks as columns (id, ok, expected text, actual text, detail), like fact_columns."""
+        if self._checks is None:
+            rows = [(c.id, c.ok, None if c.expected is None else str(c.expected),
+                     None if c.actual is None else str(c.actual), c.detail) for c in self.checks]
+            self._checks = list(zip(*rows)) if rows else [(), (), (), (), ()]
+        return tuple(self._checks)
 
     @property
     def status(self) -> str:

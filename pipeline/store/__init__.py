@@ -182,7 +182,8 @@ class Warehouse:
             raise
         if not read_only:
             self._migrate()
-        self.cell_ids = {(t, r, c): i for i, t, r, c in self.con.execute(
+        # "table|row|col" -> cell id, the key Report.fact_columns() uses.
+        self.cell_ids = {f"{t}|{r}|{c}": i for i, t, r, c in self.con.execute(
             "SELECT cell_id, table_name, row_key, col_key FROM cell").fetchall()}
 
     def _migrate(self) -> None:
@@ -345,8 +346,6 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
           ) -> dict[str, pa.Table]:
     cols = {name: {c: [] for c, _ in spec} for name, spec in TABLES.items()}
     doc, rep, fact, chk, sec = (cols[n] for n in ("doc", "report", "fact", "check_result", "section"))
-    f_no, f_cell, f_val, f_raw, f_page, f_conf = (
-        fact[k].append for k in ("report_no", "cell_id", "value", "raw_text", "page", "confidence"))
     for no, (d, r) in enumerate(batch, start=first_no):
         published = dt.date.fromisoformat(r.published_on) if r.published_on else None
         j = r.jurisdiction
@@ -366,23 +365,20 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
                      ("error", r.error), ("warnings", list(r.warnings)), ("method", r.method),
                      ("extractor_version", EXTRACTOR_VERSION), ("ingested_at", now)):
             rep[k].append(v)
-        for table, rows in r.tables.items():
-            for row, cells in rows.items():
-                for col, c in cells.items():
-                    f_no(no)
-                    f_cell(cell_ids[(table, row, col)])
-                    v = c.value
-                    f_val(None if v is None else str(v))
-                    f_raw(c.raw)
-                    f_page(c.page)
-                    f_conf(c.confidence)
-        checks = r.checks
-        chk["report_no"] += [no] * len(checks)
-        chk["check_id"] += [c.id for c in checks]
-        chk["ok"] += [c.ok for c in checks]
-        chk["expected"] += [None if c.expected is None else str(c.expected) for c in checks]
-        chk["actual"] += [None if c.actual is None else str(c.actual) for c in checks]
-        chk["detail"] += [c.detail for c in checks]
+        keys, values, raws, pages, confs = r.fact_columns()
+        fact["report_no"] += [no] * len(keys)
+        fact["cell_id"] += [cell_ids[k] for k in keys]
+        fact["value"] += values
+        fact["raw_text"] += raws
+        fact["page"] += pages
+        fact["confidence"] += confs
+        ids, oks, expected, actual, details = r.check_columns()
+        chk["report_no"] += [no] * len(ids)
+        chk["check_id"] += ids
+        chk["ok"] += oks
+        chk["expected"] += expected
+        chk["actual"] += actual
+        chk["detail"] += details
         for s in r.sections:
             for k, v in (("report_no", no), ("section_no", s.no), ("heading", s.heading), ("body", s.body)):
                 sec[k].append(v)
