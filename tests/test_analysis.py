@@ -1,5 +1,6 @@
 """pipeline.analysis against hand-computed values; charts' data; the offline report in Chromium;
 exports read back."""
+import re
 import shutil
 import subprocess
 
@@ -159,3 +160,6 @@ def test_offline_report_renders_in_chromium(con, tmp_path):
         chunk = dom[start:start + 200000]
         assert 'class="main-svg"' in chunk, slug
         assert "<path" in chunk or "<rect" in chunk, slug
+        # drawn at a readable size, not collapsed into a strip
+        height = re.search(r'class="main-svg"[^>]*height="([\d.]+)"', chunk)
+        assert height and float(height.group(1)) >= 300, slug

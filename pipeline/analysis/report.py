@@ -49,7 +49,8 @@ def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = 
     for slug, fig, table in figs:
         parts.append(f'<section id="{slug}"><h2>{html.escape(slug.replace("_", " "))}</h2>')
         if fig is not None:
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=first, div_id=slug))
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=first, div_id=slug,
+                                     default_height="540px", default_width="100%"))
             first = False
             if png and _browser():
                 fig.write_image(out / f"{slug}.png", width=1000, height=600)
