@@ -48,15 +48,20 @@ def extract_bytes(data: bytes, source: str) -> Report:
     try:
         report = normalise(extract(data, source, sha))
     except ExtractionError as exc:
-        return Report(source=source, sha256=sha, media_type=sniff(data, source), error=str(exc))
+        return error_report(data, source, str(exc), sha)
     except Exception as exc:  # a bug on one odd document must not stop a batch of thousands
         log.exception("unexpected failure on %s", source)
-        return Report(source=source, sha256=sha, media_type=sniff(data, source),
-                      error=f"internal error: {type(exc).__name__}: {exc}")
+        return error_report(data, source, f"internal error: {type(exc).__name__}: {exc}", sha)
     run_checks(report)
     report.fact_columns()  # ready for the warehouse (computed in the worker, not the writer)
     report.check_columns()
     return report
+
+
+def error_report(data: bytes, source: str, reason: str, sha: str | None = None) -> Report:
+    """The report of a document that yielded none: its identity and the one-line reason."""
+    return Report(source=source, sha256=sha or hashlib.sha256(data).hexdigest(), media_type=sniff(data, source),
+                  error=reason)
 
 
 def extract_file(path: str | Path) -> Report:

@@ -15,9 +15,6 @@ import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass
 
-FORMATS = ("2021", "2019", "pre2019", "unknown")
-
-
 @dataclass(frozen=True)
 class Col:
     key: str
@@ -65,6 +62,8 @@ PROACTIVE_COLS = (
     Col("items_change", "本年增/减", unit="change"),
     Col("projects", "采购项目数量"),
 )
+
+PROACTIVE_UNITS = {c.key: c.unit for c in PROACTIVE_COLS}
 
 PROACTIVE_ROWS = {
     "2021": (
@@ -264,9 +263,9 @@ _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|[(][一二三四五六七八九十\d]+[)]|\d+[、.](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])+")
 
 
-def starts_numbered(compact_label: str) -> bool:
-    """True when a label starts with 一、 / (三) / 1. — the start of a new row label."""
-    return bool(_NUMBERING.match(compact_label))
+# Where a row label starts inside a longer compact label (3. / (七) / 四、), not inside a number:
+# text before it is the tail of the previous row's label wrapped below its numbers.
+ROW_NUMBER = re.compile(r"(?<![\d.])(?:\d{1,2}[、.](?!\d)|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,2}、)")
 
 
 def strip_numbering(compact_label: str) -> str:

@@ -54,22 +54,20 @@ def _work(data: bytes, source: str, timeout: int) -> Report:
     signal.alarm(timeout)
     try:
         report = extract_bytes(data, source)
-        if _timed_out:  # the timeout was swallowed inside a parser; the cap still holds
-            return _error(data, source, f"extraction took longer than {timeout} s (time cap)")
-        return report
     except DocumentTimeout:
-        return _error(data, source, f"extraction took longer than {timeout} s (time cap)")
+        report = None
     except MemoryError:
         return _error(data, source, f"extraction needed more than the {MEMORY_MB} MB memory cap")
     finally:
         signal.alarm(0)
+    if report is None or _timed_out:  # a parser may have swallowed the alarm; the cap still holds
+        return _error(data, source, f"extraction took longer than {timeout} s (time cap)")
+    return report
 
 
 def _error(data: bytes, source: str, reason: str) -> Report:
-    import hashlib
-
-    from .extract import sniff
-    return Report(source=source, sha256=hashlib.sha256(data).hexdigest(), media_type=sniff(data, source), error=reason)
+    from .api import error_report  # api imports this module
+    return error_report(data, source, reason)
 
 
 def _result_or_none(fut):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from urllib.parse import urlencode, urljoin, urlparse
+from urllib.parse import urlencode, urljoin
 
 from .. import discovery as disc
 
@@ -132,7 +132,3 @@ def detect(response):
             return FAMILIES[name]
     return FAMILIES["generic"]
 
-
-def origin(url: str) -> str:
-    p = urlparse(url)
-    return f"{p.scheme}://{p.netloc}"

@@ -19,7 +19,6 @@ asked for with If-None-Match / If-Modified-Since and only stored again when it c
 from __future__ import annotations
 
 import asyncio
-import json
 from urllib.parse import urlparse
 
 import scrapy
@@ -210,6 +209,3 @@ def _header(response, name: str) -> str | None:
     v = response.headers.get(name)
     return v.decode("latin-1") if v else None
 
-
-def json_body(response) -> dict:
-    return json.loads(response.text)

@@ -60,7 +60,7 @@ def _describe(view: str, column: str) -> tuple[str, str, str]:
         for row, col in cat.wide_columns(table):
             if column == f"{row}_{col}":
                 t = cat.TABLES[table]
-                unit = next((c.unit for c in cat.PROACTIVE_COLS if c.key == col), "count") if table == "proactive" else "count"
+                unit = cat.PROACTIVE_UNITS.get(col, "count") if table == "proactive" else "count"
                 label = f"{t.row(row).label} · {next((c.label for c in t.cols if c.key == col), col)}"
                 return f"{table}: {row} × {col}", "万元" if unit == "amount_wan" else unit, label
     return MEANING.get(column, ""), "", ""

@@ -53,19 +53,10 @@ def extract(data: bytes, source: str = "<bytes>", sha256: str | None = None) -> 
     if media_type.startswith("image/"):
         from .ocr import image_lines
         return _paged(source, sha, media_type, "ocr", image_lines(data), [])
-    if media_type == "text/html" and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        doc = html_x.parse_if_utf8(data)
-        if doc is not None:
-            meta = html_x.page_meta(doc, data)
-            meta["encoding"] = "utf-8"
-            return Extracted(source, sha, media_type, "html_table", html_x.html_lines(doc), meta)
-    text, encoding = decode(data)
     if media_type == "text/html":
-        raw = html_x.utf8(data, encoding, text)
-        doc = html_x.parse(raw)
-        meta = html_x.page_meta(doc, raw)
-        meta["encoding"] = encoding
-        return Extracted(source, sha, media_type, "html_table", html_x.html_lines(doc), meta)
+        lines, meta = html_x.read(data)
+        return Extracted(source, sha, media_type, "html_table", lines, meta)
+    text, encoding = decode(data)
     return Extracted(source, sha, media_type, "text", text_to_lines(text), {"encoding": encoding})
 
 
@@ -75,7 +66,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _paged(source, sha, media_type, method, lines, warnings) -> Extracted:
     if method == "ocr":
-        low = sum(1 for l in lines for c in (l.conf or []) if c < 0.9)
-        warnings = warnings + [f"numbers read by OCR from an image ({low} text boxes below confidence 0.9): "
+        from .ocr import LOW_CONFIDENCE
+        low = sum(1 for l in lines for c in (l.conf or []) if c < LOW_CONFIDENCE)
+        warnings = warnings + [f"numbers read by OCR from an image ({low} text boxes below confidence {LOW_CONFIDENCE}): "
                                "trust them only where the checks pass"]
     return Extracted(source, sha, media_type, method, lines, {}, warnings)

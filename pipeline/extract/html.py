@@ -16,6 +16,7 @@ from html import unescape as html_unescape
 from lxml import etree
 
 from ..model import ExtractionError, Line
+from .decode import decode
 
 _BLOCK = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol section article header footer tr blockquote pre dd dt dl center form".split())
 _SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "button", "iframe", "object", "svg"))
@@ -48,14 +49,23 @@ def text_of(el) -> str:
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
-def utf8(data: bytes, encoding: str, text: str) -> bytes:
-    """The page as UTF-8 bytes (what libxml2 reads without converting)."""
-    return data if encoding == "utf-8" else text.encode("utf-8")
+def read(data: bytes) -> tuple[list[Line], dict[str, str]]:
+    """Lines and page metadata of an HTML page, whatever its encoding. Valid UTF-8 is parsed as
+    it is (libxml2 reports invalid bytes while parsing, which spares decoding the page in Python);
+    anything else is decoded (pipeline.extract.decode) and handed to libxml2 as UTF-8."""
+    doc, raw, encoding = None, data, "utf-8"
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        doc = _parse_if_utf8(data)
+    if doc is None:
+        text, encoding = decode(data)
+        raw = data if encoding == "utf-8" else text.encode("utf-8")
+        doc = parse(raw)
+    meta = page_meta(doc, raw)
+    meta["encoding"] = encoding
+    return html_lines(doc), meta
 
 
-def parse_if_utf8(data: bytes):
-    """Parse bytes as UTF-8 when they are valid UTF-8 (libxml2 says so as it parses, which spares
-    decoding the page in Python); None when they are not."""
+def _parse_if_utf8(data: bytes):
     try:
         doc = etree.fromstring(data, _PARSER)
     except (etree.XMLSyntaxError, ValueError):

@@ -87,17 +87,14 @@ def _illegible(cell: str) -> bool:
     return 0 < len(t) <= 2 and not _CJK.search(t) and not any(ch.isdigit() for ch in t)
 
 
-def read_cell(raw: str, unit: str = "count", warnings: list[str] | None = None, where: str = "",
+def read_cell(raw: str, warnings: list[str] | None = None, where: str = "",
               at: tuple[int | None, float | None] = (None, None)) -> Cell:
-    ok, value, cell_unit = parse_cell(raw)
+    """A count cell (money goes through _amount_cell, which knows the printed unit)."""
+    ok, value, _ = parse_cell(raw)
     if not ok:
         value = None
         if warnings is not None and raw.strip():
             warnings.append(f"{where}: unreadable cell {raw!r} left blank")
-    if value is not None and unit == "amount_wan" and cell_unit == "元":
-        value = (Decimal(value) / Decimal(10000)).normalize()
-        if warnings is not None:
-            warnings.append(f"{where}: '{raw}' printed in 元, stored as {value} 万元")
     return Cell(value, raw, *at)
 
 
@@ -138,12 +135,10 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
                             f"ignored {' '.join(extra)!r}")
         cells: dict[str, Cell] = {}
         for col, raw, at in zip(row.cols, vals, run.where):
-            unit = cat.PROACTIVE_COLS[[c.key for c in cat.PROACTIVE_COLS].index(col)].unit
-            if unit == "amount_wan":
-                cells[col] = _amount_cell(row.key, raw, section_text, warnings)
-                cells[col].page, cells[col].confidence = at
+            if cat.PROACTIVE_UNITS[col] == "amount_wan":
+                cells[col] = _amount_cell(row.key, raw, section_text, warnings, at)
             else:
-                cells[col] = read_cell(raw, unit, warnings, f"proactive.{row.key}.{col}", at)
+                cells[col] = read_cell(raw, warnings, f"proactive.{row.key}.{col}", at)
         out[row.key] = cells
         if len(vals) < len(row.cols):
             warnings.append(f"incomplete: proactive.{row.key} has {len(vals)} of {len(row.cols)} numbers")
@@ -154,28 +149,26 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
     return out
 
 
-def _amount_cell(row_key: str, raw: str, section_text: str, warnings: list[str]) -> Cell:
+def _amount_cell(row_key: str, raw: str, section_text: str, warnings: list[str],
+                 at: tuple[int | None, float | None]) -> Cell:
+    """Money in 万元: the unit printed in the cell, else in the header, else (fees) the template's."""
+    where = f"proactive.{row_key}.amount"
+    cell = read_cell(raw, warnings, where, at)
+    cell_unit = parse_cell(raw)[2]
     m = _AMOUNT_UNIT[row_key].search(section_text)
-    unit = m.group(1) if m else ("万元" if row_key == "fees" else None)
-    ok, value, cell_unit = parse_cell(raw)
-    if cell_unit in ("万元", "元"):
-        unit = cell_unit
-    if not ok or value is None:
-        return Cell(None, raw)
+    unit = cell_unit if cell_unit in ("万元", "元") else m.group(1) if m else ("万元" if row_key == "fees" else None)
+    if cell.value is None:
+        return cell
     if unit is None:
-        warnings.append(f"proactive.{row_key}.amount: '{raw}' printed without a unit; not stored as a number")
-        return Cell(None, raw)
-    if unit == "元":
-        value = (Decimal(value) / Decimal(10000)).normalize()
-        warnings.append(f"proactive.{row_key}.amount: '{raw}' printed in 元, stored as {value} 万元")
-    return Cell(value, raw)
+        warnings.append(f"{where}: '{raw}' printed without a unit; not stored as a number")
+        cell.value = None
+    elif unit == "元":
+        cell.value = (Decimal(cell.value) / Decimal(10000)).normalize()
+        warnings.append(f"{where}: '{raw}' printed in 元, stored as {cell.value} 万元")
+    return cell
 
 
 # ---------------------------------------------------------------- table 三
-# Where a row label starts inside a longer compact label: 3. / (七) / 四、 not inside a number.
-_ROW_NUMBER = re.compile(r"(?<![\d.])(?:\d{1,2}[、.](?!\d)|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,2}、)")
-
-
 @lru_cache(maxsize=1)
 def _needles() -> list[tuple[str, str]]:
     pairs = [(n, r.key) for r in cat.APPLICATION_ROWS for n in r.needles]
@@ -260,7 +253,7 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
         # Text before the last numbered part is usually the tail of the previous row's label,
         # wrapped below its numbers (PDF text, OCR): match the row on what follows it.
         label = cat.compact(run.label)
-        starts = [m.start() for m in _ROW_NUMBER.finditer(label)]
+        starts = [m.start() for m in cat.ROW_NUMBER.finditer(label)]
         _, group = match_application_row(run.label, group)
         key, _ = match_application_row(label[starts[-1]:], group) if starts and starts[-1] else (None, group)
         if key is None:
@@ -289,7 +282,7 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
         if raws is None:
             continue
         at = _positions(run, raws)
-        out[key] = {c: read_cell(r, "count", warnings, f"applications.{key}.{c}", a)
+        out[key] = {c: read_cell(r, warnings, f"applications.{key}.{c}", a)
                     for c, r, a in zip(cols, raws, at)}
     _derive_other(out, cols)
     missing = [k for k in expected_application_rows(fmt) if k not in out]

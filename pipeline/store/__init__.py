@@ -9,6 +9,7 @@ its neighbours down and never leaves half its rows behind.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,17 +73,17 @@ def _ddl() -> str:
     return "\n".join(out)
 
 
-def _wide_view(table: str, cell_ids: dict[tuple[str, str, str], int]) -> str:
-    units = {c.key: c.unit for c in cat.PROACTIVE_COLS} if table == "proactive" else {}
+def _wide_view(table: str, cell_ids: dict[str, int]) -> str:
+    units = cat.PROACTIVE_UNITS if table == "proactive" else {}
     cols = []
     for row, col in cat.wide_columns(table):
-        pick = f"max(f.value) FILTER (WHERE f.cell_id = {cell_ids[(table, row, col)]})"
+        pick = f"max(f.value) FILTER (WHERE f.cell_id = {cell_ids[f'{table}|{row}|{col}']})"
         if units.get(col, "count") == "amount_wan":
             cols.append(f"{pick} AS {row}_{col}")
         else:
             # Counts as integers; a non-integer count (flagged by values.types) stays visible in `facts`.
             cols.append(f"CAST(CASE WHEN {pick} = trunc({pick}) THEN {pick} END AS BIGINT) AS {row}_{col}")
-    ids = ", ".join(str(cell_ids[(table, r, c)]) for r, c in cat.wide_columns(table))
+    ids = ", ".join(str(cell_ids[f"{table}|{r}|{c}"]) for r, c in cat.wide_columns(table))
     return f"""
 CREATE OR REPLACE VIEW {table}_wide AS
 SELECT r.report_id, r.issuer, r.jurisdiction, r.level, r.scope, r.year, r.format, r.status, r.is_current,
@@ -183,7 +184,10 @@ class Warehouse:
         if not read_only:
             self._migrate()
         # "table|row|col" -> cell id, the key Report.fact_columns() uses.
-        self.cell_ids = {f"{t}|{r}|{c}": i for i, t, r, c in self.con.execute(
+        self.cell_ids = self._cell_ids()
+
+    def _cell_ids(self) -> dict[str, int]:
+        return {f"{t}|{r}|{c}": i for i, t, r, c in self.con.execute(
             "SELECT cell_id, table_name, row_key, col_key FROM cell").fetchall()}
 
     def _migrate(self) -> None:
@@ -205,7 +209,7 @@ class Warehouse:
                 if (table, row, col) not in known:
                     con.execute("INSERT INTO cell VALUES (?, ?, ?, ?)", [next_id, table, row, col])
                     next_id += 1
-        ids = {(t, r, c): i for i, t, r, c in con.execute("SELECT cell_id, table_name, row_key, col_key FROM cell").fetchall()}
+        ids = self._cell_ids()
         for sql in VIEWS:
             con.execute(sql)
         for t in ("proactive", "applications", "appeals"):
@@ -255,10 +259,7 @@ class Warehouse:
                                          [ids]).fetchall()]
         first_no = con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
         tables = _rows(batch, first_no, self.cell_ids, dt.datetime.now())
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for name, arrow in tables.items():
-                con.register(f"_new_{name}", arrow)
+        with self._staged(tables):
             if old:
                 for t in ("fact", "check_result", "section", "report"):
                     con.execute(f"DELETE FROM {t} WHERE report_no IN (SELECT unnest(?))", [old])
@@ -267,6 +268,16 @@ class Warehouse:
                 cols = ", ".join(f"CAST({c} AS {NUMERIC})" if (name, c) in NUMERIC_COLUMNS else c
                                  for c, _ in TABLES[name])
                 con.execute(f"INSERT INTO {name} SELECT {cols} FROM _new_{name}")
+
+    @contextmanager
+    def _staged(self, tables: dict[str, pa.Table]):
+        """Arrow tables registered as _new_NAME inside one transaction: all of it, or none."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, arrow in tables.items():
+                con.register(f"_new_{name}", arrow)
+            yield
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -291,32 +302,23 @@ class Warehouse:
                 FROM fact f JOIN cell c USING (cell_id) WHERE f.value IS NOT NULL AND f.raw_text NOT LIKE '=%'
                   AND f.report_no IN (SELECT report_no FROM reports WHERE is_current)""").fetchall():
             facts.setdefault(no, {})[(t, row, col)] = v
-        self._report_nos = {rid: no for no, rid, *_ in rows}
         return [ReportFacts(rid, series, year, fmt, scope, place, level, facts.get(no, {}), body or "")
                 for no, rid, series, year, fmt, scope, place, level, body in rows]
 
     def replace_cross_checks(self, results) -> None:
-        nos = getattr(self, "_report_nos", None) or {rid: no for no, rid in self.con.execute(
-            "SELECT report_no, report_id FROM report").fetchall()}
         table = pa.table({
-            "report_no": pa.array([nos[r.report_id] for r in results], I64),
-            "check_id": [r.check_id for r in results], "ok": pa.array([r.ok for r in results], BOOL),
-            "expected": [None if r.expected is None else repr(float(r.expected)) for r in results],
-            "actual": [None if r.actual is None else repr(float(r.actual)) for r in results],
-            "detail": [r.detail for r in results], "other_report_id": [r.other_report_id for r in results]})
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("_new_cross", table)
-            con.execute("DELETE FROM cross_check")
-            con.execute(f"INSERT INTO cross_check SELECT report_no, check_id, ok, CAST(expected AS {NUMERIC}), "
-                        f"CAST(actual AS {NUMERIC}), detail, other_report_id FROM _new_cross")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.unregister("_new_cross")
+            "report_id": pa.array([r.report_id for r in results], S),
+            "check_id": pa.array([r.check_id for r in results], S), "ok": pa.array([r.ok for r in results], BOOL),
+            "expected": pa.array([None if r.expected is None else repr(float(r.expected)) for r in results], S),
+            "actual": pa.array([None if r.actual is None else repr(float(r.actual)) for r in results], S),
+            "detail": pa.array([r.detail for r in results], S),
+            "other_report_id": pa.array([r.other_report_id for r in results], S)})
+        with self._staged({"cross": table}):
+            self.con.execute("DELETE FROM cross_check")
+            self.con.execute(f"""INSERT INTO cross_check
+                SELECT r.report_no, x.check_id, x.ok, CAST(x.expected AS {NUMERIC}), CAST(x.actual AS {NUMERIC}),
+                       x.detail, x.other_report_id
+                FROM _new_cross x JOIN report r USING (report_id)""")
 
     def record_crawl_outcomes(self, outcomes: list[dict]) -> None:
         self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?)",
@@ -331,11 +333,8 @@ class Warehouse:
                          "page_url": [d.page_url for d in docs], "source_id": [d.source_id for d in docs],
                          "fetched_at": pa.array([d.fetched_at for d in docs], TS),
                          "http_status": pa.array([d.http_status for d in docs], I32)})
-        self.con.register("_new_links", rows)
-        try:
+        with self._staged({"links": rows}):
             self.con.execute("INSERT OR IGNORE INTO doc_url SELECT DISTINCT ON (doc_id, url) * FROM _new_links")
-        finally:
-            self.con.unregister("_new_links")
 
     # ------------------------------------------------------------ reading
     def query(self, sql: str, params=None):

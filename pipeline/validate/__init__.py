@@ -129,14 +129,13 @@ def _appeal_totals(report: Report) -> list[Check]:
 
 def _types(report: Report) -> list[Check]:
     bad = []
-    units = {c.key: c.unit for c in cat.PROACTIVE_COLS}
     for name, rows in report.tables.items():
         for row, cells in rows.items():
             for col, cell in cells.items():
                 v = cell.value
                 if v is None:
                     continue
-                unit = units.get(col, "count") if name == "proactive" else "count"
+                unit = cat.PROACTIVE_UNITS.get(col, "count") if name == "proactive" else "count"
                 if unit == "amount_wan":
                     ok = v >= 0
                 elif unit == "change":
