@@ -169,6 +169,21 @@ APPLICATION_GROUP_MARKERS = {
 OTHER_PARTS = ("other_no_correction", "other_no_fee", "other_other")
 
 
+def outcome_terms(keys, other_printed: bool) -> list[str]:
+    """The rows whose sum is total_processed, given the rows a table has: each group's detail
+    rows, or its subtotal when the details are absent; `other` (printed, 2019) or its three
+    parts (2021), never both."""
+    rows = ["granted", "partially_granted"]
+    for group in ("denied", "unavailable", "not_processed"):
+        detail = list(outcome_rows(group))
+        if all(k in keys for k in detail) or f"{group}_subtotal" not in keys:
+            rows += detail
+        else:
+            rows.append(f"{group}_subtotal")
+    rows += list(OTHER_PARTS) if all(k in keys for k in OTHER_PARTS) and not other_printed else ["other"]
+    return rows
+
+
 def outcome_rows(group: str) -> tuple[str, ...]:
     """The detail rows of one outcome group, in template order (subtotal rows excluded)."""
     return tuple(r.key for r in APPLICATION_ROWS
@@ -212,15 +227,21 @@ def wide_columns(table: str) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------- sections
-SECTION_HEADINGS = (
-    (1, "一、总体情况", re.compile(r"^(?:一[、.])?(?:总体情况|概述)$")),
-    (2, "二、主动公开政府信息情况", re.compile(r"^(?:二[、.])?主动公开政府信息(?:的)?情况$")),
-    (3, "三、收到和处理政府信息公开申请情况", re.compile(r"^(?:三[、.])?收到和处理政府信息公开申请(?:的)?情况$")),
-    (4, "四、政府信息公开行政复议、行政诉讼情况",
-     re.compile(r"^(?:四[、.])?(?:因)?政府信息公开(?:申请)?(?:引起的)?行政复议[、和及]?(?:提起)?行政诉讼(?:的)?情况$")),
-    (5, "五、存在的主要问题及改进情况", re.compile(r"^(?:五[、.])?(?:政府信息公开工作)?存在的主要问题(?:及|和|与)改进(?:情况|措施)$")),
-    (6, "六、其他需要报告的事项", re.compile(r"^(?:六[、.])?其他需要报告的事项$")),
+# (number, numeral, heading as printed in the template, the heading's words as a pattern)
+_SECTIONS = (
+    (1, "一", "一、总体情况", r"(?:总体情况|概述)"),
+    (2, "二", "二、主动公开政府信息情况", r"主动公开政府信息(?:的)?情况"),
+    (3, "三", "三、收到和处理政府信息公开申请情况", r"收到和处理政府信息公开申请(?:的)?情况"),
+    (4, "四", "四、政府信息公开行政复议、行政诉讼情况",
+     r"(?:因)?政府信息公开(?:申请)?(?:引起的)?行政复议[、和及]?(?:提起)?行政诉讼(?:的)?情况"),
+    (5, "五", "五、存在的主要问题及改进情况", r"(?:政府信息公开工作)?存在的主要问题(?:及|和|与)改进(?:情况|措施)"),
+    (6, "六", "六、其他需要报告的事项", r"其他需要报告的事项"),
 )
+# A heading on a line of its own, matched on the compact line (numbering optional).
+SECTION_HEADINGS = tuple((no, heading, re.compile(rf"^(?:{num}[、.])?{words}$"))
+                         for no, num, heading, words in _SECTIONS)
+# A numbered heading inside a longer line of running text (a whole report pasted on one line).
+SECTION_HEADING_IN_TEXT = re.compile("|".join(rf"{num}[、.．]{words}" for no, num, _, words in _SECTIONS if no > 1))
 
 # Every heading above contains one of these: a cheap filter before the regexes.
 SECTION_HEADING_WORDS = ("情况", "概述", "事项", "措施")

@@ -33,6 +33,10 @@ class Line:
     raw: str | None = None  # the line as printed, when splitting it into cells lost its spacing
     page: int | None = None  # 1-based page of paged documents (PDF, scans)
     conf: list[float] | None = None  # OCR confidence per cell
+    # Grids (HTML, DOCX) only: per position, the colspan of the cell that starts there (> 0),
+    # 0 where a cell to the left spans over it, -1 where a cell from a row above spans down over
+    # it. It lets the normaliser map values to the header cells above them by grid column.
+    spans: list[int] | None = None
 
     @property
     def text(self) -> str:

@@ -43,6 +43,11 @@ class Spec:
     split_tables: bool = False
     blanks: dict = field(default_factory=dict)  # (row, col) -> printed text for a blank cell
     padding_kb: int = 40
+    # Word-pasted grid whose spans do not line up: 自然人 over two grid columns, an empty cell
+    # under it, 商业企业 over two, and data cells with colspan=2 under 商业企业 (issue: phantom column).
+    phantom_grid: bool = False
+    lost_glyphs: dict = field(default_factory=dict)  # row -> label as a damaged text layer prints it
+    no_heading4: bool = False  # the 四、 heading left out (the appeals table follows table 三 directly)
 
     def total(self, row: str):
         if row in self.totals:
@@ -159,18 +164,31 @@ def _table(rows: list[str]) -> str:
 def table_applications(spec: Spec) -> list[str]:
     w = spec.word_markup
     brk = "商业<br/>企业" if spec.split_tables else "商业企业"
-    t = [
-        '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-        + _td("申请人情况", 'colspan="7"', w) + "</tr>",
-        "<tr>" + _td("自然人", 'rowspan="2"', w) + _td("法人或其他组织", 'colspan="5"', w) + _td("总计", 'rowspan="2"', w) + "</tr>",
-        "<tr>" + f"<td>{brk}</td>" + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>",
-    ]
+    if spec.phantom_grid:
+        t = [
+            '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            + _td("申请人情况", 'colspan="8"', w) + "</tr>",
+            "<tr>" + _td("自然人", 'colspan="2"', w) + _td("法人或其他组织", 'colspan="5"', w)
+            + _td("总计", 'rowspan="2"', w) + "</tr>",
+            "<tr>" + _td("", "", w) + _td("商业企业", 'colspan="2"', w)
+            + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>",
+        ]
+    else:
+        t = [
+            '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            + _td("申请人情况", 'colspan="7"', w) + "</tr>",
+            "<tr>" + _td("自然人", 'rowspan="2"', w) + _td("法人或其他组织", 'colspan="5"', w) + _td("总计", 'rowspan="2"', w) + "</tr>",
+            "<tr>" + f"<td>{brk}</td>" + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>",
+        ]
 
     def values(row: str) -> str:
         vals = spec.applications[row]
         cells = [_cell(spec, row, c, v) for c, v in zip(APPLICANT, vals)]
         cells.append(_cell(spec, row, "total", spec.total(row)))
-        return "".join(_td(v, "", w) for v in cells)
+        return "".join(_td(v, 'colspan="2"' if spec.phantom_grid and i == 1 else "", w) for i, v in enumerate(cells))
+
+    def label(row: str, text: str) -> str:
+        return spec.lost_glyphs.get(row, text)
 
     c2, c3 = 'colspan="2"', 'colspan="3"'
     t.append("<tr>" + _td("一、本年新收政府信息公开申请数量", c3, w) + values("new_received") + "</tr>")
@@ -182,16 +200,16 @@ def table_applications(spec: Spec) -> list[str]:
     for group, head in (("denied", "（三）不予公开"), ("unavailable", "（四）无法提供"), ("not_processed", "（五）不予处理")):
         keys = cat.outcome_rows(group)
         for i, k in enumerate(keys):
-            label = cat.APPLICATION_ROWS[[r.key for r in cat.APPLICATION_ROWS].index(k)].label.split(" ")[-1]
-            label = label.replace("“三安全一稳定”", "\u201c三安全一稳定\u201d" if i % 2 else "\"三安全一稳定\"")
+            text = cat.APPLICATION_ROWS[[r.key for r in cat.APPLICATION_ROWS].index(k)].label.split(" ")[-1]
+            text = text.replace("“三安全一稳定”", "\u201c三安全一稳定\u201d" if i % 2 else "\"三安全一稳定\"")
             lead = _td(head, f'rowspan="{len(keys)}"', w) if i == 0 else ""
-            t.append(f"<tr>{lead}{_td(label, '', w)}{values(k)}</tr>")
+            t.append(f"<tr>{lead}{_td(label(k, text), '', w)}{values(k)}</tr>")
     if spec.fmt == "2021":
         labels = ["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
                   "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他"]
-        for i, (k, label) in enumerate(zip(other_rows, labels)):
+        for i, (k, text) in enumerate(zip(other_rows, labels)):
             lead = _td("（六）其他处理", 'rowspan="3"', w) if i == 0 else ""
-            t.append(f"<tr>{lead}{_td(label, '', w)}{values(k)}</tr>")
+            t.append(f"<tr>{lead}{_td(label(k, text), '', w)}{values(k)}</tr>")
     else:
         t.append("<tr>" + _td("（六）其他处理", c2, w) + values("other") + "</tr>")
     t.append("<tr>" + _td("（七）总计", c2, w) + values("total_processed") + "</tr>")
@@ -236,7 +254,8 @@ def report_body(spec: Spec) -> str:
             _p("（五）监督保障。将政务公开纳入绩效考核，组织业务培训，强化监督检查。", w),
             "<p><strong>二、主动公开政府信息情况</strong></p>", *table_proactive(spec),
             "<p><strong>三、收到和处理政府信息公开申请情况</strong></p>", *table_applications(spec),
-            "<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>", *table_appeals(spec),
+            *([] if spec.no_heading4 else ["<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>"]),
+            *table_appeals(spec),
             "<p><strong>五、存在的主要问题及改进情况</strong></p>",
             _p("一是政策解读形式较为单一；二是基层政务公开标准化规范化水平有待提高。下一步将丰富解读形式，加强业务培训。", w),
             "<p><strong>六、其他需要报告的事项</strong></p>",
@@ -338,6 +357,61 @@ def write_html(spec: Spec, path: Path, seed: int = 0) -> None:
     enc = "gb18030" if spec.site.endswith("#gbk") else "utf-8"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(enc))
+
+
+# ---------------------------------------------------------------- text dumps
+def _clean_doc(spec: Spec):
+    from lxml import etree
+    title = f"{spec.issuer}{spec.year}年政府信息公开工作年度报告"
+    page = f"<html><body><p>{title}</p>{report_body(spec)}</body></html>"
+    return etree.fromstring(page, etree.HTMLParser()), title
+
+
+def _cut(text: str, rng: random.Random) -> list[str]:
+    """A text broken in two where a <br>, a span boundary or a PDF line break would break it."""
+    if len(text) < 4:
+        return [text]
+    i = rng.randint(2, len(text) - 2)
+    return [text[:i], text[i:]]
+
+
+def text_nodes(spec: Spec, seed: int = 0, split_numbers: float = 0.2, split_labels: float = 0.35) -> str:
+    """The report as a crawled archive dumps an HTML page: one text node per line, blank lines
+    between them, labels and header words broken (本年新 / 制作数量), the title's year and some
+    headings broken (20 / 23年), and numbers split over two lines (2 / 45 for 245)."""
+    from pipeline.cells import parse_cell
+    rng = random.Random(seed)
+    doc, title = _clean_doc(spec)
+    out: list[str] = []
+    for node in doc.iter():
+        for text in (node.text, node.tail) if node.tag not in ("html", "body") else ():
+            t = " ".join((text or "").split())
+            if not t:
+                continue
+            if t == title:
+                y = t.index(str(spec.year))
+                out += [t[:y + 2], t[y + 2:]]  # 白沙县…20 / 23年…
+            elif t.isdigit() and len(t) >= 2 and rng.random() < split_numbers:
+                i = rng.randint(1, len(t) - 1)
+                out += [t[:i], t[i:]]
+            elif not parse_cell(t)[0] and len(t) <= 40 and rng.random() < split_labels:
+                out += _cut(t, rng)
+            else:
+                out.append(t)
+    return "\n\n".join(out) + "\n"
+
+
+def glued_tables(spec: Spec) -> str:
+    """The report with every table on one line and no separator between its cells — the form
+    pdfplumber's extract_text gives for close cells and some dumps give for whole tables:
+    一、本年新收政府信息公开申请数量640020470二、上年结转…"""
+    doc, _ = _clean_doc(spec)
+    body = doc.find("body")
+    out = []
+    for el in body:
+        text = "".join(el.itertext())
+        out.append("".join(text.split()) if el.tag == "table" else " ".join(text.split()))
+    return "\n".join(t for t in out if t) + "\n"
 
 
 # ---------------------------------------------------------------- the bundled samples

@@ -67,7 +67,7 @@ def test_all_checks_pass_and_every_identity_ran(luanhe_path):
     r = extract_file(luanhe_path)
     assert r.checks and all(c.ok for c in r.checks)
     ran = {c.id for c in r.checks}
-    assert ran == {"applications.balance", "applications.row_total", "applications.outcome_sum",
+    assert ran == {"applications.balance", "applications.row_total", "applications.outcome_sum", "applications.layout",
                    "appeals.row_total", "values.types", "narrative.applications"}
     balance_total = next(c for c in r.checks if c.id == "applications.balance" and c.detail.startswith("total"))
     assert (balance_total.expected, balance_total.actual) == (78, 78)

@@ -25,6 +25,12 @@ def _table_lines(tbl) -> list[Line]:
         if tr.getparent() is not None and _owner_table(tr) is not tbl:
             continue  # nested table rows belong to their own table
         cells: list[str] = []
+        spans: list[int] = []
+        before = tr.find(f"{W}trPr/{W}gridBefore")
+        if before is not None:  # the row starts further right in the grid: no cells there
+            skip = int(before.get(f"{W}val", "0") or 0)
+            cells.extend([""] * skip)
+            spans.extend([-1] * skip)
         for tc in tr.findall(f"{W}tc"):
             pr = tc.find(f"{W}tcPr")
             span, cont = 1, False
@@ -36,8 +42,9 @@ def _table_lines(tbl) -> list[Line]:
                 cont = vm is not None and vm.get(f"{W}val") in (None, "continue")
             cells.append("" if cont else _text(tc))
             cells.extend([""] * (span - 1))
+            spans.extend([-1] * span if cont else [span] + [0] * (span - 1))
         if any(cells):
-            out.append(Line(cells, exact=True))
+            out.append(Line(cells, exact=True, spans=spans))
     return out
 
 

@@ -121,11 +121,13 @@ def page_meta(doc, source: bytes = b"") -> dict[str, str]:
 _ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 
 
-def _grid_rows(table) -> list[list[str]]:
-    rows: list[list[str]] = []
+def _grid_rows(table) -> list[tuple[list[str], list[int]]]:
+    """Each <tr> as (cells, spans) on the table's grid (see Line.spans)."""
+    rows: list[tuple[list[str], list[int]]] = []
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
     for tr in _ROWS(table):
         cells: list[str] = []
+        spans: list[int] = []
         append = cells.append
         col = 0
         for td in tr:
@@ -134,6 +136,7 @@ def _grid_rows(table) -> list[list[str]]:
             if carry:
                 while carry.get(col):
                     append("")
+                    spans.append(-1)
                     carry[col] -= 1
                     col += 1
             append(_clean(text_of(td)))
@@ -141,8 +144,10 @@ def _grid_rows(table) -> list[list[str]]:
             cs = _span(cs) if cs else 1
             rs = td.get("rowspan")
             rs = _span(rs) if rs else 1
+            spans.append(cs)
             if cs > 1:
                 cells.extend([""] * (cs - 1))
+                spans.extend([0] * (cs - 1))
             if rs > 1:
                 for c in range(col, col + cs):
                     carry[c] = rs - 1
@@ -152,9 +157,11 @@ def _grid_rows(table) -> list[list[str]]:
             for c in sorted(k for k, v in carry.items() if k >= col and v > 0):
                 while len(cells) < c:
                     append("")
+                    spans.append(1)
                 append("")
+                spans.append(-1)
                 carry[c] -= 1
-        rows.append(cells)
+        rows.append((cells, spans))
     return rows
 
 
@@ -238,9 +245,9 @@ def html_lines(doc) -> list[Line]:
             pass
         elif tag == "table":
             flush()
-            for cells in _grid_rows(el):
+            for cells, spans in _grid_rows(el):
                 if any(cells):
-                    lines.append(Line(cells, exact=True))
+                    lines.append(Line(cells, exact=True, spans=spans))
         elif tag == "br":
             flush()
         else:

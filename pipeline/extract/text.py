@@ -4,11 +4,20 @@ A line is split on tabs when it has them (pdfplumber / copy-paste of a table), o
 pipe-flattened table, otherwise on runs of spaces with neighbouring label words joined again, so
 "1. 属于国家秘密 2 0 0" becomes ["1. 属于国家秘密", "2", "0", "0"]. Page markers ("- 4 -",
 "第 4 页 共 9 页") are dropped.
+
+Text layers and dumps also glue cells together: a label and its numbers with no separator
+("一、本年新收政府信息公开申请数量640020470"), the next row's numbering after the numbers
+("…国家秘密00000002.其他法律…"), a whole table or report on one line. Such a cell is cut where
+label text and a run of digits meet (:func:`unglue`); the digits stay one cell, which the
+normaliser reads with the table's identities. Numbers followed by a unit or a date word (21件,
+2023年) and sentences (with 。 or ；) are prose and stay whole. A long line is also broken at the
+numbered section headings it contains.
 """
 from __future__ import annotations
 
 import re
 
+from ..catalogue import SECTION_HEADING_IN_TEXT
 from ..model import Line
 from ..cells import is_value_text
 
@@ -16,28 +25,83 @@ _PAGE_MARKER = re.compile(r"^\s*(?:[-－—]\s*\d+\s*[-－—]|第\s*\d+\s*页(?
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 
 
+# A number (signed, decimal) inside a cell. It is a cell of its own where it follows label text
+# (CJK, a closing bracket or quote) or, when signed, another number (860-21: 860 | -21).
+_NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_LABEL_END = re.compile(r"[\u4e00-\u9fff）)」”\"】]")
+# After these, a number is a count or a date in a sentence, not a cell.
+_PROSE_AFTER = set("件条个项次家份宗年月日时元万亿余多%％人号岁届期批类页篇张份台辆所名")
+
+
+def unglue(cell: str) -> list[str]:
+    """Cut a cell where label text and digits meet: 'X数量640020470二、Y' -> X数量 | 640020470 | 二、Y.
+    The next row's numbering glued after the digits goes back to its label (…00000002.其他 ->
+    0000000 | 2.其他)."""
+    if not any(ch.isdigit() for ch in cell) or "。" in cell or "；" in cell:
+        return [cell]
+    out: list[str] = []
+    start = 0
+    for m in _NUM.finditer(cell):
+        begin, end = m.span()
+        before = cell[begin - 1] if begin else ""
+        signed = m.group(0)[0] in "+-"
+        if not (_LABEL_END.match(before) or (signed and before.isdigit() and begin == start)) or before == "第":
+            continue
+        after = cell[end:end + 1]
+        if after in _PROSE_AFTER:
+            continue
+        digits = m.group(0)
+        if after in (".", "、", "．") and cell[end + 1:end + 2] and _LABEL_END.match(cell[end + 1]):
+            if len(digits.lstrip("+-")) < 2 or "." in digits:
+                continue  # 1.属于… is a numbered label, not a number
+            digits, end = digits[:-1], end - 1  # the last digit numbers the next row
+        out += [cell[start:begin].strip(), digits]
+        start = end
+    if not out:
+        return [cell]
+    out.append(cell[start:].strip())
+    return [c for c in out if c]
+
+
 def split_line(raw: str) -> list[str] | None:
     line = raw.rstrip("\r\n")
     if not line.strip() or _PAGE_MARKER.match(line):
         return None
     if "\t" in line:
-        return [c.strip() for c in line.split("\t")]
-    if "|" in line:
-        return [c.strip() for c in line.split("|")]
-    tokens = _SPACES.split(line.strip())
-    cells: list[str] = []
-    for tok in tokens:
-        if cells and not is_value_text(tok) and not is_value_text(cells[-1]):
-            cells[-1] = cells[-1] + " " + tok
-        else:
-            cells.append(tok)
+        cells = [c.strip() for c in line.split("\t")]
+    elif "|" in line:
+        cells = [c.strip() for c in line.split("|")]
+    else:
+        tokens = _SPACES.split(line.strip())
+        cells = []
+        for tok in tokens:
+            if cells and not is_value_text(tok) and not is_value_text(cells[-1]):
+                cells[-1] = cells[-1] + " " + tok
+            else:
+                cells.append(tok)
+    if any(ch.isdigit() for ch in line):
+        cells = [part for c in cells for part in (unglue(c) if c else [c])]
     return cells
+
+
+def break_at_headings(raw: str) -> list[str]:
+    """A long line holding several sections (a report pasted on one line) as one line per
+    heading and per stretch between headings."""
+    if len(raw) < 60 or not SECTION_HEADING_IN_TEXT.search(raw):
+        return [raw]
+    out, start = [], 0
+    for m in SECTION_HEADING_IN_TEXT.finditer(raw):
+        out += [raw[start:m.start()], m.group(0)]
+        start = m.end()
+    out.append(raw[start:])
+    return [p for p in out if p.strip()]
 
 
 def text_to_lines(text: str) -> list[Line]:
     out = []
-    for raw in text.splitlines():
-        cells = split_line(raw)
-        if cells is not None:
-            out.append(Line(cells, raw=None if "\t" in raw or "|" in raw else raw.strip()))
+    for line in text.splitlines():
+        for raw in break_at_headings(line):
+            cells = split_line(raw)
+            if cells is not None:
+                out.append(Line(cells, raw=None if "\t" in raw or "|" in raw else raw.strip()))
     return out

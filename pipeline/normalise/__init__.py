@@ -21,26 +21,77 @@ _NARRATIVE_APPS = re.compile(
 _NARRATIVE_NONE = re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；;]{0,16}申请")
 
 
-def find_sections(lines: list[Line]) -> list[tuple[int, int, str]]:
-    """(section_no, line index, heading) for the mandated headings, in document order."""
-    found: list[tuple[int, int, str]] = []
+def find_sections(lines: list[Line]) -> list[tuple[int, int, str, int]]:
+    """(section_no, first line, heading, last line) for the mandated headings, in document
+    order. A heading may be broken over up to three short lines (one text node per line)."""
+    found: list[tuple[int, int, str, int]] = []
     last = 0
-    for i, line in enumerate(lines):
-        cells = [c for c in line.cells if c]
-        if not cells or len(cells) > 2 or sum(map(len, cells)) > 60:
-            continue
-        joined = "".join(cells)
-        if not any(w in joined for w in cat.SECTION_HEADING_WORDS):
-            continue
-        text = cat.compact(joined)
-        if len(text) > 40:
-            continue
-        for no, heading, rx in cat.SECTION_HEADINGS:
-            if no > last and rx.match(text):
-                found.append((no, i, cells[0] if len(cells) == 1 else "".join(cells)))
-                last = no
+    i = 0
+    while i < len(lines):
+        hit = None
+        for k in range(3):
+            if i + k >= len(lines):
                 break
+            cells = [c for l in lines[i:i + k + 1] for c in l.cells if c]
+            if not cells or (k == 0 and len(cells) > 2) or (k and len(cells) != k + 1) \
+                    or sum(map(len, cells)) > 60:
+                break
+            joined = "".join(cells)
+            if not any(w in joined for w in cat.SECTION_HEADING_WORDS):
+                continue
+            text = cat.compact(joined)
+            if len(text) > 40:
+                break
+            for no, heading, rx in cat.SECTION_HEADINGS:
+                if no > last and rx.match(text):
+                    hit = (no, i, cells[0] if len(cells) == 1 else joined, i + k)
+                    break
+            if hit:
+                break
+        if hit:
+            found.append(hit)
+            last = hit[0]
+            i = hit[3] + 1
+        else:
+            i += 1
     return found
+
+
+# Header words that open each table, whichever comes first of them and the section heading
+# (a heading may be missing, reworded or merged into the previous table's caption).
+_TABLE_OPENERS = {
+    2: ("信息内容", "第二十条第(一)项", "本年制发件数", "本年新制作数量"),
+    3: ("勾稽关系", "申请人情况", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"),
+}
+_APPEALS_WORDS = ("结果维持", "尚未审结", "未经复议直接起诉", "直接起诉", "复议后起诉")
+
+
+def table_openers(lines: list[Line]) -> dict[int, int]:
+    """First line of each table found by its own header words (tables 二, 三, 四)."""
+    out: dict[int, int] = {}
+    after = 0
+    for no in (2, 3):
+        for i in range(after, len(lines)):
+            c = cat.compact(lines[i].text)
+            if (no == 2 and len(c) > 80) or not any(w in c for w in _TABLE_OPENERS[no]):
+                continue
+            out[no] = i
+            after = i
+            break
+    # Table 四: a short 行政复议 cell with 行政诉讼 close by and the result columns below it.
+    for i in range(after, len(lines)):
+        cells = [cat.compact(c) for c in lines[i].cells if c.strip()]
+        if not cells or any(p in cells[0] for p in "，。；,"):
+            continue  # a sentence about appeals, not the table's header
+        # the cell may be broken over lines (行政 / 复议)
+        head = cells[0] if len(cells) > 1 else cat.compact("".join(l.text for l in lines[i:i + 3]))
+        if not head.startswith(("行政复议", "四、行政复议")):
+            continue
+        window = cat.squash(" ".join(l.text for l in lines[i:i + 24]))
+        if "行政诉讼" in window and any(w in window for w in _APPEALS_WORDS):
+            out[4] = i
+            break
+    return out
 
 
 @dataclass
@@ -58,11 +109,11 @@ class Region:
         return cat.squash(self.text)
 
 
-def _regions(lines: list[Line], heads: list[tuple[int, int, str]]) -> dict[int, Region]:
+def _regions(lines: list[Line], heads: list[tuple[int, int, str, int]]) -> dict[int, Region]:
     out: dict[int, Region] = {}
-    for k, (no, idx, _) in enumerate(heads):
+    for k, (no, idx, _, end_idx) in enumerate(heads):
         end = heads[k + 1][1] if k + 1 < len(heads) else len(lines)
-        out[no] = Region(lines[idx + 1:end], k + 1 == len(heads))
+        out[no] = Region(lines[end_idx + 1:end], k + 1 == len(heads))
     if not heads:
         out[0] = Region(lines, True)
     elif heads[0][1]:
@@ -70,17 +121,26 @@ def _regions(lines: list[Line], heads: list[tuple[int, int, str]]) -> dict[int, 
     return out
 
 
-def _table_region(no: int, regions: dict[int, Region], lines, heads) -> Region | None:
-    if no in regions:
-        return regions[no]
-    if no == 2 and 3 in regions:
-        # A fragment that starts inside table 二: what precedes section 三 (after 一, if present).
-        start = next((idx + 1 for n, idx, _ in heads if n == 1), 0)
-        stop = next(idx for n, idx, _ in heads if n == 3)
-        return Region(lines[start:stop], False)
-    if not heads:
-        return regions[0]
-    return None
+def _table_regions(lines: list[Line], heads, regions: dict[int, Region]) -> dict[int, Region]:
+    """Where tables 二, 三 and 四 are: from their heading or their own header words, whichever
+    comes first, to the next table's or section's start."""
+    starts = {no: end + 1 for no, _, _, end in heads if no in (2, 3, 4)}
+    for no, i in table_openers(lines).items():
+        if no not in starts or i < starts[no]:
+            starts[no] = i
+    out: dict[int, Region] = {}
+    for no, start in starts.items():
+        later = [idx for n, idx, _, _ in heads if n > no] + [s for m, s in starts.items() if m > no]
+        end = min([b for b in later if b > start], default=len(lines))
+        out[no] = Region(lines[start:end], end == len(lines))
+    if 2 not in out and 3 in out:
+        # A fragment that starts inside table 二: what precedes table 三 (after 一, if present).
+        begin = next((end + 1 for n, _, _, end in heads if n == 1), 0)
+        if begin < starts[3]:
+            out[2] = Region(lines[begin:starts[3]], False)
+    if not heads and not out:
+        out = {no: regions[0] for no in (2, 3, 4)}
+    return out
 
 
 def _text(lines: list[Line]) -> str:
@@ -95,31 +155,37 @@ def normalise(x: Extracted) -> Report:
     report.warnings.extend(x.warnings)
 
     report.title = md.find_title(line_texts, x.meta)
-    kind = md.lookalike(report.title, full_text)
-    if kind:
-        raise ExtractionError(f"this is a {kind}, not a 政府信息公开工作年度报告")
-
     heads = find_sections(lines)
     regions = _regions(lines, heads)
-    fmt = detect_format(" ".join(regions[n].squashed for n in (0, 2, 3) if n in regions))
+    tables = _table_regions(lines, heads, regions)
+    fmt = detect_format(" ".join(r.squashed for r in [*(regions[n] for n in (0,) if n in regions),
+                                                        *(tables[n] for n in (2, 3) if n in tables)]))
 
     w = report.warnings
     if fmt:
         report.format = fmt
-        reg = _table_region(2, regions, lines, heads)
+        reg = tables.get(2)
         if reg and ("信息内容" in reg.squashed or detect_format(reg.squashed)):
             report.tables["proactive"] = parse_proactive(reg.lines, fmt, w, reg.to_end, reg.squashed)
-    reg = _table_region(3, regions, lines, heads)
+    reg = tables.get(3)
     if reg and any(k in reg.squashed for k in ("本年新收", "上年结转", "予以公开")):
         report.tables["applications"] = parse_applications(reg.lines, w, reg.to_end, fmt or "2021")
         if not fmt:
             report.format = "2021" if any(k in report.tables["applications"] for k in cat.OTHER_PARTS) else "2019"
-    reg = _table_region(4, regions, lines, heads)
+    reg = tables.get(4)
     # Inside a found section 四 the table's own words suffice (OCR may lose a header word).
-    if reg and ("尚未审结" in reg.squashed or fmt and 4 in regions and "行政复议" in reg.squashed):
+    if reg and ("尚未审结" in reg.squashed or (fmt or report.tables["applications"]) and "行政复议" in reg.squashed):
         report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
     has_tables = any(report.tables.values())
+    holds_numbers = any(c.value is not None for rows in report.tables.values()
+                        for cells in rows.values() for c in cells.values())
+    if not holds_numbers:
+        # A look-alike is decided by the document's own title, never by what its text cites;
+        # a document whose mandated tables hold numbers is a report whatever its title says.
+        kind = md.lookalike(report.title, x.meta, line_texts)
+        if kind:
+            raise ExtractionError(f"this is a {kind}, not a 政府信息公开工作年度报告")
     if has_tables:
         for name, rows in report.tables.items():
             if not rows and not any(m.startswith(f"incomplete: table {name}") for m in w):
@@ -171,7 +237,7 @@ def _sections(lines, heads, regions: dict[int, Region]) -> list[Section]:
     out = []
     if 0 in regions and regions[0].lines:
         out.append(Section(0, "", regions[0].text))
-    for no, idx, heading in heads:
+    for no, idx, heading, _ in heads:
         out.append(Section(no, heading, regions[no].text))
     return out
 

@@ -20,26 +20,58 @@ _URL_YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
 _JURISDICTION_SCOPE = re.compile(r"涵盖.{0,8}(?:各区|各县|各部门|各乡镇|各街道|各单位)|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{4}年)")
 
 
+_PAIRS = ("《》", "〈〉", "()", "（）", "“”")
+_SENTENCE = ("，", "。", ",", "；")
+_OPENING = ("根据", "本年", "本报告", "现将", "按照", "依据", "为")
+
+
+def _title_like(t: str) -> bool:
+    """A line that can be a title: short, no sentence punctuation, not the opening words of a
+    sentence, and no bracket left open or closed on its own (a citation broken over lines)."""
+    return (bool(t) and len(t) <= 80 and ">" not in t and not any(p in t for p in _SENTENCE)
+            and not t.startswith(_OPENING) and "〔" not in t
+            and all(t.count(a) == t.count(b) for a, b in _PAIRS))
+
+
 def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
-    """The report's title: a short line naming a year and a 政府信息公开…年度报告."""
-    candidates = [meta.get("title", "")] + [_LABEL_PREFIX.sub("", t.strip()) for t in lines_text[:60]]
+    """The report's title: a short line naming a year and a 政府信息公开…年度报告. Titles broken
+    over a few short lines (one text node per line: 白沙县20 / 23年政府信息公开…) are joined."""
+    head = [_LABEL_PREFIX.sub("", t.strip()) for t in lines_text[:60]]
+    candidates = [meta.get("title", "")] + head
     html_title = meta.get("html_title")
     if html_title:
         candidates.append(re.split(r"\s*[-_|—]\s*", html_title)[0])
-    plausible = [t for t in candidates
-                 if t and len(t) <= 80 and TITLE_WORDS.search(t) and ">" not in t
-                 and not any(p in t for p in ("，", "。", ",", "；"))  # a sentence, not a title
-                 and not t.startswith(("根据", "本年", "本报告", "现将", "按照"))]
+    plausible = [t for t in candidates if TITLE_WORDS.search(t) and _title_like(t)]
     with_year = [t for t in plausible if _TITLE_YEAR.search(unicodedata.normalize("NFKC", t))]
+    if not with_year:
+        lines = [t for t in head if t]
+        for i in range(len(lines)):
+            for k in (2, 3, 4):
+                part = lines[i:i + k]
+                if len(part) == k and all(len(p) <= 40 for p in part):
+                    joined = cat.squash("".join(part))
+                    if TITLE_WORDS.search(joined) and _title_like(joined) \
+                            and _TITLE_YEAR.search(unicodedata.normalize("NFKC", joined)):
+                        return joined
     return (with_year or plausible or [None])[0]
 
 
-def lookalike(title: str | None, head_text: str) -> str | None:
-    """The kind of document this is when it is a look-alike, not an OGI annual report."""
-    probe = cat.compact(title or head_text[:200])
-    for needle, kind in cat.LOOKALIKE_TITLES:
-        if needle in probe:
-            return kind
+def lookalike(title: str | None, meta: dict[str, str], lines_text: list[str]) -> str | None:
+    """The kind of look-alike document this is (政府网站工作年度报表, 住房公积金年度报告, the format
+    notice …), decided by the document's own title only — its report title, page <title> and
+    the first line when that is a heading — never by what its running text mentions. A title
+    that names a 政府信息公开…年度报告 (not its 格式) is a report, whoever publishes it."""
+    first = next((t.strip() for t in lines_text if t.strip()), "")
+    probes = [title, meta.get("title"), (meta.get("html_title") or "").split("_")[0], first]
+    for probe in filter(None, probes):
+        if probe is first and not _title_like(first):
+            continue
+        p = cat.compact(probe)
+        if TITLE_WORDS.search(p) and "格式" not in p:
+            return None
+        for needle, kind in cat.LOOKALIKE_TITLES:
+            if needle in p:
+                return kind
     return None
 
 
@@ -50,10 +82,12 @@ def find_year(title: str | None, text: str, source: str) -> tuple[int | None, st
         m = _TITLE_YEAR.search(unicodedata.normalize("NFKC", title))
         if m:
             return int(m.group(1)), None
-    for rx in (_PERIOD, _PROSE_YEAR):
-        m = rx.search(text[:6000])
-        if m:
-            return int(m.group(1)), None
+    head = text[:6000]
+    for probe in (head, cat.squash(head)):  # squashed: a year broken over lines (20 / 23年)
+        for rx in (_PERIOD, _PROSE_YEAR):
+            m = rx.search(probe)
+            if m:
+                return int(m.group(1)), None
     m = _URL_YEAR.findall(source.rsplit("/", 1)[-1]) or _URL_YEAR.findall(source)
     if m:
         return int(m[-1]), f"year {m[-1]} taken from the file name or URL, not from the report"

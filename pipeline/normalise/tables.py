@@ -6,8 +6,12 @@ the last numbers, followed by the numbers. A run's label is matched to a canonic
 the catalogue; its numbers are laid on the table's columns. Header text lands in the label of the
 first run, which is where the applicant columns are read from.
 
-Nothing is guessed: a run whose numbers do not fit the columns is left out with a warning, and
-the only split of run-together digits we accept is the one the row total forces.
+On a grid (HTML, DOCX) the applicant columns come from where the header cells sit
+(:mod:`.grid`); elsewhere from the rows' widths and the header words. Numbers whose cell
+boundaries were lost (run together, or split over two lines) are read with the identities
+(:mod:`.digits`), row by row and then over the whole table; a row whose label lost characters is
+placed by the template's row order when its neighbours agree. Nothing is guessed: a reading the
+identities do not force is left out with a warning.
 """
 from __future__ import annotations
 
@@ -17,9 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from difflib import SequenceMatcher
+
 from .. import catalogue as cat
 from ..cells import parse_cell
 from ..model import Cell, Line
+from . import digits as dg
+from .grid import cells_by_column, column_map
 
 
 @dataclass
@@ -29,52 +37,65 @@ class Run:
     exact: bool
     where: list[tuple[int | None, float | None]] = field(default_factory=list)  # (page, OCR confidence)
     last: bool = False  # the run is the last thing in its part of the document
+    pos: list[int] = field(default_factory=list)  # grid column of each value (grid lines)
+    spans: list[int] = field(default_factory=list)  # Line.spans of each value (grid lines)
+    line: int = 0  # index of the line holding the run's first number
 
     @property
     def label(self) -> str:
         return " ".join(self.label_parts)
 
+    @property
+    def grid(self) -> bool:
+        return self.exact and len(self.spans) == len(self.values)
+
 
 def runs(lines: list[Line]) -> list[Run]:
     out: list[Run] = []
     label: list[str] = []
-    values: list[str] | None = None
-    where: list = []
-    exact = True
-    for line in lines:
-        pending = 0
+    run: Run | None = None
+    for li, line in enumerate(lines):
+        pending: list[int] = []
         in_run = False
+        spans = line.spans
         for i, cell in enumerate(line.cells):
             if not cell:
                 if in_run:
-                    pending += 1
+                    pending.append(i)
                 continue
             if (parse_cell(cell)[0] and (line.exact or cell.strip() != "无" or in_run)) \
                     or (in_run and _illegible(cell)):
-                if values is None:
-                    values, where, exact = [], [], True
-                values.extend([""] * pending)
-                where.extend([(line.page, None)] * pending)
-                pending = 0
-                values.append(cell)
-                where.append((line.page, line.conf[i] if line.conf and i < len(line.conf) else None))
-                exact = exact and line.exact
+                if run is None:
+                    run = Run(label, [], True, line=li)
+                for p in pending:
+                    _add(run, line, "", p, None, spans)
+                pending = []
+                _add(run, line, cell, i, line.conf[i] if line.conf and i < len(line.conf) else None, spans)
+                run.exact = run.exact and line.exact
                 in_run = True
             else:
-                if values is not None:
-                    out.append(Run(label, values, exact, where))
-                    label, values = [], None
+                if run is not None:
+                    out.append(run)
+                    label, run = [], None
                 in_run = False
-                pending = 0
+                pending = []
                 label.append(cell)
-        if line.exact and in_run and values is not None:
-            values.extend([""] * pending)
-            where.extend([(line.page, None)] * pending)
-    if values is not None:
-        out.append(Run(label, values, exact, where))
+        if line.exact and in_run and run is not None:
+            for p in pending:
+                _add(run, line, "", p, None, spans)
+    if run is not None:
+        out.append(run)
     if out:
-        out[-1].last = values is not None  # numbers ran to the very end: maybe cut off
+        out[-1].last = run is not None  # numbers ran to the very end: maybe cut off
     return out
+
+
+def _add(run: Run, line: Line, cell: str, i: int, conf: float | None, spans: list[int] | None) -> None:
+    run.values.append(cell)
+    run.where.append((line.page, conf))
+    if spans is not None and i < len(spans):
+        run.pos.append(i)
+        run.spans.append(spans[i])
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -119,33 +140,106 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
     rows = cat.PROACTIVE_ROWS.get(fmt)
     if not rows:
         return {}
-    by_label = {n: r for r in rows for n in r.needles}
-    out: dict[str, dict[str, Cell]] = {}
+    keyed: list[tuple[str | None, Run]] = []
     for run in runs(lines):
         if not run.label_parts:
             continue
-        label = cat.strip_numbering(cat.compact(run.label_parts[-1]))
-        row = by_label.get(label) or by_label.get(_t2s(label))
-        if row is None or row.key in out:
+        row = _proactive_row(rows, cat.compact(run.label))
+        keyed.append((row.key if row else None, run))
+    template = [(r.key, r.label) for r in rows]
+    keyed = recover_by_order(keyed, template, "proactive", warnings,
+                             label_of=lambda run: run.label_parts[-1])
+    by_key = {r.key: r for r in rows}
+    out: dict[str, dict[str, Cell]] = {}
+    for key, run in keyed:
+        if key is None or key in out:
             continue
-        vals = _drop_phantom_columns(run.values, len(row.cols))
-        extra = [v for v in vals[len(row.cols):] if v.strip()]
+        row = by_key[key]
+        n = len(row.cols)
+        vals = _drop_phantom_columns(run.values, n)
+        cut_off = run.last and truncated  # the document ends inside this row
+        if not run.exact and len(vals) != n and not cut_off:
+            read = _proactive_reading(key, vals, n, warnings)
+            if read is None:
+                continue
+            vals = read
+        extra = [v for v in vals[n:] if v.strip()]
         if extra:
-            warnings.append(f"proactive.{row.key}: {len(vals)} numbers for {len(row.cols)} columns; "
+            warnings.append(f"proactive.{key}: {len(vals)} numbers for {n} columns; "
                             f"ignored {' '.join(extra)!r}")
+        where = run.where if len(run.where) >= len(vals) else [run.where[0] if run.where else (None, None)] * len(vals)
         cells: dict[str, Cell] = {}
-        for col, raw, at in zip(row.cols, vals, run.where):
+        for col, raw, at in zip(row.cols, vals, where):
             if cat.PROACTIVE_UNITS[col] == "amount_wan":
-                cells[col] = _amount_cell(row.key, raw, section_text, warnings, at)
+                cells[col] = _amount_cell(key, raw, section_text, warnings, at)
             else:
-                cells[col] = read_cell(raw, warnings, f"proactive.{row.key}.{col}", at)
-        out[row.key] = cells
-        if len(vals) < len(row.cols):
-            warnings.append(f"incomplete: proactive.{row.key} has {len(vals)} of {len(row.cols)} numbers")
+                cells[col] = read_cell(raw, warnings, f"proactive.{key}.{col}", at)
+        out[key] = cells
+        if len(vals) < n:
+            warnings.append(f"incomplete: proactive.{key} has {len(vals)} of {n} numbers")
     missing = [r.key for r in rows if r.key not in out]
     if out and missing:
         why = "document cut off" if truncated else "rows not found"
         warnings.append(f"incomplete: table proactive lacks {', '.join(missing)} ({why})")
+    return out
+
+
+def _proactive_row(rows, label: str):
+    """The row whose label ends the run's label text (header words, a broken label, the end of
+    the previous group glued before it: …对外公开总数量规章). The longest label wins."""
+    for text in (label, _t2s(label)):
+        best = max(((len(n), r) for r in rows for n in r.needles if text.endswith(n)), default=None,
+                   key=lambda t: t[0])
+        if best:
+            return best[1]
+    return None
+
+
+def _proactive_reading(key: str, vals: list[str], n: int, warnings: list[str]) -> list[str] | None:
+    """A text row of table 二 whose numbers do not fit its columns. The table has no totals: a
+    run of digits is read only when its length leaves one reading (``000`` for three cells)."""
+    where = f"proactive.{key}"
+    tokens = dg.digit_tokens(vals)
+    found = dg.readings(tokens, n) if tokens else None
+    if found is not None and len(found) == 1:
+        read = [str(v) for v in found[0]]
+        warnings.append(f"{where}: numbers printed as {' '.join(vals)!r}; read as {'|'.join(read)}, "
+                        f"the only reading of {n} cells")
+        return read
+    why = ("no identity can tell where the cells divide" if tokens and found
+           else "they cannot be laid on the columns")
+    warnings.append(f"{where}: {len(vals)} numbers {' '.join(vals)!r} for {n} columns; {why} — not read")
+    return None
+
+
+def recover_by_order(keyed: list[tuple[str | None, Run]], template: list[tuple[str, str]], table: str,
+                     warnings: list[str], label_of=lambda run: run.label) -> list[tuple[str | None, Run]]:
+    """Rows of the mandated tables come in template order. A run with numbers whose label
+    matches no row, between two matched rows with exactly one template row missing between
+    them, is read as that row when its label is close to the row's (lost glyphs in PDF text:
+    2.其他法律行政止公开). Never when the neighbours do not agree."""
+    order = {k: i for i, (k, _) in enumerate(template)}
+    labels = dict(template)
+    matched = {k for k, _ in keyed if k}
+    out = list(keyed)
+    for i, (key, run) in enumerate(keyed):
+        if key is not None or not run.values or not run.label.strip():
+            continue
+        prev = next((k for k, _ in reversed(out[:i]) if k in order), None)
+        nxt = next((k for k, _ in keyed[i + 1:] if k in order), None)
+        if prev is None or nxt is None or order[prev] >= order[nxt]:
+            continue
+        between = [k for k, _ in template[order[prev] + 1:order[nxt]] if k not in matched]
+        if len(between) != 1:
+            continue
+        cand = between[0]
+        label = cat.strip_numbering(cat.compact(label_of(run)))
+        want = cat.strip_numbering(cat.compact(labels[cand].split(" ")[-1]))
+        if SequenceMatcher(None, label, want).ratio() >= 0.6:
+            warnings.append(f"{table}: row label {label_of(run)[:40]!r} matches no row; read as {cand} "
+                            f"(the one row missing between {prev} and {nxt}, label {want!r})")
+            out[i] = (cand, run)
+            matched.add(cand)
     return out
 
 
@@ -212,8 +306,10 @@ def _match(c: str, group: str | None) -> tuple[str | None, str | None]:
 
 
 def application_columns(header: str, counts: Counter) -> list[str]:
-    """The applicant columns in printed order. The rows' own widths come first (3, 7 or 8
-    numbers); the header text above the first row places an org subtotal column."""
+    """The applicant columns in printed order, where the grid cannot tell: the rows' own widths
+    (3, 7 or 8 numbers) and the header words above the first row. A row of 8 is read with an org
+    subtotal only when the header prints 小计 (or lost its words); otherwise the eighth cell is a
+    phantom column of the layout and is dropped where it is blank."""
     h = cat.compact(header)
     for org in cat.ORG_HEADER:
         h = h.replace(org, "|")
@@ -233,6 +329,8 @@ def application_columns(header: str, counts: Counter) -> list[str]:
         width = 8 if "org_subtotal" in found else 7
     else:
         width = 3 if "natural_person" in found and "|" in h else 7
+    if width == 8 and len(subs) == 5 and "org_subtotal" not in found:
+        width = 7  # five sub-columns named and no 小计: the eighth is no column of its own
     if width == 3:
         return ["natural_person", "org_subtotal", "total"]
     if width == 8:
@@ -245,10 +343,54 @@ def application_columns(header: str, counts: Counter) -> list[str]:
     return ["natural_person", *cat.ORG_COLS, "total"]
 
 
+def applicant_key(text: str) -> str | None:
+    """The column key a header cell names (自然人, 商业企业, …, 小计, 总计), or None."""
+    c = cat.compact(text)
+    if len(c) > 14:
+        return None
+    for org in cat.ORG_HEADER:
+        if org in c:
+            rest = c.replace(org, "")
+            return "org_subtotal" if rest in ("", "小计") else None
+    for key, needles in cat.APPLICATION_COL_NEEDLES.items():
+        if key == "other_org":
+            if c in ("其他", "其它", "其他组织"):
+                return key
+        elif any(n in c for n in needles):
+            return key
+    return None
+
+
+def grid_columns(lines: list[Line], first_row: Run) -> dict[int, str | None] | None:
+    """Grid column -> applicant key, from the header rows just above the table's first row.
+    None when there is no grid header to read (PDF text, a table cut off above its first row)."""
+    if not first_row.grid:
+        return None
+    header: list[Line] = []
+    for line in reversed(lines[:first_row.line]):
+        if not (line.exact and line.spans):
+            break
+        header.insert(0, line)
+    if not header:
+        return None
+    colmap = column_map(header, applicant_key)
+    keys = [k for k in colmap.values() if k]
+    if "natural_person" not in keys or "total" not in keys:
+        return None
+    # each key must name one block of neighbouring columns
+    seen: list[str] = []
+    for k in (colmap[c] for c in sorted(colmap)):
+        if k and (not seen or seen[-1] != k):
+            if k in seen:
+                return None
+            seen.append(k)
+    return colmap
+
+
 def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, fmt: str) -> dict[str, dict[str, Cell]]:
     rs = runs(lines)
     group: str | None = None
-    matched: list[tuple[str, Run]] = []
+    keyed: list[tuple[str | None, Run]] = []
     for run in rs:
         # Text before the last numbered part is usually the tail of the previous row's label,
         # wrapped below its numbers (PDF text, OCR): match the row on what follows it.
@@ -258,32 +400,53 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
         key, _ = match_application_row(label[starts[-1]:], group) if starts and starts[-1] else (None, group)
         if key is None:
             key, group = match_application_row(run.label, group)
-        if key is None and matched and matched[-1][0] in ("other_no_correction", "other_no_fee") \
+        prev = next((k for k, _ in reversed(keyed) if k), None)
+        if key is None and prev in ("other_no_correction", "other_no_fee") \
                 and cat.strip_numbering(label[starts[-1]:] if starts else label) in cat.OTHER_OTHER_LABELS:
             key = "other_other"  # the group header 其他处理 was lost (wrapped, OCR), the order is not
-        if key is None:
-            if run.label.strip():
-                warnings.append(f"applications: unrecognised row {run.label[:40]!r} with {len(run.values)} numbers")
-            continue
-        matched.append((key, run))
+        keyed.append((key, run))
+    template = [(k, cat.TABLES["applications"].row(k).label) for k in expected_application_rows(fmt)]
+    keyed = recover_by_order(keyed, template, "applications", warnings)
+    for key, run in keyed:
+        if key is None and run.label.strip():
+            warnings.append(f"applications: unrecognised row {run.label[:40]!r} with {len(run.values)} numbers")
+    matched = [(k, r) for k, r in keyed if k]
     if not matched:
         return {}
-    header = matched[0][1].label if matched[0][0] == "new_received" else ""
-    widths = Counter(len(r.values) for _, r in matched)
-    cols = application_columns(header, widths)
+    colmap = grid_columns(lines, matched[0][1]) if matched[0][0] == "new_received" else None
+    if colmap is not None:
+        cols = list(dict.fromkeys(k for _, k in sorted(colmap.items()) if k))
+    else:
+        header = matched[0][1].label if matched[0][0] == "new_received" else ""
+        cols = application_columns(header, Counter(len(r.values) for _, r in matched))
     n = len(cols)
     short_rows = sum(1 for _, r in matched if not r.exact and len(r.values) == n - 1)
     out: dict[str, dict[str, Cell]] = {}
+    unfitted: dict[str, tuple[Run, list[tuple[int, ...]]]] = {}
     for key, run in matched:
-        if key in out:
+        if key in out or key in unfitted:
             warnings.append(f"applications.{key}: printed twice; kept the first")
             continue
-        raws = _fit(key, run, cols, short_rows, warnings)
-        if raws is None:
-            continue
-        at = _positions(run, raws)
-        out[key] = {c: read_cell(r, warnings, f"applications.{key}.{c}", a)
-                    for c, r, a in zip(cols, raws, at)}
+        if colmap is not None and run.grid:
+            by_col, problems = cells_by_column(run.values, run.pos, run.spans, colmap)
+            if problems:
+                warnings.append(f"applications.{key}: {'; '.join(problems)} — row not read")
+                continue
+            raws = [run.values[by_col[c]] if c in by_col else "" for c in cols]
+            at = [run.where[by_col[c]] if c in by_col else (None, None) for c in cols]
+        else:
+            if truncated and _cut_off(key, run, n, warnings):
+                continue
+            raws = _fit(run, cols, short_rows)
+            if raws is None:
+                found = _row_readings(key, run, cols, warnings)
+                if found:
+                    unfitted[key] = (run, found)
+                continue
+            at = _positions(run, raws)
+        out[key] = {c: read_cell(r, warnings, f"applications.{key}.{c}", a) for c, r, a in zip(cols, raws, at)}
+    if unfitted:
+        _read_unfitted(out, unfitted, cols, warnings)
     _derive_other(out, cols)
     missing = [k for k in expected_application_rows(fmt) if k not in out]
     if missing:
@@ -309,31 +472,93 @@ def expected_application_rows(fmt: str) -> list[str]:
     return [r.key for r in cat.APPLICATION_ROWS if not r.key.endswith("_subtotal") and r.key not in skip]
 
 
-def _fit(key: str, run: Run, cols: list[str], short_rows: int, warnings: list[str]) -> list[str] | None:
+def _cut_off(key: str, run: Run, n: int, warnings: list[str]) -> bool:
+    """The document ends inside this row (fewer numbers than columns and nothing after them)."""
+    vals = [v for v in run.values if v.strip()]
+    if run.last and len(vals) < n and not (len(vals) == 1 and len(vals[0]) >= n):
+        warnings.append(f"incomplete: applications.{key} has {len(vals)} of {n} numbers (document cut off)")
+        return True
+    return False
+
+
+def _fit(run: Run, cols: list[str], short_rows: int) -> list[str] | None:
+    """The row's cells when its numbers lie on the columns as printed; None when they do not
+    (the caller then tries the readings the identities allow)."""
     vals, n = _drop_phantom_columns(run.values, len(cols)), len(cols)
-    where = f"applications.{key}"
     if len(vals) > n and not any(v.strip() for v in vals[n:]):
         vals = vals[:n]
     if len(vals) == n:
         return vals
     if run.exact and len(vals) < n:
         return [""] * (n - len(vals)) + vals  # a grid: blanks on the left were skipped cells
-    if n > 1 and len(vals) == 1 and re.fullmatch(r"\d+", vals[0]) and len(vals[0]) >= n:
-        split = split_run_together(vals[0], cols)
-        if split is not None:
-            warnings.append(f"{where}: cells run together {vals[0]!r}; split {'|'.join(split)} forced by the row total")
-            return split
-        warnings.append(f"{where}: cells run together {vals[0]!r}; the row total does not force one split — not read")
-        return None
-    if run.last and len(vals) < n:
-        warnings.append(f"incomplete: {where} has {len(vals)} of {n} numbers (document cut off)")
-        return None
     if len(vals) == n - 1 and cols[-1] == "total" and short_rows >= 2:
         nums = [parse_cell(v)[1] for v in vals]
         if None not in nums and sum(nums[:-1]) != nums[-1]:
             return vals + [""]  # the 总计 column left blank, as on most rows of this table
-    warnings.append(f"{where}: {len(vals)} numbers for {n} columns — not read")
     return None
+
+
+def row_identity(cols: list[str]):
+    """The identity one row of table 三 must satisfy, as a predicate on its values in `cols`."""
+    idx = {c: i for i, c in enumerate(cols)}
+    orgs = [idx[c] for c in cat.ORG_COLS if c in idx]
+    sub, total, person = idx.get("org_subtotal"), idx.get("total"), idx.get("natural_person")
+
+    def ok(v: tuple[int, ...]) -> bool:
+        if sub is not None and len(orgs) == 5 and sum(v[i] for i in orgs) != v[sub]:
+            return False
+        if total is None:
+            return False  # nothing to confirm a reading with
+        if sub is not None and person is not None:
+            return v[person] + v[sub] == v[total]
+        return sum(v[i] for i in range(len(v)) if i != total) == v[total]
+    return ok
+
+
+def _row_readings(key: str, run: Run, cols: list[str], warnings: list[str]) -> list[tuple[int, ...]] | None:
+    """The readings of a text row whose numbers do not lie on the columns (run together, or a
+    number split over two lines) that satisfy the row's own identity."""
+    where = f"applications.{key}"
+    vals = [v for v in run.values if v.strip()] if not run.exact else run.values
+    n = len(cols)
+    if not vals:
+        return None
+    tokens = dg.digit_tokens(vals)
+    if tokens is None or run.exact:
+        warnings.append(f"{where}: {len(vals)} numbers for {n} columns — not read")
+        return None
+    found = dg.readings(tokens, n, row_identity(cols), total_last=cols[-1] == "total")
+    if not found:
+        why = "too many ways to divide them" if found is None else "no division satisfies the row total"
+        warnings.append(f"{where}: {len(vals)} numbers for {n} columns ({' '.join(vals)!r}); {why} — not read")
+        return None
+    return found
+
+
+def _read_unfitted(out: dict[str, dict[str, Cell]], unfitted: dict, cols: list[str], warnings: list[str]) -> None:
+    """Choose the readings of the unfitted rows that the whole table's identities force."""
+    fixed = {k: tuple(cells[c].value if c in cells and isinstance(cells[c].value, int) else None for c in cols)
+             for k, cells in out.items()}
+    candidates = {k: found for k, (_, found) in unfitted.items()}
+    keys = set(out) | set(unfitted)
+    equations = [dg.Equation(("new_received", "carried_over"), ("total_processed", "carried_forward")),
+                 dg.Equation(("total_processed",), tuple(cat.outcome_terms(keys, "other" in keys)))]
+    sol = dg.solve(candidates, fixed, equations)
+    for key, (run, found) in unfitted.items():
+        tokens = [v for v in run.values if v.strip()]
+        printed = " ".join(tokens)
+        how = "cells run together" if len(tokens) < len(cols) else "numbers split across cells"
+        where = f"applications.{key}"
+        if key in sol.chosen:
+            vals = sol.chosen[key]
+            by = "row total allows" if len(found) == 1 else "table's identities allow"
+            warnings.append(f"{where}: {how} {printed!r}; read as {'|'.join(map(str, vals))}, "
+                            f"the only reading the {by}")
+            first = run.where[0] if run.where else (None, None)
+            out[key] = {c: Cell(v, str(v), *first) for c, v in zip(cols, vals)}
+        else:
+            warnings.append(f"{where}: {how} {printed!r}; {sol.undecided.get(key, len(found))} "
+                            "readings satisfy the identities — not read")
 
 
 def _positions(run: Run, raws: list[str]) -> list[tuple[int | None, float | None]]:
@@ -346,37 +571,9 @@ def _positions(run: Run, raws: list[str]) -> list[tuple[int | None, float | None
 
 
 def split_run_together(digits: str, cols: list[str]) -> list[str] | None:
-    """Split '5300109' into len(cols) cells; accept only if exactly one split satisfies the
-    row-total identity (and org subtotal, when printed)."""
-    n = len(cols)
-    if len(digits) > 24:
-        return None
-    solutions: list[list[str]] = []
-
-    def ok(parts: list[str]) -> bool:
-        v = dict(zip(cols, map(int, parts)))
-        if "org_subtotal" in v and all(k in v for k in cat.ORG_COLS):
-            if sum(v[k] for k in cat.ORG_COLS) != v["org_subtotal"]:
-                return False
-            return v["natural_person"] + v["org_subtotal"] == v["total"]
-        return sum(v[k] for k in cols if k != "total") == v["total"]
-
-    def rec(i: int, parts: list[str]):
-        if len(solutions) > 1:
-            return
-        if len(parts) == n - 1:
-            rest = digits[i:]
-            if rest and (rest == "0" or rest[0] != "0") and ok(parts + [rest]):
-                solutions.append(parts + [rest])
-            return
-        for j in range(i + 1, len(digits) - (n - 1 - len(parts)) + 1):
-            piece = digits[i:j]
-            if len(piece) > 1 and piece[0] == "0":
-                break
-            rec(j, parts + [piece])
-
-    rec(0, [])
-    return solutions[0] if len(solutions) == 1 else None
+    """Split '5300109' into len(cols) cells when exactly one split satisfies the row identity."""
+    found = dg.readings([digits], len(cols), row_identity(cols), total_last=cols[-1] == "total")
+    return [str(v) for v in found[0]] if found and len(found) == 1 else None
 
 
 def _derive_other(out: dict[str, dict[str, Cell]], cols: list[str]) -> None:
@@ -393,7 +590,9 @@ def _derive_other(out: dict[str, dict[str, Cell]], cols: list[str]) -> None:
 
 # ---------------------------------------------------------------- table 四
 def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> dict[str, dict[str, Cell]]:
-    start = next((i for i, l in enumerate(lines) if "行政复议" in "".join(l.cells)), None)
+    # the header may be broken over lines (行政 / 复议)
+    start = next((i for i in range(len(lines))
+                  if "行政复议" in cat.squash("".join("".join(l.cells) for l in lines[i:i + 2]))), None)
     if start is None:
         return {}
     values: list[str] = []
@@ -410,11 +609,22 @@ def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> di
     if len(values) > 15 and not any(v.strip() for v in values[15:]):
         values = values[:15]
     if len(values) != 15:
-        if len(values) < 15 and truncated:
+        tokens = dg.digit_tokens([v for v in values if v.strip()])
+        found = dg.readings(tokens, 15, dg.sum_is_last, group=5) \
+            if tokens and sum(map(len, tokens)) >= 15 else None
+        if found is not None and len(found) == 1:
+            read = [str(v) for v in found[0]]
+            warnings.append(f"appeals: numbers printed as {' '.join(values)!r}; read as {'|'.join(read)}, "
+                            "the only reading the three row totals allow")
+            where = [where[0] if where else (None, None)] * 15
+            values = read
+        elif len(values) < 15 and truncated and not found:
             warnings.append(f"incomplete: table appeals has {len(values)} of 15 numbers (document cut off)")
+            return {}
         else:
-            warnings.append(f"appeals: {len(values)} numbers where the table has 15 — not read")
-        return {}
+            why = f"{len(found)} readings satisfy the row totals" if found else "they cannot be laid on its 15 cells"
+            warnings.append(f"appeals: {len(values)} numbers where the table has 15; {why} — not read")
+            return {}
     out: dict[str, dict[str, Cell]] = {}
     i = 0
     for row in cat.APPEAL_ROWS:

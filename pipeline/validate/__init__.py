@@ -19,7 +19,9 @@ def run_checks(report: Report) -> list[Check]:
         cols = _columns(apps)
         checks += _balance(report, cols)
         checks += _row_totals(report)
+        checks += _org_subtotals(report)
         checks += _outcome_sum(report, cols)
+        checks += _layout(report, cols)
     if report.tables["appeals"]:
         checks += _appeal_totals(report)
     checks += _types(report)
@@ -69,27 +71,47 @@ def _row_totals(report: Report) -> list[Check]:
             continue
         s = sum(parts)
         out.append(Check("applications.row_total", s == total.value, total.value, s, f"{row}: total vs {label}"))
-        if "org_subtotal" in cells and all(k in cells for k in cat.ORG_COLS):
-            sub = [cells[k].value for k in cat.ORG_COLS]
-            if cells["org_subtotal"].value is not None and None not in sub:
-                out.append(Check("applications.row_total", sum(sub) == cells["org_subtotal"].value,
-                                 cells["org_subtotal"].value, sum(sub), f"{row}: org_subtotal vs its five columns"))
     return out
 
 
-def outcome_parts(report: Report) -> list[str]:
-    """The outcome rows whose sum is total_processed: each group's detail rows, or its subtotal
-    when the details are absent; `other` or its three parts, never both."""
+def _org_subtotals(report: Report) -> list[Check]:
+    """Where 法人或其他组织 小计 is printed, it equals the five organisation columns."""
+    out = []
+    for row, cells in report.tables["applications"].items():
+        sub = cells.get("org_subtotal")
+        if sub is None or sub.value is None or not all(k in cells for k in cat.ORG_COLS):
+            continue
+        parts = [cells[k].value for k in cat.ORG_COLS]
+        if None in parts:
+            continue
+        out.append(Check("applications.org_subtotal", sum(parts) == sub.value, sub.value, sum(parts),
+                         f"{row}: org_subtotal vs the five organisation columns"))
+    return out
+
+
+def _layout(report: Report, cols: list[str]) -> list[Check]:
+    """A column blank in every row while the columns either side hold numbers is the mark of a
+    layout read one column off (a phantom grid column): no identity sees it, this check does."""
     apps = report.tables["applications"]
-    rows = ["granted", "partially_granted"]
-    for group in ("denied", "unavailable", "not_processed"):
-        detail = [k for k in cat.outcome_rows(group)]
-        if all(k in apps for k in detail) or f"{group}_subtotal" not in apps:
-            rows += detail
-        else:
-            rows.append(f"{group}_subtotal")
-    rows += list(cat.OTHER_PARTS) if all(k in apps for k in cat.OTHER_PARTS) and not _printed_other(apps) else ["other"]
-    return rows
+    rows = [cells for cells in apps.values() if not any(c.raw.startswith("=") for c in cells.values())]
+    if len(rows) < 3:
+        return []
+
+    def filled(col: str) -> bool:
+        return any(col in cells and cells[col].raw.strip() for cells in rows)
+
+    empty = [c for i, c in enumerate(cols) if 0 < i < len(cols) - 1 and not filled(c)
+             and filled(cols[i - 1]) and filled(cols[i + 1])]
+    return [Check("applications.layout", not empty, 0, len(empty),
+                  "no column is blank in every row between filled ones" if not empty else
+                  f"column(s) {', '.join(empty)} blank in every row while their neighbours hold numbers: "
+                  "the columns may be read one place off")]
+
+
+def outcome_parts(report: Report) -> list[str]:
+    """The outcome rows whose sum is total_processed (catalogue.outcome_terms)."""
+    apps = report.tables["applications"]
+    return cat.outcome_terms(apps.keys(), _printed_other(apps))
 
 
 def _printed_other(apps) -> bool:
