@@ -21,6 +21,7 @@ from .model import ExtractionError, Report
 from .normalise import normalise
 from .store import DEFAULT_DB, DocumentRecord, Warehouse
 from .validate import run_checks
+from .validate.ocr import settle_ocr
 
 log = logging.getLogger("ogi")
 
@@ -52,6 +53,9 @@ def extract_bytes(data: bytes, source: str) -> Report:
     except Exception as exc:  # a bug on one odd document must not stop a batch of thousands
         log.exception("unexpected failure on %s", source)
         return error_report(data, source, f"internal error: {type(exc).__name__}: {exc}", sha)
+    if any(c.confidence is not None for rows in report.tables.values() for cells in rows.values()
+           for c in cells.values()):
+        settle_ocr(report)  # OCR'd numbers are held against the identities before the checks
     run_checks(report)
     report.fact_columns()  # ready for the warehouse (computed in the worker, not the writer)
     report.check_columns()

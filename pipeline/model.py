@@ -14,7 +14,9 @@ from typing import Any
 
 Number = int | Decimal
 
-EXTRACTOR_VERSION = "2.0"
+EXTRACTOR_VERSION = "3.0"
+# An OCR reading below this confidence is only trusted where an identity confirms it.
+LOW_CONFIDENCE = 0.90
 
 
 class ExtractionError(Exception):
@@ -37,6 +39,7 @@ class Line:
     # 0 where a cell to the left spans over it, -1 where a cell from a row above spans down over
     # it. It lets the normaliser map values to the header cells above them by grid column.
     spans: list[int] | None = None
+    alts: list[list[str] | None] | None = None  # OCR: other readings of each cell, likeliest first
 
     @property
     def text(self) -> str:
@@ -62,6 +65,7 @@ class Cell:
     raw: str
     page: int | None = None
     confidence: float | None = None  # OCR'd cells only
+    alternatives: list[str] | None = None  # OCR'd cells: the recogniser's next likeliest readings
 
 
 @dataclass

@@ -66,7 +66,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _paged(source, sha, media_type, method, lines, warnings) -> Extracted:
     if method == "ocr":
-        from .ocr import LOW_CONFIDENCE
+        from ..model import LOW_CONFIDENCE
         low = sum(1 for l in lines for c in (l.conf or []) if c < LOW_CONFIDENCE)
         warnings = warnings + [f"numbers read by OCR from an image ({low} text boxes below confidence {LOW_CONFIDENCE}): "
                                "trust them only where the checks pass"]

@@ -1,9 +1,11 @@
 """Scanned pages and images to lines of cells (RapidOCR; its Chinese models ship in the wheel).
 
-Table structure is recovered from the text boxes themselves: the page's skew is estimated from
-the boxes' top edges and undone, boxes are grouped into rows by their centres and ordered left
-to right. Blank cells are lost, as in space-separated text; the identities then decide whether
-the numbers can be trusted. Every cell keeps the recogniser's confidence.
+The page's skew is estimated from the text boxes' top edges and undone. Ruled tables are then
+rebuilt from their rulings (:mod:`.lattice`): each text box goes to the cell its centre is in, so
+blank cells and merged cells keep their places as in an HTML grid. Text outside ruled tables
+(and tables printed without rulings) is grouped into rows by the boxes' centres, left to right;
+there blank cells are lost, as in space-separated text, and the identities decide. Every cell
+keeps the recogniser's confidence.
 """
 from __future__ import annotations
 
@@ -12,10 +14,9 @@ import math
 import re
 import statistics
 
-from ..model import ExtractionError, Line
+from ..model import LOW_CONFIDENCE, ExtractionError, Line
 from .text import split_line
 
-LOW_CONFIDENCE = 0.90
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d[\d,]*(?:\.\d+)?)$")
 MAX_PIXELS = 60_000_000  # ~ an A3 page at 400 dpi; more is a decompression bomb
 _engine = None
@@ -35,22 +36,54 @@ def engine():
 
 def ocr_lines(image, page: int | None = None) -> list[Line]:
     import numpy as np
+    from PIL import Image
+
+    from .lattice import find_tables, grid
     if image.width * image.height > MAX_PIXELS:
         raise ExtractionError(f"image of {image.width}x{image.height} pixels is too large to be a page")
     result = engine()(np.asarray(image.convert("RGB")))
     if result is None or result.boxes is None or not len(result.boxes):
         return []
     boxes = [(b, t, float(s)) for b, t, s in zip(result.boxes, result.txts, result.scores) if t and t.strip()]
+    rgb = np.asarray(image.convert("RGB"))
+    alts = {i: digit_alternatives(rgb, b, t) for i, (b, t, s) in enumerate(boxes)
+            if s < LOW_CONFIDENCE and _NUMERIC.match(t.strip())}
     angle = _skew(boxes)
-    cos, sin = math.cos(-angle), math.sin(-angle)
+    # Undo the skew about the page centre, for the image (rulings) and the boxes alike.
+    cx0, cy0 = image.width / 2, image.height / 2
+    cos, sin = math.cos(angle), math.sin(angle)
     placed = []
-    for box, text, score in boxes:
-        cx = sum(p[0] for p in box) / 4
-        cy = sum(p[1] for p in box) / 4
-        x, y = cx * cos - cy * sin, cx * sin + cy * cos
+    for i, (box, text, score) in enumerate(boxes):
+        dx = sum(p[0] for p in box) / 4 - cx0
+        dy = sum(p[1] for p in box) / 4 - cy0
+        x, y = cx0 + dx * cos + dy * sin, cy0 - dx * sin + dy * cos
         h = abs(box[3][1] - box[0][1]) or 1.0
-        placed.append((y, x, h, text, score))
-    placed.sort()
+        placed.append((y, x, h, text, score, alts.get(i)))
+    upright = image.convert("L").rotate(math.degrees(angle), resample=Image.BICUBIC, fillcolor=255)
+    tables = find_tables(np.asarray(upright))
+    items: list[tuple[float, Line]] = []
+    rest = placed
+    for t in tables:
+        x0, y0, x1, y1 = t.bbox
+        inside = [p for p in rest if x0 <= p[1] <= x1 and y0 <= p[0] <= y1]
+        rest = [p for p in rest if not (x0 <= p[1] <= x1 and y0 <= p[0] <= y1)]
+        cells, spans, confs, others = grid(t, [(x, y, _GLUED.sub(r"\1 \2", text), score, alt)
+                                               for y, x, _, text, score, alt in inside])
+        for r, (row, sp, cf, al) in enumerate(zip(cells, spans, confs, others)):
+            if any(row):
+                items.append((t.ys[r], Line(row, exact=True, page=page, spans=sp,
+                                            conf=[c if c is not None else 1.0 for c in cf],
+                                            alts=al if any(al) else None)))
+    items += [(row[0][0], line) for row, line in _text_rows(rest, page)]
+    items.sort(key=lambda it: it[0])
+    return [line for _, line in items]
+
+
+def _text_rows(placed: list[tuple], page: int | None) -> list[tuple[list[tuple], Line]]:
+    """Boxes outside ruled tables, grouped into rows by their centres and read left to right."""
+    if not placed:
+        return []
+    placed = sorted(placed)
     tol = 0.5 * statistics.median(p[2] for p in placed)
     rows: list[list[tuple]] = []
     for p in placed:
@@ -62,7 +95,7 @@ def ocr_lines(image, page: int | None = None) -> list[Line]:
     for row in rows:
         cells: list[str] = []
         conf: list[float] = []
-        for _, _, _, text, score in sorted(row, key=lambda q: q[1]):
+        for _, _, _, text, score, _ in sorted(row, key=lambda q: q[1]):
             # The recogniser sometimes runs a label and the first number of its row together
             # ("…反复申请0"): a number glued to the end of Chinese text is its own cell.
             text = _GLUED.sub(r"\1 \2", text)
@@ -70,8 +103,53 @@ def ocr_lines(image, page: int | None = None) -> list[Line]:
             cells.extend(parts)
             conf.extend([score] * len(parts))
         if cells:
-            out.append(Line(cells, page=page, conf=conf, raw=" ".join(t for *_, t, _ in sorted(row, key=lambda q: q[1]))))
+            out.append((row, Line(cells, page=page, conf=conf,
+                                  raw=" ".join(p[3] for p in sorted(row, key=lambda q: q[1])))))
     return out
+
+
+_NUMERIC = re.compile(r"^[\d,，.]+$")
+
+
+def digit_alternatives(rgb, box, text: str, min_ratio: float = 0.02) -> list[str]:
+    """Other readings of a number the recogniser was unsure of: the box is recognised again and,
+    at each digit, the next likeliest digit of the CTC output gives one alternative (as likely
+    as `min_ratio` of the digit read, at least). Likeliest first. The identities later decide
+    whether one of them is the reading (pipeline.validate.ocr)."""
+    import numpy as np
+    rec = engine().text_rec
+    if rec is None:
+        return []
+    xs = [int(p[0]) for p in box]
+    ys = [int(p[1]) for p in box]
+    pad = 2
+    crop = rgb[max(0, min(ys) - pad):max(ys) + pad, max(0, min(xs) - pad):max(xs) + pad]
+    if crop.size == 0:
+        return []
+    h, w = crop.shape[:2]
+    _, img_h, img_w = rec.rec_image_shape
+    norm = rec.resize_norm_img(crop, max(w / h, img_w / img_h))
+    preds = rec.session(norm[np.newaxis].astype(np.float32))[0]
+    chars = rec.postprocess_op.character
+    best = preds.argmax(axis=1)
+    steps, prev = [], -1
+    for t, i in enumerate(best):
+        if i != prev and i != 0:
+            steps.append((t, int(i)))
+        prev = i
+    read = "".join(chars[i] for _, i in steps)
+    if read != text.strip():
+        return []  # read differently the second time: no alternative to offer
+    out: list[tuple[float, str]] = []
+    for k, (t, i) in enumerate(steps):
+        if not chars[i].isdigit():
+            continue
+        row = preds[t]
+        for j in row.argsort()[::-1][1:3]:
+            c = chars[int(j)]
+            if c.isdigit() and row[j] >= min_ratio * row[i]:
+                out.append((float(row[j] / row[i]), read[:k] + c + read[k + 1:]))
+    return [alt for _, alt in sorted(out, reverse=True)]
 
 
 def _skew(boxes) -> float:

@@ -14,8 +14,10 @@ from typing import Callable
 from ..model import Line
 
 
-def header_text(lines: list[Line], col: int) -> str | None:
-    """The text of the lowest non-empty header cell covering grid column `col`."""
+def header_text(lines: list[Line], col: int) -> tuple[str | None, bool]:
+    """The text of the lowest non-empty header cell covering grid column `col`, and whether it
+    is the lowest header cell there (False when an empty header cell lies below it)."""
+    leaf = True
     for line in reversed(lines):
         if col >= len(line.cells):
             continue
@@ -29,17 +31,20 @@ def header_text(lines: list[Line], col: int) -> str | None:
                 continue
         text = line.cells[origin].strip()
         if text:
-            return text
-    return None
+            return text, leaf
+        leaf = False
+    return None, leaf
 
 
-def column_map(header: list[Line], key_of: Callable[[str], str | None]) -> dict[int, str | None]:
-    """Grid column -> column key (None for label and unnamed columns)."""
+def column_map(header: list[Line], key_of: Callable[[str, bool], str | None]) -> dict[int, str | None]:
+    """Grid column -> column key (None for label and unnamed columns). `key_of(text, leaf)` is
+    told whether the header cell is the lowest one in its column: a group header (法人或其他组织)
+    names a column of its own only then."""
     width = max((len(l.cells) for l in header), default=0)
     out: dict[int, str | None] = {}
     for col in range(width):
-        text = header_text(header, col)
-        out[col] = key_of(text) if text else None
+        text, leaf = header_text(header, col)
+        out[col] = key_of(text, leaf) if text else None
     return out
 
 

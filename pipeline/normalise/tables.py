@@ -35,7 +35,8 @@ class Run:
     label_parts: list[str]
     values: list[str]  # raw cell texts; "" is a blank cell between (or, in grids, after) numbers
     exact: bool
-    where: list[tuple[int | None, float | None]] = field(default_factory=list)  # (page, OCR confidence)
+    # (page, OCR confidence[, OCR alternatives]) of each value: the Cell fields after value and raw
+    where: list[tuple] = field(default_factory=list)
     last: bool = False  # the run is the last thing in its part of the document
     pos: list[int] = field(default_factory=list)  # grid column of each value (grid lines)
     spans: list[int] = field(default_factory=list)  # Line.spans of each value (grid lines)
@@ -70,7 +71,8 @@ def runs(lines: list[Line]) -> list[Run]:
                 for p in pending:
                     _add(run, line, "", p, None, spans)
                 pending = []
-                _add(run, line, cell, i, line.conf[i] if line.conf and i < len(line.conf) else None, spans)
+                _add(run, line, cell, i, line.conf[i] if line.conf and i < len(line.conf) else None, spans,
+                     line.alts[i] if line.alts and i < len(line.alts) else None)
                 run.exact = run.exact and line.exact
                 in_run = True
             else:
@@ -90,9 +92,10 @@ def runs(lines: list[Line]) -> list[Run]:
     return out
 
 
-def _add(run: Run, line: Line, cell: str, i: int, conf: float | None, spans: list[int] | None) -> None:
+def _add(run: Run, line: Line, cell: str, i: int, conf: float | None, spans: list[int] | None,
+         alts: list[str] | None = None) -> None:
     run.values.append(cell)
-    run.where.append((line.page, conf))
+    run.where.append((line.page, conf, alts) if alts else (line.page, conf))
     if spans is not None and i < len(spans):
         run.pos.append(i)
         run.spans.append(spans[i])
@@ -109,7 +112,7 @@ def _illegible(cell: str) -> bool:
 
 
 def read_cell(raw: str, warnings: list[str] | None = None, where: str = "",
-              at: tuple[int | None, float | None] = (None, None)) -> Cell:
+              at: tuple = (None, None)) -> Cell:
     """A count cell (money goes through _amount_cell, which knows the printed unit)."""
     ok, value, _ = parse_cell(raw)
     if not ok:
@@ -167,7 +170,7 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
         if extra:
             warnings.append(f"proactive.{key}: {len(vals)} numbers for {n} columns; "
                             f"ignored {' '.join(extra)!r}")
-        where = run.where if len(run.where) >= len(vals) else [run.where[0] if run.where else (None, None)] * len(vals)
+        where = run.where if len(run.where) >= len(vals) else [run.where[0][:2] if run.where else (None, None)] * len(vals)
         cells: dict[str, Cell] = {}
         for col, raw, at in zip(row.cols, vals, where):
             if cat.PROACTIVE_UNITS[col] == "amount_wan":
@@ -244,7 +247,7 @@ def recover_by_order(keyed: list[tuple[str | None, Run]], template: list[tuple[s
 
 
 def _amount_cell(row_key: str, raw: str, section_text: str, warnings: list[str],
-                 at: tuple[int | None, float | None]) -> Cell:
+                 at: tuple) -> Cell:
     """Money in 万元: the unit printed in the cell, else in the header, else (fees) the template's."""
     where = f"proactive.{row_key}.amount"
     cell = read_cell(raw, warnings, where, at)
@@ -343,15 +346,16 @@ def application_columns(header: str, counts: Counter) -> list[str]:
     return ["natural_person", *cat.ORG_COLS, "total"]
 
 
-def applicant_key(text: str) -> str | None:
-    """The column key a header cell names (自然人, 商业企业, …, 小计, 总计), or None."""
+def applicant_key(text: str, leaf: bool = True) -> str | None:
+    """The column key a header cell names (自然人, 商业企业, …, 小计, 总计), or None. 法人或其他组织
+    names the org subtotal column only when no sub-header cell lies below it (`leaf`)."""
     c = cat.compact(text)
     if len(c) > 14:
         return None
     for org in cat.ORG_HEADER:
         if org in c:
             rest = c.replace(org, "")
-            return "org_subtotal" if rest in ("", "小计") else None
+            return "org_subtotal" if rest == "小计" or (rest == "" and leaf) else None
     for key, needles in cat.APPLICATION_COL_NEEDLES.items():
         if key == "other_org":
             if c in ("其他", "其它", "其他组织"):
@@ -374,6 +378,9 @@ def grid_columns(lines: list[Line], first_row: Run) -> dict[int, str | None] | N
     if not header:
         return None
     colmap = column_map(header, applicant_key)
+    colmap = _fill_by_order(colmap, first_row)
+    if colmap is None:
+        return None
     keys = [k for k in colmap.values() if k]
     if "natural_person" not in keys or "total" not in keys:
         return None
@@ -385,6 +392,29 @@ def grid_columns(lines: list[Line], first_row: Run) -> dict[int, str | None] | N
                 return None
             seen.append(k)
     return colmap
+
+
+def _fill_by_order(colmap: dict[int, str | None], first_row: Run) -> dict[int, str | None] | None:
+    """Header words a scan or a text layer lost (商业企业 unread) leave value cells of the first
+    row under no key. The applicant columns always come in template order: when the row has one
+    value cell per template column and the columns that are named sit at their template places,
+    the unnamed ones take the keys between them. Otherwise the grid cannot be trusted (None)."""
+    cells = [(p, sp) for v, p, sp in zip(first_row.values, first_row.pos, first_row.spans) if sp > 0]
+    cells = [(p, sp) for p, sp in cells if p >= min((c for c, k in colmap.items() if k), default=0)]
+    named = [{colmap.get(c) for c in range(p, p + sp)} - {None} for p, sp in cells]
+    if all(len(k) == 1 for k in named):
+        return colmap
+    for template in (["natural_person", *cat.ORG_COLS, "total"], ["natural_person", *cat.ORG_COLS, "org_subtotal", "total"],
+                     ["natural_person", "org_subtotal", *cat.ORG_COLS, "total"]):
+        if len(template) != len(cells):
+            continue
+        if all(not k or k == {want} for k, want in zip(named, template)):
+            filled = dict(colmap)
+            for (p, sp), want in zip(cells, template):
+                for c in range(p, p + sp):
+                    filled[c] = want
+            return filled
+    return None
 
 
 def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, fmt: str) -> dict[str, dict[str, Cell]]:
@@ -554,19 +584,19 @@ def _read_unfitted(out: dict[str, dict[str, Cell]], unfitted: dict, cols: list[s
             by = "row total allows" if len(found) == 1 else "table's identities allow"
             warnings.append(f"{where}: {how} {printed!r}; read as {'|'.join(map(str, vals))}, "
                             f"the only reading the {by}")
-            first = run.where[0] if run.where else (None, None)
+            first = run.where[0][:2] if run.where else (None, None)  # one place, no per-cell readings
             out[key] = {c: Cell(v, str(v), *first) for c, v in zip(cols, vals)}
         else:
             warnings.append(f"{where}: {how} {printed!r}; {sol.undecided.get(key, len(found))} "
                             "readings satisfy the identities — not read")
 
 
-def _positions(run: Run, raws: list[str]) -> list[tuple[int | None, float | None]]:
+def _positions(run: Run, raws: list[str]) -> list[tuple]:
     """(page, confidence) for each fitted cell: the run's own where they line up, else the
     run's first (a split or padded row comes from one place)."""
     if len(raws) <= len(run.where) and raws == run.values[:len(raws)]:
         return run.where[:len(raws)]
-    first = run.where[0] if run.where else (None, None)
+    first = run.where[0][:2] if run.where else (None, None)
     return [first] * len(raws)
 
 
@@ -616,7 +646,7 @@ def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> di
             read = [str(v) for v in found[0]]
             warnings.append(f"appeals: numbers printed as {' '.join(values)!r}; read as {'|'.join(read)}, "
                             "the only reading the three row totals allow")
-            where = [where[0] if where else (None, None)] * 15
+            where = [where[0][:2] if where else (None, None)] * 15
             values = read
         elif len(values) < 15 and truncated and not found:
             warnings.append(f"incomplete: table appeals has {len(values)} of 15 numbers (document cut off)")

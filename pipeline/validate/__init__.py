@@ -6,28 +6,104 @@ cut off) is not run: "not given" is not a failure.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable
 
 from .. import catalogue as cat
 from ..model import Check, Number, Report
 
 
+Key = tuple[str, str, str]  # (table, row, col)
+
+
+@dataclass
+class Identity:
+    """One linear identity of a report: the cells in `left` sum to the cells in `right`."""
+    id: str
+    left: tuple[Key, ...]
+    right: tuple[Key, ...]
+    describe: Callable[[list, list], str]  # (left values, right values) -> detail
+
+    @property
+    def cells(self) -> tuple[Key, ...]:
+        return self.left + self.right
+
+    def values(self, report: Report) -> tuple[list, list]:
+        return [report.value(*k) for k in self.left], [report.value(*k) for k in self.right]
+
+    def holds(self, report: Report) -> bool | None:
+        """True or False, or None when an operand is not given (the identity is then not run)."""
+        a, b = self.values(report)
+        if None in a or None in b:
+            return None
+        return sum(a) == sum(b)
+
+
 def run_checks(report: Report) -> list[Check]:
     checks: list[Check] = []
+    for ident in identities(report):
+        a, b = ident.values(report)
+        if None in a or None in b:
+            continue
+        checks.append(Check(ident.id, sum(a) == sum(b), sum(a), sum(b), ident.describe(a, b)))
     apps = report.tables["applications"]
     if apps:
-        cols = _columns(apps)
-        checks += _balance(report, cols)
-        checks += _row_totals(report)
-        checks += _org_subtotals(report)
-        checks += _outcome_sum(report, cols)
-        checks += _layout(report, cols)
-    if report.tables["appeals"]:
-        checks += _appeal_totals(report)
+        checks += _layout(report, _columns(apps))
     checks += _types(report)
     checks += _narrative(report)
     report.checks = checks
     return checks
+
+
+def identities(report: Report) -> list[Identity]:
+    """Every linear identity the report's tables define, whether or not its cells are given."""
+    out: list[Identity] = []
+    apps = report.tables["applications"]
+    if apps:
+        cols = _columns(apps)
+        flow = ("new_received", "carried_over", "total_processed", "carried_forward")
+        if all(r in apps for r in flow):
+            for col in cols:
+                out.append(Identity("applications.balance", (_a(flow[0], col), _a(flow[1], col)),
+                                    (_a(flow[2], col), _a(flow[3], col)), _balance_detail(col)))
+        for row, cells in apps.items():
+            if "total" not in cells:
+                continue
+            if all(k in cells for k in cat.APPLICANT_COLS):
+                parts, label = cat.APPLICANT_COLS, "sum of the six applicant columns"
+            elif "org_subtotal" in cells and "natural_person" in cells:
+                parts, label = ("natural_person", "org_subtotal"), "natural_person + org_subtotal"
+            else:
+                parts = None
+            if parts:
+                out.append(Identity("applications.row_total", (_a(row, "total"),), tuple(_a(row, c) for c in parts),
+                                    lambda a, b, row=row, label=label: f"{row}: total vs {label}"))
+            if "org_subtotal" in cells and all(k in cells for k in cat.ORG_COLS):
+                out.append(Identity("applications.org_subtotal", (_a(row, "org_subtotal"),),
+                                    tuple(_a(row, c) for c in cat.ORG_COLS),
+                                    lambda a, b, row=row: f"{row}: org_subtotal vs the five organisation columns"))
+        rows = outcome_parts(report)
+        if "total_processed" in apps and all(r in apps for r in rows):
+            for col in cols:
+                out.append(Identity("applications.outcome_sum", (_a("total_processed", col),),
+                                    tuple(_a(r, col) for r in rows),
+                                    lambda a, b, col=col, n=len(rows): f"{col}: total_processed vs the sum of {n} outcome rows"))
+    for row, cells in report.tables["appeals"].items():
+        parts = ("upheld", "corrected", "other", "pending")
+        if "total" in cells and all(k in cells for k in parts):
+            out.append(Identity("appeals.row_total", (("appeals", row, "total"),), tuple(("appeals", row, k) for k in parts),
+                                lambda a, b, row=row: f"{row}: total vs upheld + corrected + other + pending"))
+    return out
+
+
+def _a(row: str, col: str) -> Key:
+    return ("applications", row, col)
+
+
+def _balance_detail(col: str):
+    return lambda a, b: (f"{col}: new_received {a[0]} + carried_over {a[1]} vs total_processed {b[0]} "
+                         f"+ carried_forward {b[1]}")
 
 
 def _columns(table) -> list[str]:
@@ -38,55 +114,15 @@ def _columns(table) -> list[str]:
     return list(seen)
 
 
-def _v(report: Report, row: str, col: str, table: str = "applications") -> Number | None:
-    return report.value(table, row, col)
+def outcome_parts(report: Report) -> list[str]:
+    """The outcome rows whose sum is total_processed (catalogue.outcome_terms)."""
+    apps = report.tables["applications"]
+    return cat.outcome_terms(apps.keys(), _printed_other(apps))
 
 
-def _balance(report: Report, cols: list[str]) -> list[Check]:
-    out = []
-    for col in cols:
-        a, b, c, d = (_v(report, r, col) for r in ("new_received", "carried_over", "total_processed", "carried_forward"))
-        if None in (a, b, c, d):
-            continue
-        out.append(Check("applications.balance", a + b == c + d, a + b, c + d,
-                         f"{col}: new_received {a} + carried_over {b} vs total_processed {c} + carried_forward {d}"))
-    return out
-
-
-def _row_totals(report: Report) -> list[Check]:
-    out = []
-    for row, cells in report.tables["applications"].items():
-        total = cells.get("total")
-        if total is None or total.value is None:
-            continue
-        if all(k in cells for k in cat.APPLICANT_COLS):
-            parts = [cells[k].value for k in cat.APPLICANT_COLS]
-            label = "sum of the six applicant columns"
-        elif "org_subtotal" in cells and "natural_person" in cells:
-            parts = [cells["natural_person"].value, cells["org_subtotal"].value]
-            label = "natural_person + org_subtotal"
-        else:
-            continue
-        if None in parts:
-            continue
-        s = sum(parts)
-        out.append(Check("applications.row_total", s == total.value, total.value, s, f"{row}: total vs {label}"))
-    return out
-
-
-def _org_subtotals(report: Report) -> list[Check]:
-    """Where 法人或其他组织 小计 is printed, it equals the five organisation columns."""
-    out = []
-    for row, cells in report.tables["applications"].items():
-        sub = cells.get("org_subtotal")
-        if sub is None or sub.value is None or not all(k in cells for k in cat.ORG_COLS):
-            continue
-        parts = [cells[k].value for k in cat.ORG_COLS]
-        if None in parts:
-            continue
-        out.append(Check("applications.org_subtotal", sum(parts) == sub.value, sub.value, sum(parts),
-                         f"{row}: org_subtotal vs the five organisation columns"))
-    return out
+def _printed_other(apps) -> bool:
+    other = apps.get("other")
+    return bool(other) and not any(c.raw.startswith("=") for c in other.values())
 
 
 def _layout(report: Report, cols: list[str]) -> list[Check]:
@@ -106,47 +142,6 @@ def _layout(report: Report, cols: list[str]) -> list[Check]:
                   "no column is blank in every row between filled ones" if not empty else
                   f"column(s) {', '.join(empty)} blank in every row while their neighbours hold numbers: "
                   "the columns may be read one place off")]
-
-
-def outcome_parts(report: Report) -> list[str]:
-    """The outcome rows whose sum is total_processed (catalogue.outcome_terms)."""
-    apps = report.tables["applications"]
-    return cat.outcome_terms(apps.keys(), _printed_other(apps))
-
-
-def _printed_other(apps) -> bool:
-    other = apps.get("other")
-    return bool(other) and not any(c.raw.startswith("=") for c in other.values())
-
-
-def _outcome_sum(report: Report, cols: list[str]) -> list[Check]:
-    apps = report.tables["applications"]
-    rows = outcome_parts(report)
-    if any(r not in apps for r in rows):
-        return []
-    out = []
-    for col in cols:
-        total = _v(report, "total_processed", col)
-        parts = [_v(report, r, col) for r in rows]
-        if total is None or None in parts:
-            continue
-        s = sum(parts)
-        out.append(Check("applications.outcome_sum", s == total, total, s,
-                         f"{col}: total_processed vs the sum of {len(rows)} outcome rows"))
-    return out
-
-
-def _appeal_totals(report: Report) -> list[Check]:
-    out = []
-    for row, cells in report.tables["appeals"].items():
-        total = cells.get("total")
-        parts = [cells[k].value for k in ("upheld", "corrected", "other", "pending") if k in cells]
-        if total is None or total.value is None or len(parts) < 4 or None in parts:
-            continue
-        s = sum(parts)
-        out.append(Check("appeals.row_total", s == total.value, total.value, s,
-                         f"{row}: total vs upheld + corrected + other + pending"))
-    return out
 
 
 def _types(report: Report) -> list[Check]:
@@ -172,10 +167,10 @@ def _types(report: Report) -> list[Check]:
 
 def _narrative(report: Report) -> list[Check]:
     stated = report.narrative.get("applications")
-    table = _v(report, "new_received", "total")
+    table = report.value("applications", "new_received", "total")
     if stated is None or table is None:
         return []
-    carried = _v(report, "carried_over", "total") or 0
+    carried = report.value("applications", "carried_over", "total") or 0
     ok = stated == table or (carried and stated == table + carried)
     return [Check("narrative.applications", bool(ok), stated, table,
                   f"section 一 states {stated} applications; the table's new_received total is {table}"

@@ -1,0 +1,105 @@
+"""Scanned tables without running OCR: the ruling lattice, box placement, and the identity rules
+for OCR'd numbers (alternatives, withholding). The one real OCR run is in test_formats.py."""
+import numpy as np
+from PIL import Image, ImageDraw
+
+from pipeline.api import extract_bytes
+from pipeline.extract.lattice import find_tables, grid
+from pipeline.validate import run_checks
+from pipeline.validate.ocr import settle_ocr
+
+XS = [100, 400, 500, 600, 700]
+YS = [100, 160, 220, 280, 340]
+
+
+def ruled_page() -> np.ndarray:
+    """A 4x4 table: the top-left label spans two rows (no ruling under it), the top right header
+    spans two columns (no ruling between them); a paragraph of 'text' strokes above it."""
+    img = Image.new("L", (900, 600), 255)
+    d = ImageDraw.Draw(img)
+    for y in YS:
+        d.line([(XS[0], y), (XS[-1], y)], fill=60, width=2)
+    d.line([(XS[0], YS[1]), (XS[1], YS[1])], fill=255, width=4)  # rowspan: erase the ruling
+    for x in XS:
+        d.line([(x, YS[0]), (x, YS[-1])], fill=60, width=2)
+    d.line([(XS[3], YS[0]), (XS[3], YS[1])], fill=255, width=4)  # colspan in the top row
+    for i in range(12):  # text-like short strokes
+        d.line([(100 + i * 25, 40), (115 + i * 25, 40)], fill=40, width=2)
+        d.line([(105 + i * 25, 30), (105 + i * 25, 50)], fill=40, width=2)
+    return np.asarray(img)
+
+
+def test_lattice_finds_rows_columns_and_merged_cells():
+    tables = find_tables(ruled_page())
+    assert len(tables) == 1
+    t = tables[0]
+    assert [abs(a - b) <= 3 for a, b in zip(t.ys, YS)] == [True] * 5
+    assert [abs(a - b) <= 3 for a, b in zip(t.xs, XS)] == [True] * 5
+    assert t.region[0, 0] == t.region[1, 0]          # rowspan
+    assert t.region[0, 2] == t.region[0, 3]          # colspan
+    assert t.region[2, 1] != t.region[2, 2]
+
+
+def test_boxes_land_in_their_cells_and_blank_cells_stay_blank():
+    t = find_tables(ruled_page())[0]
+    boxes = [(250, 200, "三、本年度办理结果", 0.99, None),  # the middle of the merged label cell
+             (450, 130, "自然人", 0.99, None), (650, 130, "总计", 0.98, None),
+             (450, 250, "7", 0.97, None), (650, 250, "9", 0.6, ["8"]),
+             (450, 310, "1", 0.99, None)]  # row 4 leaves two cells blank
+    cells, spans, confs, alts = grid(t, boxes)
+    assert cells[0] == ["三、本年度办理结果", "自然人", "总计", ""]
+    assert spans[0] == [1, 1, 2, 0] and spans[1][0] == -1
+    assert cells[2] == ["", "7", "", "9"] and alts[2][3] == ["8"] and confs[2][3] == 0.6
+    assert cells[3] == ["", "1", "", ""]
+
+
+HEAD = "2023年白沙县人民政府政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+
+
+def _ocr_report(rows: dict[str, str]):
+    text = HEAD + "".join(f"{label}\t{vals}\n" for label, vals in rows.items())
+    r = extract_bytes(text.encode(), "scan.txt")
+    for cells in r.tables["applications"].values():
+        for c in cells.values():
+            c.confidence = 0.99
+    return r
+
+
+def test_an_alternative_reading_is_taken_only_when_the_identities_force_it():
+    r = _ocr_report({"一、本年新收政府信息公开申请数量": "5\t1\t0\t0\t2\t0\t7",
+                     "二、上年结转政府信息公开申请数量": "0\t0\t0\t0\t0\t0\t0"})
+    cell = r.tables["applications"]["new_received"]["total"]
+    cell.confidence, cell.alternatives = 0.55, ["1", "8"]  # the recogniser's next readings of '7'
+    settle_ocr(r)
+    run_checks(r)
+    assert cell.value == 8 and cell.raw == "8"
+    assert any("next reading '8'" in w for w in r.warnings)
+    assert all(c.ok for c in r.checks)
+
+
+def test_two_readings_that_fit_change_nothing_and_the_cell_is_withheld():
+    r = _ocr_report({"一、本年新收政府信息公开申请数量": "5\t1\t0\t0\t1\t0\t9"})
+    a = r.tables["applications"]["new_received"]["natural_person"]
+    b = r.tables["applications"]["new_received"]["commercial"]
+    a.confidence, a.alternatives = 0.5, ["6"]
+    b.confidence, b.alternatives = 0.5, ["2"]
+    settle_ocr(r)
+    assert (a.raw, b.raw) == ("5", "1")
+    assert a.value is None and b.value is None  # low confidence and no holding identity
+    assert sum("no identity confirms it" in w for w in r.warnings) == 2
+
+
+def test_a_printed_error_read_with_confidence_is_left_as_printed():
+    r = _ocr_report({"一、本年新收政府信息公开申请数量": "5\t1\t0\t0\t1\t0\t9"})
+    settle_ocr(r)
+    run_checks(r)
+    assert r.value("applications", "new_received", "total") == 9
+    assert any(not c.ok and c.id == "applications.row_total" for c in r.checks)
+
+
+def test_a_low_confidence_reading_an_identity_confirms_is_kept():
+    r = _ocr_report({"一、本年新收政府信息公开申请数量": "5\t1\t0\t0\t1\t0\t7"})
+    cell = r.tables["applications"]["new_received"]["natural_person"]
+    cell.confidence = 0.6
+    settle_ocr(r)
+    assert cell.value == 5
