@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import APPLICANT, Spec, report_body  # noqa: E402
 
-KINDS = ("pdf", "docx", "doc", "wps", "xls", "cidpdf", "rotated", "scan")
+KINDS = ("pdf", "docx", "doc", "wps", "xls", "cidpdf", "rotated", "pdf_glued", "scan")
 
 
 def report_html(spec: Spec, font_pt: float = 10.5) -> str:
@@ -78,6 +78,10 @@ def build(specs: dict[str, Spec], out: Path, kinds=KINDS, scan_dpi=(150, 200), s
             p = out / f"{name}.cid.pdf"
             cid_pdf(spec, p)
             result.append((p, name, "cidpdf"))
+        if "pdf_glued" in kinds:
+            p = out / f"{name}.glued.pdf"
+            glued_pdf(spec, p)
+            result.append((p, name, "pdf_glued"))
         if "rotated" in kinds:
             p = out / f"{name}.rotated.pdf"
             rotate_page(stem.with_suffix(".pdf"), p, page=1)
@@ -111,6 +115,39 @@ def cid_pdf(spec: Spec, path: Path) -> None:
             c.setFont("STSong-Light", 9 if line.exact else 10)
             c.drawString(40, y, chunk)
             y -= 15
+    c.save()
+
+
+def glued_pdf(spec: Spec, path: Path) -> None:
+    """The report as an unruled PDF whose table cells sit closer than pdfplumber's x tolerance,
+    so its text layer runs them together (一、本年新收政府信息公开申请数量640020470)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from pipeline.extract import extract
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    lines = extract(report_html(spec).encode(), "r.html").lines
+    c = canvas.Canvas(str(path), pagesize=A4)
+    y = A4[1] - 50
+    for line in lines:
+        if y < 50:
+            c.showPage()
+            y = A4[1] - 50
+        size = 7 if line.exact else 10
+        c.setFont("STSong-Light", size)
+        if line.exact:
+            x = 30.0
+            for cell in (cell for cell in line.cells if cell):
+                c.drawString(x, y, cell)
+                x += pdfmetrics.stringWidth(cell, "STSong-Light", size) + 1.0  # < x_tolerance
+        else:
+            for chunk in [line.text[i:i + 44] for i in range(0, len(line.text), 44)]:
+                c.drawString(40, y, chunk)
+                y -= 15
+            continue
+        y -= 12
     c.save()
 
 

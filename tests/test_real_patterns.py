@@ -222,3 +222,18 @@ def test_grid_rows_of_docx_keep_spans():
     r = normalise(x)
     run_checks(r)
     assert all(c.ok for c in r.checks)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_grid_patterns_never_load_a_wrong_number_unflagged(seed):
+    """Random reports with a phantom Word column, a damaged label and no 四、 heading, as pages."""
+    rng = random.Random(100 + seed)
+    spec = random_spec(rng, 800 + seed)
+    row = rng.choice(["denied_prohibited", "unavailable_needs_creation"])
+    spec = dataclasses.replace(spec, phantom_grid=True, no_heading4=bool(seed % 2),
+                               lost_glyphs={row: {"denied_prohibited": "2.其他法律行政止公开",
+                                                  "unavailable_needs_creation": "2.没有现成信息需要另制作"}[row]})
+    r = extract_bytes(render_html(spec, seed=seed).encode(), "p.html")
+    assert wrong_numbers(r, spec) == []
+    ok, n, wrong = score(r, spec)
+    assert ok == n, wrong
