@@ -5,7 +5,9 @@ Kept apart from the spiders so every rule is unit-tested on strings.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlparse
+
+from lxml import html as lxml_html
 
 from pipeline.catalogue import LOOKALIKE_TITLES
 
@@ -48,28 +50,133 @@ def is_column_link(text: str, url: str) -> bool:
     return any(f"/{frag}" in path for frag in COLUMN_URL)
 
 
+# ---------------------------------------------------------------- navigation to the column
+# Link text and URL fragments that lead from a home page towards the annual-report column,
+# with their weight in the best-first walk. A link scoring 0 is not followed.
+NAV_TEXT = (("政府信息公开年报", 12), ("信息公开年报", 12), ("年度报告", 10), ("年报", 9), ("法定主动公开内容", 6),
+            ("政府信息公开", 6), ("信息公开目录", 5), ("信息公开", 4), ("政务公开", 4), ("公开目录", 3),
+            ("网站地图", 2))
+NAV_URL = (("zfxxgknb", 10), ("xxgknb", 10), ("gknb", 9), ("ndbg", 9), ("zfxxgkndbg", 10), ("zfxxgk", 5),
+           ("gkmlpt", 5), ("xxgk", 4), ("zwgk", 3), ("sitemap", 2), ("wzdt", 2))
+NAV_NOT = ("政府网站", "工作要点", "新闻", "动态", "招聘", "English", "无障碍", "登录", "注册")
+
+
+def nav_score(text: str, url: str) -> int:
+    """How likely a link leads to the annual-report column (0: not a way there)."""
+    t = re.sub(r"\s+", "", text or "")
+    if re.search(r"(?:19|20)\d{2}", t) or lookalike_kind(t) or any(n in t for n in NAV_NOT):
+        return 0
+    path = urlparse(url).path.lower()
+    host = (urlparse(url).hostname or "").lower()
+    score = max((w for k, w in NAV_TEXT if k in t), default=0)
+    score += max((w for k, w in NAV_URL if k in path or host.startswith(k + ".")), default=0)
+    return score
+
+
+# ---------------------------------------------------------------- attachments
+DOWNLOAD_SCRIPT = re.compile(r"(?:download|downfile|down\.|attach|getfile|file\.do|fileid=|fid=|annex)", re.I)
+IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif")
+_NAMES_REPORT = re.compile(r"(?:年报|年度报告|政府信息公开|附件|报告全文|原文|扫描件)")
+NOT_DOCUMENT_EXT = (".apk", ".exe", ".ipa", ".dmg", ".msi", ".js", ".css", ".mp4", ".mp3", ".flv", ".swf")
+_DECORATIVE = re.compile(r"(?:logo|icon|banner|bg|btn|button|arrow|dzjg|jiucuo|wza|share|qrcode|ewm|weixin|weibo|"
+                         r"/images?/|/img/|/style/|/css/|/common/|/static/)", re.I)
+
+
 def attachment_urls(html: str, base: str) -> list[str]:
-    """Attachments of a report page: <a href>, <iframe>/<embed>/<object> sources,
-    onclick="window.open(...)" and pdf.js viewer.html?file=… links."""
+    """Attachments of a report page. A link is one when its URL path ends in a document
+    extension, its query names such a file (downfile.jsp?filename=年报.docx), its text ends in one
+    (年度报告.pdf), or it goes through a download script and its text names the report or an
+    attachment (the response then says what it is). <iframe>/<embed>/<object> sources,
+    onclick="window.open(...)" and pdf.js viewer.html?file=… count too. Images only when the link
+    names the report, or when they are the page's only content (a report published as scans)."""
+    try:
+        doc = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return []
     found: dict[str, None] = {}
-    for m in re.finditer(r"""(?:href|src|data)\s*=\s*["']([^"']+)["']""", html, re.I):
-        _add(found, m.group(1), base)
-    for m in _ONCLICK_URL.finditer(html):
-        _add(found, m.group(1), base)
+    for a in doc.iter("a"):
+        text = " ".join(a.text_content().split()) + " " + (a.get("title") or "")
+        for raw in filter(None, (a.get("href"), *_ONCLICK_URL.findall(a.get("onclick") or ""))):
+            url = _resolve(raw, base)
+            if url and _is_attachment(url, text):
+                found[url] = None
+    for tag, attr in (("iframe", "src"), ("embed", "src"), ("object", "data")):
+        for el in doc.iter(tag):
+            url = _resolve(el.get(attr) or "", base)
+            if url and document_name(url) and not document_name(url).endswith(IMAGE_EXT):
+                found[url] = None
+    body = doc.find("body")
+    text = re.sub(r"\s+", "", (body if body is not None else doc).text_content())
+    images = [img for img in doc.iter("img") if img.get("src") and not _DECORATIVE.search(img.get("src"))]
+    if images and len(re.findall(r"[\u4e00-\u9fff]", text)) < 400:  # a page that is its scans
+        for img in images:
+            url = _resolve(img.get("src"), base)
+            if url:
+                found[url] = None
     return list(found)
 
 
-def _add(found: dict, raw: str, base: str) -> None:
+def _resolve(raw: str, base: str) -> str | None:
     raw = raw.strip().replace("&amp;", "&")
-    if raw.startswith(("javascript:", "mailto:", "#")):
-        return
+    if not raw or raw.startswith(("javascript:", "mailto:", "#", "data:")):
+        return None
     url = urljoin(base, raw)
     parsed = urlparse(url)
     if parsed.path.lower().endswith("viewer.html") and "file" in parse_qs(parsed.query):
         url = urljoin(url, parse_qs(parsed.query)["file"][0])
-        parsed = urlparse(url)
-    if parsed.path.lower().endswith(ATTACHMENT_EXT):
-        found[url] = None
+    return url
+
+
+def document_name(url: str) -> str | None:
+    """The document extension a URL names: in its path, or as a file name in its query."""
+    parsed = urlparse(url)
+    path = unquote(parsed.path).lower()
+    if path.endswith(ATTACHMENT_EXT):
+        return path
+    for values in parse_qs(parsed.query).values():
+        for v in values:
+            if unquote(v).lower().endswith(ATTACHMENT_EXT):
+                return unquote(v).lower()
+    return None
+
+
+def _is_attachment(url: str, text: str) -> bool:
+    if urlparse(url).path.lower().endswith(NOT_DOCUMENT_EXT):
+        return False
+    named = document_name(url)
+    t = (text or "").strip().lower()
+    if named:
+        if named.endswith(IMAGE_EXT):
+            return bool(_NAMES_REPORT.search(t)) and not _DECORATIVE.search(url)
+        return True
+    if t.endswith(tuple(e for e in ATTACHMENT_EXT if e not in IMAGE_EXT)):
+        return True
+    return bool(DOWNLOAD_SCRIPT.search(url)) and bool(_NAMES_REPORT.search(t))
+
+
+def content_filename(header: bytes | str | None) -> str | None:
+    """The file name a Content-Disposition header gives: RFC 6266 filename*=UTF-8''…, a plain
+    filename="…" (percent-encoded, UTF-8 or GBK bytes as many Chinese servers send them)."""
+    if not header:
+        return None
+    raw = header if isinstance(header, bytes) else header.encode("latin-1", "replace")
+    m = re.search(rb"filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)", raw, re.I)
+    if m:
+        charset = m.group(1).decode("ascii", "ignore") or "utf-8"
+        try:
+            return unquote_to_bytes(m.group(2).strip().strip(b'"')).decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    m = re.search(rb'filename\s*=\s*"?([^";]+)"?', raw, re.I)
+    if not m:
+        return None
+    value = unquote_to_bytes(m.group(1).strip())
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return value.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return value.decode("latin-1")
 
 
 def is_next_link(text: str) -> bool:

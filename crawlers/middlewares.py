@@ -13,6 +13,23 @@ class Blocked(IgnoreRequest):
     """An anti-bot challenge: recorded as `blocked` for the source, never retried or bypassed."""
 
 
+class MirrorProxyMiddleware:
+    """Offline crawls (a bundled mirror, test portals): every request goes to the local mirror
+    server, which serves each host from its own folder (crawlers/mirror.py). Set by crawl()."""
+
+    def __init__(self, proxy: str | None):
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("MIRROR_PROXY"))
+
+    async def process_request(self, request, spider=None):
+        if self.proxy and request.url.startswith("http://"):
+            request.meta["proxy"] = self.proxy
+        return None
+
+
 class BackoffMiddleware:
     """Wait base**n seconds (capped) before the n-th retry of a request."""
 

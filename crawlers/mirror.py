@@ -7,7 +7,14 @@ Serves a directory on 127.0.0.1 the way government sites answer:
 * ETag / Last-Modified with 304 answers to conditional requests;
 * an optional ``_server.json`` in the root scripts behaviour per path (prefix match):
   ``{"/slow/": {"sleep": 3}, "/old.html": {"redirect": "/new.html"}, "/x": {"status": 412,
-  "body": "…"}, "/gbk.html": {"headers": {"Content-Type": "text/html; charset=utf-8"}}}``.
+  "body": "…"}, "/gbk.html": {"headers": {"Content-Type": "text/html; charset=utf-8"}}}``;
+  ``"times": N`` beside ``"status"`` answers that status only to the first N requests (a server
+  that fails twice, then serves).
+
+* **virtual hosts**: asked as an HTTP proxy (``GET http://xxgk.qingshan.test/a.html``), it serves
+  the folder named after the host (``ROOT/xxgk.qingshan.test/a.html``), or for ``NAME.mirror.test``
+  the folder ``ROOT/NAME``; an unknown host answers 502. So a mirror of a portal and its 信息公开
+  subdomain keeps real-looking, stable URLs (no random port in them), whatever port serves it.
 
 ``make ingest`` starts one on a free port for the bundled mirror and stops it afterwards; tests
 start their own.
@@ -35,15 +42,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     root: Path
     rules: dict
     hits: list
+    counts: dict
 
     def log_message(self, *args):  # quiet
         pass
 
     def do_GET(self):
-        self.hits.append(self.path)
         parts = urlsplit(self.path)
+        root, rules = self.root, self.rules
+        if parts.scheme in ("http", "https") and parts.hostname:  # asked as a proxy: a virtual host
+            root = self._host_root(parts.hostname)
+            if root is None:
+                self.hits.append(self.path)
+                self.send_error(502, f"unknown host {parts.hostname}")
+                return
+            rules = _rules(root)
+            self.hits.append(f"//{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else ""))
+        else:
+            self.hits.append(self.path)
         path = unquote(parts.path)
-        rule = next((v for k, v in sorted(self.rules.items(), key=lambda kv: -len(kv[0])) if path.startswith(k)), {})
+        rule = next((v for k, v in sorted(rules.items(), key=lambda kv: -len(kv[0])) if path.startswith(k)), {})
         if rule.get("sleep"):
             time.sleep(rule["sleep"])
         if "redirect" in rule:
@@ -52,6 +70,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if "times" in rule:
+            key = (str(root), path)
+            self.counts[key] = self.counts.get(key, 0) + 1
+            if self.counts[key] > rule["times"]:
+                rule = {k: v for k, v in rule.items() if k not in ("status", "body")}
         if "status" in rule:
             body = rule.get("body", "").encode("utf-8")
             self.send_response(rule["status"])
@@ -60,7 +83,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        file = self._file(path, parts.query)
+        file = self._file(root, path, parts.query)
         if file is None:
             self.send_error(404)
             return
@@ -92,13 +115,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except (TypeError, ValueError):
             return False
 
-    def _file(self, path: str, query: str) -> Path | None:
+    def _host_root(self, host: str) -> Path | None:
+        host = host.lower()
+        for name in (host, host[:-len(MIRROR_SUFFIX)] if host.endswith(MIRROR_SUFFIX) else None):
+            if name and "/" not in name and (self.root / name).is_dir():
+                return self.root / name
+        return None
+
+    @staticmethod
+    def _file(root: Path, path: str, query: str) -> Path | None:
         rel = path.lstrip("/")
         candidates = [query_file(rel, query)] if query else []
-        candidates += [rel, rel.rstrip("/") + "/index.html" if rel.endswith("/") or not rel else rel + "/index.html"]
+        candidates += [rel, (rel.rstrip("/") + "/index.html").lstrip("/")]
         for c in candidates:
-            f = (self.root / c).resolve()
-            if f.is_file() and self.root in f.parents:
+            f = (root / c).resolve()
+            if f.is_file() and root.resolve() in f.parents:
                 return f
         return None
 
@@ -116,13 +147,25 @@ def _type(file: Path, data: bytes) -> str:
     return guessed
 
 
+MIRROR_SUFFIX = ".mirror.test"
+
+
+def mirror_url(name: str) -> str:
+    """The stable address of the mirrored site NAME (served by a MirrorServer acting as proxy)."""
+    return f"http://{name}{MIRROR_SUFFIX}"
+
+
+def _rules(root: Path) -> dict:
+    rules_file = root / "_server.json"
+    return json.loads(rules_file.read_text()) if rules_file.exists() else {}
+
+
 class MirrorServer:
     def __init__(self, root: str | Path, port: int = 0):
         self.root = Path(root).resolve()
-        rules_file = self.root / "_server.json"
-        rules = json.loads(rules_file.read_text()) if rules_file.exists() else {}
+        rules = _rules(self.root)
         self.hits: list[str] = []
-        handler = type("Handler", (_Handler,), {"root": self.root, "rules": rules, "hits": self.hits})
+        handler = type("Handler", (_Handler,), {"root": self.root, "rules": rules, "hits": self.hits, "counts": {}})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

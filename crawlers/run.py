@@ -5,7 +5,10 @@
     result.outcomes   # one row per source: ok / blocked / unreachable / robots_disallowed / no_reports
 
 Scrapy runs reactorless inside asyncio.run, one ReportSpider per registry row, all rows
-concurrently (politeness is per domain).
+concurrently (politeness is per domain). With a mirror folder, every request goes to a local
+server that serves each host from its folder (crawlers/mirror.py): ``{mirror:NAME}`` entry URLs
+become ``http://NAME.mirror.test/…``, stable across runs. SIGINT / SIGTERM stop the crawl
+gracefully: what is stored stays stored, unfinished sources are recorded as ``interrupted``.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
 from . import registry
-from .mirror import serving
+from .mirror import mirror_url, serving
 from .registry import Source
 from .spiders import ReportSpider
 from .store import DocumentStore
@@ -41,6 +44,8 @@ class CrawlResult:
     store: DocumentStore
     outcomes: list[dict] = field(default_factory=list)
     stored: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # URLs that failed for good in this run
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -56,34 +61,73 @@ def settings(overrides: dict | None = None) -> Settings:
 
 
 def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT, mirror: str | Path | None = None,
-          overrides: dict | None = None) -> CrawlResult:
-    """Crawl every source; documents go to OUT/raw, provenance to OUT/manifest.jsonl."""
+          overrides: dict | None = None, progress=None) -> CrawlResult:
+    """Crawl every source; documents go to OUT/raw, provenance to OUT/manifest.jsonl.
+    `progress(outcome_row)` is called as each source finishes."""
     rows = registry.load(sources) if isinstance(sources, (str, Path)) else list(sources)
     store = DocumentStore(out_dir)
     before = len(store.manifest())
     outcomes_before = len(store.outcomes())
+    errors_before = len(store.errors())
+    interrupted = False
     with ExitStack() as stack:
         sites = sorted({s.mirror_site for s in rows if s.mirror_site})
         if sites and not mirror:
             raise ValueError(f"{', '.join(sites)}: entry URLs use {{mirror:…}} but no mirror folder was given")
-        servers = {name: stack.enter_context(serving(Path(mirror) / name)) for name in sites}
-        rows = [s.with_base(servers[s.mirror_site].url) if s.mirror_site else s for s in rows]
-        if sites and len(sites) == len(rows):
-            # Only our own local mirror: politeness delays would only slow the offline job down.
-            overrides = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, **(overrides or {})}
+        rows = [s.with_base(mirror_url(s.mirror_site)) if s.mirror_site else s for s in rows]
+        if mirror:
+            if not Path(mirror).is_dir():
+                raise ValueError(f"{mirror}: no such mirror folder")
+            server = stack.enter_context(serving(mirror))
+            # Offline: every request goes to the local mirror, and politeness delays would only
+            # slow the job down.
+            overrides = {"MIRROR_PROXY": server.url, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                         **(overrides or {})}
         store.run_started([s.source_id for s in rows])
         try:
-            asyncio.run(_run(rows, store, settings(overrides)))
+            interrupted = asyncio.run(_run(rows, store, settings(overrides), progress))
             store.run_finished()
         finally:
             store.close()
-    return CrawlResult(store, store.outcomes()[outcomes_before:], store.manifest()[before:])
+    return CrawlResult(store, store.outcomes()[outcomes_before:], store.manifest()[before:],
+                       store.errors()[errors_before:], interrupted)
 
 
-async def _run(rows: list[Source], store: DocumentStore, s: Settings) -> None:
+async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=None) -> bool:
+    """Crawl the rows; True when a signal stopped the crawl."""
+    import signal
     runner = AsyncCrawlerRunner(s)
-    tasks = [runner.crawl(ReportSpider, source=row, store=store) for row in rows]
-    for row, result in zip(rows, await asyncio.gather(*tasks, return_exceptions=True)):
-        if isinstance(result, Exception):
-            log.error("%s: crawl failed: %s", row.source_id, result)
-            store.outcome(row.source_id, "unreachable", f"crawl failed: {type(result).__name__}: {result}")
+    loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+
+    def stop() -> None:
+        if not stopped.is_set():
+            stopped.set()
+            log.warning("interrupted: stopping the crawl; what is stored stays stored")
+            loop.create_task(runner.stop())
+
+    handled = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop)
+            handled.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread: the caller handles signals
+    seen = len(store.outcomes())
+
+    async def one(row: Source):
+        try:
+            await runner.crawl(ReportSpider, source=row, store=store)
+        except Exception as exc:  # noqa: BLE001 - one source's failure must not end the others
+            log.error("%s: crawl failed: %s", row.source_id, exc)
+            store.outcome(row.source_id, "unreachable", f"crawl failed: {type(exc).__name__}: {exc}")
+        if progress:
+            for o in store.outcomes()[seen:]:
+                if o["source_id"] == row.source_id:
+                    progress(o)
+    try:
+        await asyncio.gather(*(one(row) for row in rows))
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+    return stopped.is_set()

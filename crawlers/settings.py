@@ -41,11 +41,16 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.MirrorProxyMiddleware": 50,  # before robots.txt is asked for
     "crawlers.middlewares.BackoffMiddleware": 540,
     "crawlers.middlewares.ChallengeMiddleware": 560,
     "crawlers.middlewares.EncodingMiddleware": 570,
 }
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 300}
+
+# Reactorless downloads (aiohttp), keeping raw header bytes (GBK file names; crawlers/handlers.py).
+DOWNLOAD_HANDLERS = {"http": "crawlers.handlers.RawHeadersDownloadHandler",
+                     "https": "crawlers.handlers.RawHeadersDownloadHandler"}
 
 # New defaults in Scrapy 2.19 that a batch crawler must not run: a code-running HTTP server and
 # the telnet console.

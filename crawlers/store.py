@@ -1,8 +1,10 @@
 """Content-addressed storage of fetched documents and the crawl manifest.
 
-    OUT/raw/ab/abcdef….pdf     one file per distinct content (sha256), whatever its URLs
+    OUT/raw/ab/abcdef….pdf     one file per distinct content (sha256), whatever its URLs; the
+                               extension is read from the bytes, never from a URL or file name
     OUT/manifest.jsonl         one row per (url, content) fetched: provenance of every file
     OUT/outcomes.jsonl         one row per source and crawl: ok / blocked / unreachable / …
+    OUT/errors.jsonl           one row per URL that failed for good (view crawl_errors)
     OUT/runs.jsonl             run started / finished markers (an unfinished run is resumed)
 
 Every row is written through to the kernel as it is added (a killed process loses nothing the
@@ -33,6 +35,7 @@ class DocumentStore:
         self.raw.mkdir(parents=True, exist_ok=True)
         self.manifest_path = self.out / "manifest.jsonl"
         self.outcomes_path = self.out / "outcomes.jsonl"
+        self.errors_path = self.out / "errors.jsonl"
         self.runs_path = self.out / "runs.jsonl"
         self.run_id = uuid.uuid4().hex[:12]
         self._files: dict[Path, object] = {}
@@ -60,6 +63,9 @@ class DocumentStore:
 
     def outcomes(self) -> list[dict]:
         return list(self._rows(self.outcomes_path))
+
+    def errors(self) -> list[dict]:
+        return list(self._rows(self.errors_path))
 
     def _seen(self) -> dict[str, dict]:
         """url -> the newest manifest row for it (with its validators)."""
@@ -105,7 +111,7 @@ class DocumentStore:
         body: bytes = item["body"]
         sha = hashlib.sha256(body).hexdigest()
         media_type = (item.get("media_type") or "").split(";")[0].strip().lower()
-        ext = _extension(item["url"], media_type)
+        ext = extension(body, media_type, item.get("filename"))
         rel = f"{sha[:2]}/{sha}{ext}"
         path = self.raw / rel
         if not path.exists():
@@ -116,24 +122,46 @@ class DocumentStore:
             tmp.write_bytes(body)
             os.replace(tmp, path)
         row = {k: item.get(k) for k in ("source_id", "url", "page_url", "title", "year_guess", "published_on",
-                                         "http_status", "etag", "last_modified", "kind")}
+                                         "http_status", "etag", "last_modified", "kind", "filename")}
         row.update(media_type=media_type, bytes=len(body), sha256=sha, path=rel, fetched_at=_now(),
                    run_id=self.run_id)
         self._append(self.manifest_path, row)
         self.seen[item["url"]] = row
         return row
 
-    def outcome(self, source_id: str, outcome: str, detail: str) -> None:
+    def outcome(self, source_id: str, outcome: str, detail: str, **extra) -> None:
         self._append(self.outcomes_path, {"source_id": source_id, "crawled_at": _now(), "outcome": outcome,
-                                          "detail": detail, "run_id": self.run_id})
+                                          "detail": detail, "run_id": self.run_id, **extra})
+
+    def error(self, source_id: str, url: str, error: str, attempts: int, role: str | None = None) -> None:
+        """A URL that failed for good in this run (after its retries)."""
+        self._append(self.errors_path, {"source_id": source_id, "url": url, "error": error, "attempts": attempts,
+                                        "role": role, "last_tried_at": _now(), "run_id": self.run_id})
 
 
-def _extension(url: str, media_type: str) -> str:
-    path = url.split("?", 1)[0].split("#", 1)[0]
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix and len(suffix) <= 6 and suffix[1:].isalnum() and suffix not in (".jsp", ".php", ".asp", ".aspx", ".do"):
-        return ".html" if suffix in (".htm", ".shtml", ".jhtml") else suffix
-    return EXT_BY_TYPE.get(media_type) or mimetypes.guess_extension(media_type or "") or ".bin"
+# Extensions a stored file may get: from what its bytes are. A server's file name only chooses
+# between look-alike containers (.wps vs .doc, .et vs .xls), and only among these.
+_CONTAINER_HINTS = {"application/x-ole-storage": (".doc", ".wps", ".xls", ".et"), "application/zip": (".docx", ".xlsx")}
+
+
+def extension(body: bytes, media_type: str = "", filename: str | None = None) -> str:
+    from pipeline.extract.office import ole_kind, zip_kind
+    from pipeline.extract.sniff import sniff
+    from pipeline.model import ExtractionError
+    kind = sniff(body, "x.html" if "html" in media_type else "")
+    hint = os.path.splitext(filename or "")[1].lower()
+    if kind in _CONTAINER_HINTS and hint in _CONTAINER_HINTS[kind]:
+        return hint
+    if kind == "application/x-ole-storage":
+        return {"doc": ".doc", "xls": ".xls"}.get(ole_kind(body), ".bin")
+    if kind == "application/zip":
+        try:
+            return {"docx": ".docx", "xlsx": ".xlsx"}.get(zip_kind(body), ".zip")
+        except ExtractionError:
+            return ".zip"
+    if kind == "text/plain" and "html" in media_type:
+        kind = "text/html"
+    return EXT_BY_TYPE.get(kind) or mimetypes.guess_extension(kind or "") or ".bin"
 
 
 def _now() -> str:

@@ -87,9 +87,13 @@ class IngestSummary:
     checks_failed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)  # crawl outcomes, when a registry was crawled
+    crawl_errors: int = 0  # URLs that failed for good in the crawl
+    interrupted: bool = False  # a signal stopped the crawl; what was stored is loaded
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted:
+            return 130
         return 1 if self.errors or any(o["outcome"] != "ok" for o in self.outcomes) else 0
 
     def lines(self) -> list[str]:
@@ -98,7 +102,8 @@ class IngestSummary:
             counts: dict[str, int] = {}
             for o in self.outcomes:
                 counts[o["outcome"]] = counts.get(o["outcome"], 0) + 1
-            crawl = ["sources    " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))]
+            crawl = ["sources    " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                     + (f"; {self.crawl_errors} URLs failed (view crawl_errors)" if self.crawl_errors else "")]
         return crawl + [
             f"documents  {self.documents} ({self.unchanged} unchanged since the last run)",
             f"reports    {self.reports} loaded ({self.partial} incomplete)",
@@ -148,6 +153,7 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     """
     items: list[Source] = []
     outcomes: list[dict] = []
+    result = None
     if sources:
         from crawlers.run import DEFAULT_OUT, crawl
         result = crawl(sources, out_dir=crawl_out or DEFAULT_OUT, mirror=mirror, overrides=crawl_overrides)
@@ -158,9 +164,12 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
         items += local_sources(paths or [DEFAULT_CORPUS])
     summary = load_sources(items, db, progress, on_error, workers)
     summary.outcomes = outcomes
-    if outcomes:
+    if result is not None:
+        summary.interrupted = result.interrupted
+        summary.crawl_errors = len({(e["source_id"], e["url"]) for e in result.errors})
         with Warehouse(db) as wh:
             wh.record_crawl_outcomes(outcomes)
+            wh.record_crawl_errors(result.errors)
     if publish:
         from .analysis import publish_snapshot
         publish_snapshot(db, Path(db).parent / "snapshot" / Path(db).name)

@@ -112,7 +112,15 @@ def _crawl(args) -> int:
         return 2
     for o in result.outcomes:
         print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}")
+    for o in result.outcomes:
+        if o.get("trail"):  # reached through the walk: pin the row to the column next time
+            print(f"tip: {o['source_id']}: set entry_url to {o['column_url']} (reached via {' > '.join(o['trail'])})")
+    if result.errors:
+        print(f"{len({e['url'] for e in result.errors})} URLs failed for good (listed in {result.store.errors_path})")
     print(f"{len(result.stored)} documents stored this run under {result.store.raw}")
+    if result.interrupted:
+        print("ogi: interrupted; what was stored stays stored", file=sys.stderr)
+        return 130
     return 0 if result.ok else 1
 
 
@@ -146,12 +154,17 @@ def _ingest(args) -> int:
     except RuntimeError as exc:
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)
+        return 130
     for o in summary.outcomes:
         if o["outcome"] != "ok":
             print(f"crawl: {o['source_id']}: {o['outcome']}: {o['detail']}", file=sys.stderr)
     print(f"ingested into {args.db}")
     for line in summary.lines():
         print("  " + line)
+    if summary.interrupted:
+        print("ogi: the crawl was interrupted; what it had stored is loaded", file=sys.stderr)
     return summary.exit_code
 
 

@@ -41,6 +41,8 @@ def _on_alarm(signum, frame):
 
 
 def _init_worker(memory_mb: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent decides what stops, not each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -151,6 +151,38 @@ def glued_pdf(spec: Spec, path: Path) -> None:
     c.save()
 
 
+def docx_report(spec: Spec) -> bytes:
+    """The report as a DOCX written by python-docx (no LibreOffice: fast enough for crawler
+    fixtures): paragraphs, and each table's rows as a plain grid."""
+    import io as _io
+
+    import docx
+
+    from pipeline.extract import extract
+    lines = extract(report_html(spec).encode(), "r.html").lines
+    d = docx.Document()
+    table_rows: list[list[str]] = []
+
+    def flush():
+        if table_rows:
+            width = max(len(r) for r in table_rows)
+            t = d.add_table(rows=len(table_rows), cols=width)
+            for i, row in enumerate(table_rows):
+                for j, text in enumerate(row):
+                    t.cell(i, j).text = text
+            table_rows.clear()
+    for line in lines:
+        if line.exact:
+            table_rows.append(line.cells)
+        else:
+            flush()
+            d.add_paragraph(line.text)
+    flush()
+    buf = _io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
 def rotate_page(src: Path, dst: Path, page: int) -> None:
     from pypdf import PdfReader, PdfWriter
     reader = PdfReader(str(src))

@@ -194,3 +194,125 @@ def build_mirror(root: Path = MIRROR) -> None:
 if __name__ == "__main__":
     build_mirror()
     print(MIRROR)
+
+
+# ---------------------------------------------------------------- portals: from a home page to the column
+NOISE = [("/xwdt/", "新闻动态"), ("/zcwj/", "政策文件"), ("/rsxx/", "人事信息"), ("/zsyz/", "招商引资"),
+         ("/hdjl/", "互动交流"), ("/bsfw/", "办事服务"), ("/zwgk/gzyd/", "政务公开工作要点"),
+         ("/wzbb/", "政府网站工作年度报表"), ("/english/", "English")]
+
+
+def _nav_page(title: str, items: list[tuple[str, str]]) -> str:
+    return page(title, links(NOISE + items))
+
+
+def _column(root: Path, host: str, col: str, issuer: str = "青杉县人民政府", years=(2021, 2022, 2023)) -> set[str]:
+    """An annual-report column with one report per year; returns the report URLs (host + path)."""
+    items, out = [], set()
+    for y in years:
+        rel = f"{col}t{y + 1}0120_{y}.html"
+        write(root / host, rel, simple_report(issuer, y))
+        items.append((f"/{rel}", f"{issuer}{y}年政府信息公开工作年度报告"))
+        out.add(f"http://{host}/{rel}")
+    write(root / host, col + "index.html", page("政府信息公开年报", links(items)))
+    return out
+
+
+def build_portal(root: Path, kind: str) -> dict:
+    """A county portal www.qingshan.test whose annual-report column is `kind`:
+    depth1 / depth2 / depth3 clicks from the home page, behind a 404 hop, only in the site map,
+    on the 信息公开 subdomain xxgk.qingshan.test, or absent. Served as virtual hosts."""
+    www = "www.qingshan.test"
+    home = []
+    expected: set[str] = set()
+    trail: list[str] = []
+    if kind == "depth1":
+        home = [("/zwgk/zfxxgknb/", "政府信息公开年报")]
+        expected = _column(root, www, "zwgk/zfxxgknb/")
+        trail = ["政府信息公开年报"]
+    elif kind == "depth2":
+        home = [("/zwgk/", "政务公开")]
+        write(root / www, "zwgk/index.html", _nav_page("政务公开", [("/zwgk/zfxxgknb/", "政府信息公开年报"),
+                                                                  ("/zwgk/zcjd/", "政策解读")]))
+        expected = _column(root, www, "zwgk/zfxxgknb/")
+        trail = ["政务公开", "政府信息公开年报"]
+    elif kind in ("depth3", "hop404"):
+        home = [("/zwgk/", "政务公开")] if kind == "depth3" else [("/zwgk/", "政务公开"), ("/sitemap.html", "网站地图")]
+        if kind == "depth3":
+            write(root / www, "zwgk/index.html", _nav_page("政务公开", [("/zwgk/zfxxgk/", "政府信息公开"),
+                                                                      ("/zwgk/zcjd/", "政策解读")]))
+        else:  # /zwgk/ answers 404; the site map names the 政府信息公开 page
+            write(root / www, "sitemap.html", page("网站地图", links([("/zwgk/", "政务公开"), ("/zwgk/zfxxgk/", "政府信息公开"),
+                                                                    ("/xwdt/", "新闻动态")])))
+        write(root / www, "zwgk/zfxxgk/index.html", _nav_page("政府信息公开", [
+            ("/zwgk/zfxxgk/zn/", "政府信息公开指南"), ("/zwgk/zfxxgk/zd/", "政府信息公开制度"),
+            ("/zwgk/zfxxgk/fdzdgk/", "法定主动公开内容"), ("/zwgk/zfxxgk/zfxxgknb/", "政府信息公开年报")]))
+        write(root / www, "zwgk/zfxxgk/fdzdgk/index.html", _nav_page("法定主动公开内容", [("/zwgk/zfxxgk/fdzdgk/ghxx/", "规划信息")]))
+        expected = _column(root, www, "zwgk/zfxxgk/zfxxgknb/")
+        trail = (["政务公开", "政府信息公开", "政府信息公开年报"] if kind == "depth3"
+                 else ["网站地图", "政府信息公开", "政府信息公开年报"])
+    elif kind == "sitemap":
+        home = []
+        write(root / www, "sitemap.html", page("网站地图", links([("/xwdt/", "新闻动态"), ("/gk/nb/", "年度报告")])))
+        expected = _column(root, www, "gk/nb/")
+        trail = ["网站地图", "年度报告"]
+    elif kind == "subdomain":
+        xxgk = "xxgk.qingshan.test"
+        home = [("http://xxgk.qingshan.test/", "信息公开")]
+        write(root / xxgk, "index.html", _nav_page("青杉县政府信息公开", [("/gknb/", "政府信息公开年报"),
+                                                                       ("/gkzn/", "政府信息公开指南")]))
+        expected = _column(root, xxgk, "gknb/")
+        trail = ["信息公开", "政府信息公开年报"]
+    elif kind == "none":
+        write(root / www, "sitemap.html", page("网站地图", links([("/xwdt/", "新闻动态"), ("/zcwj/", "政策文件")])))
+    for rel, title in NOISE:
+        write(root / www, rel.lstrip("/") + "index.html", page(title, links([(f"{rel}t1.html", f"{title}一则")])))
+    write(root / www, "index.html", page("青杉县人民政府门户网站", links(NOISE + home)))
+    return {"entry": f"http://{www}/", "expected": expected, "trail": trail}
+
+
+def build_attachment_only(root: Path) -> dict:
+    """A column whose report pages say only 详见附件: the reports are a DOCX behind
+    downfile.jsp?filename=…, a PDF behind /attach/download?id= (RFC 6266 filename*), and a PDF
+    behind file.do?fid= (a GBK file name) — plus the decorative images every page carries."""
+    from formats import cid_pdf, docx_report
+    host = "www.baisha.test"
+    specs = sample_specs()
+    b = root / host
+    root.mkdir(parents=True, exist_ok=True)
+    docx_bytes = docx_report(specs["baiyunwan-2023-trs.html"])
+    tmp = root / "_tmp.pdf"
+    cid_pdf(specs["lvshui-amr-2022-gkmlpt.html"], tmp)
+    pdf_a = tmp.read_bytes()
+    cid_pdf(specs["hongye-2021-balance-break.html"], tmp)
+    pdf_b = tmp.read_bytes()
+    tmp.unlink()
+    write(b, query_file("module/download/downfile.jsp", "classid=0&filename=2023年报.docx"), docx_bytes)
+    write(b, query_file("attach/download", "id=77"), pdf_a)
+    write(b, query_file("xxgk/file.do", "fid=9"), pdf_b)
+    for img in ("images/logo.png", "images/dzjg.png", "images/share.png"):
+        write(b, img, ATTACHMENTS[".png"])
+    rules = {"/attach/download": {"headers": {"Content-Type": "application/octet-stream",
+                                              "Content-Disposition": "attachment; filename*=UTF-8''2022%E5%B9%B4%E6%8A%A5.pdf"}},
+             "/xxgk/file.do": {"headers": {"Content-Type": "application/octet-stream",
+                                           "Content-Disposition": 'attachment; filename="'
+                                           + "2021年报.pdf".encode("gbk").decode("latin-1") + '"'}}}
+    write(b, "_server.json", json.dumps(rules))
+    deco = '<img src="/images/logo.png" alt="logo"><img src="/images/dzjg.png"><img src="/images/share.png">'
+    pages = {
+        "gknb/t1.html": ("白云湾区人民政府2023年政府信息公开工作年度报告",
+                         '<a href="/module/download/downfile.jsp?classid=0&filename=2023年报.docx">2023年报.docx</a>'),
+        "gknb/t2.html": ("绿水市市场监督管理局2022年政府信息公开工作年度报告",
+                         '<a href="/attach/download?id=77">绿水市市场监督管理局2022年政府信息公开工作年度报告</a>'),
+        "gknb/t3.html": ("红叶县人民政府办公室2021年政府信息公开工作年度报告",
+                         '<a href="/xxgk/file.do?fid=9" title="附件：2021年报">下载附件</a>'),
+    }
+    for rel, (title, link) in pages.items():
+        write(b, rel, page(title, f"{deco}<h1>{title}</h1><p>详见附件。</p><p>附件：{link}</p>"
+                                  '<p><a href="/zwgk/">返回政务公开</a> <a href="/download/app.apk">客户端下载</a></p>'))
+    write(b, "gknb/index.html", page("政府信息公开年报", deco + links([(f"/{r}", t) for r, (t, _) in pages.items()])))
+    write(b, "index.html", page("白沙门户", links([("/gknb/", "政府信息公开年报")])))
+    return {"entry": f"http://{host}/", "host": host,
+            "attachments": {f"http://{host}/module/download/downfile.jsp?classid=0&filename=2023年报.docx",
+                            f"http://{host}/attach/download?id=77", f"http://{host}/xxgk/file.do?fid=9"},
+            "images": {"/images/logo.png", "/images/dzjg.png", "/images/share.png"}}

@@ -1,17 +1,28 @@
 """The report spider: one instance per registry row.
 
 1. Start at the row's ``entry_url`` (a portal home page or the annual-report column).
-2. If that page lists no reports, follow links that look like the column (link text
-   政府信息公开年报 / 年度报告 …, URL fragments xxgknb / zfxxgknb / ndbg …), at most a few.
+2. A page that lists reports is the annual-report column. A page that lists none is a navigation
+   page: its links are scored by text and URL (政务公开, 政府信息公开, 信息公开目录, 法定主动公开内容,
+   年报, 年度报告; xxgk, zwgk, zfxxgk, gknb, ndbg — ``crawlers.discovery.nav_score``) and the best
+   one not yet seen is fetched next: a best-first walk of at most ``NAV_PAGE_BUDGET`` pages, over
+   hosts of the source's own domain (xxgk.example.gov.cn), with the site map (网站地图,
+   /sitemap.html) as a fallback. A hop that answers 404 is a dead end, not the end of the walk.
+   The links followed to the column are recorded in the outcome, so the registry can be pinned.
 3. On a listing page, follow links whose title is a report title (a year + 政府信息公开 +
    年度报告/年报) and skip look-alikes (政府网站工作年度报表, 住房公积金年度报告, …).
 4. Walk the listing's pagination with the row's family (``crawlers.spiders.families``:
-   generic next/?page=N, TRS index_N.html, Hanweb dataproxy.jsp, Guangdong gkmlpt JSON);
-   an empty ``family`` is detected from the first listing page.
-5. Store each report page, then each of its attachments (PDF, DOC/DOCX/WPS, XLS/ET, images,
-   including those behind <iframe>, onclick=window.open and pdf.js viewer links).
-6. When the spider closes, record one outcome for the source: ok, blocked, unreachable,
-   robots_disallowed or no_reports, with its evidence.
+   generic next/?page=N, TRS index_N.html, Hanweb dataproxy.jsp, Guangdong gkmlpt JSON), at most
+   ``LISTING_PAGE_BUDGET`` pages; a generic page that lists nothing new ends the walk (an endless
+   下一页 chain stops by itself). An empty ``family`` is detected from the first listing page.
+5. Store each report page, then each of its attachments: by URL extension, a file name in the
+   query, the link text; links through download scripts (downfile.jsp, /attach/download?id=,
+   file.do?fid=) whose text names the report are fetched and kept when Content-Type,
+   Content-Disposition or the bytes say they are a document. Images only when a link names the
+   report or they are the page's only content (never logos and icons).
+6. Every URL that fails for good (after its retries) is recorded (view ``crawl_errors``), and so is
+   every request still pending when a source is closed early (an anti-bot challenge, Ctrl-C).
+   When the spider closes, one outcome is recorded for the source: ok, blocked, unreachable,
+   robots_disallowed, no_reports or interrupted, with its evidence.
 
 A document already stored is not fetched again while resuming a killed run; in a later run it is
 asked for with If-None-Match / If-Modified-Since and only stored again when it changed.
@@ -19,18 +30,22 @@ asked for with If-None-Match / If-Modified-Since and only stored again when it c
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlparse
+import heapq
+from urllib.parse import urljoin, urlparse
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+
+from pipeline.extract.sniff import sniff
 
 from .. import discovery as disc
 from ..registry import Source
 from ..store import DocumentStore
 from . import families
 
-MAX_COLUMN_HOPS = 3
+SITEMAP_PATHS = ("/sitemap.html", "/wzdt/index.html", "/sitemap.htm")
+DOCUMENT_TYPES = ("application/pdf", "application/zip", "application/x-ole-storage", "image/")
 
 
 class ReportSpider(scrapy.Spider):
@@ -55,41 +70,134 @@ class ReportSpider(scrapy.Spider):
         self.allowed_domains = [host if host.replace(".", "").isdigit() or len(parts) <= 2
                                 else ".".join(parts[1:] if parts[0] in ("www", "www1", "www2") else parts)]
         self.family = families.get(source.family) if source.family else None
-        self.stats = {"listing_pages": 0, "reports": 0, "stored": 0, "unchanged": 0, "skipped_stored": 0,
-                      "lookalikes": 0, "errors": 0}
+        self.stats = {"listing_pages": 0, "nav_pages": 0, "reports": 0, "stored": 0, "unchanged": 0,
+                      "skipped_stored": 0, "lookalikes": 0, "errors": 0}
         self.blocked: tuple[str, str] | None = None
         self.entry_failed: str | None = None
         self.robots_forbidden: list[str] = []
         self.report_urls: set[str] = set()
+        self.pending: dict[str, str] = {}  # url -> role, for every request not yet answered
+        self.column: tuple[str, list[tuple[str, str]]] | None = None  # (url, [(url, link text) …])
+        self._frontier: list = []  # the navigation walk: (-score, order, url, trail)
+        self._seen_nav: set[str] = set()
+        self._order = 0
+        self.nav_tried: list[str] = []
+        self._column_page: tuple[str, list] | None = None
 
-    # ------------------------------------------------------------ 1. entry
+    @property
+    def nav_budget(self) -> int:
+        return self.settings.getint("NAV_PAGE_BUDGET", 40)
+
+    @property
+    def listing_budget(self) -> int:
+        return self.settings.getint("LISTING_PAGE_BUDGET", 100)
+
+    def _request(self, url: str, role: str, **kwargs) -> scrapy.Request | None:
+        """Every request goes through here: none after the source was closed (blocked), and each
+        one is tracked until it is answered, so one closed early can be recorded as failed."""
+        if self.blocked:
+            return None
+        self.pending[url] = role
+        meta = {"role": role, **kwargs.pop("meta", {})}
+        return scrapy.Request(url, errback=self.on_error, meta=meta, **kwargs)
+
+    def _answered(self, response_or_request) -> None:
+        self.pending.pop(response_or_request.url, None)
+        request = getattr(response_or_request, "request", None)
+        if request is not None:
+            self.pending.pop(request.url, None)
+
+    # ------------------------------------------------------------ 1-2. entry and navigation
     async def start(self):
-        yield scrapy.Request(self.source.entry_url, callback=self.parse_entry, errback=self.on_error,
-                             meta={"role": "entry"})
+        self._seen_nav.add(self.source.entry_url)
+        req = self._request(self.source.entry_url, "entry", callback=self.parse_entry, meta={"trail": []})
+        if req:
+            yield req
 
-    def parse_entry(self, response, hops: int = 0):
+    def parse_entry(self, response):
+        self._answered(response)
         if not hasattr(response, "text"):
             self.entry_failed = f"entry URL is not a page ({response.headers.get('Content-Type', b'').decode()})"
             return
-        yield from self.parse_listing(response, entry=True, hops=hops)
+        yield from self.parse_nav(response, entry=True)
 
-    # ------------------------------------------------------------ 2-4. listings
-    def parse_listing(self, response, entry: bool = False, hops: int = 0):
+    def parse_nav(self, response, entry: bool = False):
+        self._answered(response)
+        if not entry:
+            self.stats["nav_pages"] += 1
+        if not hasattr(response, "text"):
+            yield from self._next_nav()
+            return
+        trail = response.meta.get("trail", [])
+        reports = list(self.report_links(response))
+        family = self.family or families.detect(response)
+        if reports and self.column is None:
+            self.column = (response.url, trail)
+        if reports or family.name != "generic":
+            yield from self._listing(response, reports, first=True, trail=trail)
+        if not self._settled():
+            self._push_links(response, trail)
+            if entry:
+                for path in SITEMAP_PATHS:  # the fallback: tried after every scored link
+                    self._push(urljoin(response.url, path), 1, trail + [(urljoin(response.url, path), "网站地图")])
+            yield from self._next_nav()
+
+    def _settled(self) -> bool:
+        """The column is found: a page listing a few reports (one or two may be a home page's
+        latest-news box, so the walk goes on), or a CMS column whose listing is paged."""
+        return self.column is not None and (self.stats["reports"] >= 3 or self.family is not None
+                                            and self.family.name != "generic")
+
+    def _push_links(self, response, trail: list) -> None:
+        for a in response.css("a"):
+            href = a.attrib.get("href")
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            url = response.urljoin(href)
+            text = " ".join(a.css("::text").getall()).strip() or (a.attrib.get("title") or "")
+            score = disc.nav_score(text, url)
+            if score and self._own(url):
+                self._push(url, score, trail + [(url, text)])
+
+    def _push(self, url: str, score: int, trail: list) -> None:
+        if url in self._seen_nav:
+            return
+        self._seen_nav.add(url)
+        self._order += 1
+        # deeper is a little worse at equal score: a shallow column is the usual one
+        heapq.heappush(self._frontier, (-score + 0.1 * len(trail), self._order, url, trail))
+
+    def _next_nav(self):
+        """The best link not yet followed, while the column is not found and budget remains."""
+        if self._settled() or self.blocked:
+            return
+        while self._frontier and len(self.nav_tried) < self.nav_budget:
+            _, _, url, trail = heapq.heappop(self._frontier)
+            self.nav_tried.append(url)
+            req = self._request(url, "nav", callback=self.parse_nav, meta={"trail": trail})
+            if req:
+                yield req
+                return
+
+    def _own(self, url: str) -> bool:
+        host = (urlparse(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    # ------------------------------------------------------------ 3-4. listings
+    def _listing(self, response, reports: list, first: bool = False, trail: list | None = None):
         self.stats["listing_pages"] += 1
         family = self.family or families.detect(response)
-        reports = list(self.report_links(response))
+        if self.family is None and (reports or family.name != "generic"):
+            self.family = family
         yield from reports
-        if family.name != "generic" or reports or not entry:
-            if self.family is None and (reports or family.name != "generic"):
-                self.family = family
-            yield from family.pages(self, response)
-        if entry and not reports and hops < MAX_COLUMN_HOPS:
-            for a in response.css("a"):
-                href = a.attrib.get("href")
-                text = " ".join(a.css("::text").getall()) + " " + (a.attrib.get("title") or "")
-                if href and disc.is_column_link(text, response.urljoin(href)):
-                    yield response.follow(href, callback=self.parse_entry, errback=self.on_error,
-                                          cb_kwargs={"hops": hops + 1}, meta={"role": "column"})
+        # a generic page that lists nothing new ends the walk: an endless 下一页 stops by itself
+        if family.name != "generic" or reports or first:
+            self._column_page = (response.url, trail if trail is not None else response.meta.get("trail", []))
+            yield from (r for r in family.pages(self, response) if r is not None)
+
+    def parse_listing(self, response):
+        self._answered(response)
+        yield from self._listing(response, list(self.report_links(response)))
 
     def report_links(self, response, html: str | None = None):
         """Requests for the report pages (or direct attachments) a listing links to."""
@@ -106,18 +214,30 @@ class ReportSpider(scrapy.Spider):
             url = response.urljoin(href)
             yield from self.document_request(url, title, page_url=response.url)
 
-    def listing_request(self, url: str, **kwargs) -> scrapy.Request:
+    def listing_request(self, url: str, **kwargs) -> scrapy.Request | None:
+        if self.stats["listing_pages"] + sum(r == "listing" for r in self.pending.values()) >= self.listing_budget:
+            return None
+        if url in self._seen_nav:
+            return None
+        self._seen_nav.add(url)
         kwargs.setdefault("callback", self.parse_listing)
-        return scrapy.Request(url, errback=self.on_error, meta={"role": "listing"}, **kwargs)
+        return self._request(url, "listing", **kwargs)
 
-    def family_request(self, url: str, family: str, kwargs: dict) -> scrapy.Request:
-        """A request for a family's data endpoint (Hanweb XML, gkmlpt JSON)."""
-        return scrapy.Request(url, callback=self.parse_family, errback=self.on_error, meta={"role": "listing"},
-                              cb_kwargs={"family": family, "kwargs": kwargs})
+    def family_request(self, url: str, family: str, kwargs: dict) -> scrapy.Request | None:
+        """A request for a family's data endpoint (Hanweb XML, gkmlpt JSON); it carries the
+        column page it belongs to, which becomes the column when the data lists reports."""
+        if self.stats["listing_pages"] >= self.listing_budget:
+            return None
+        return self._request(url, "listing", callback=self.parse_family, cb_kwargs={"family": family, "kwargs": kwargs},
+                             meta={"column": getattr(self, "_column_page", None)})
 
     def parse_family(self, response, family: str, kwargs: dict):
+        self._answered(response)
         self.stats["listing_pages"] += 1
-        yield from families.get(family).parse(self, response, **kwargs)
+        before = self.stats["reports"]
+        yield from (r for r in families.get(family).parse(self, response, **kwargs) if r is not None)
+        if self.stats["reports"] > before and self.column is None and response.meta.get("column"):
+            self.column = response.meta["column"]
 
     # ------------------------------------------------------------ 5. documents
     def document_request(self, url: str, title: str, page_url: str | None, attachment: bool = False):
@@ -126,7 +246,7 @@ class ReportSpider(scrapy.Spider):
         self.report_urls.add(url)
         if not attachment:
             self.stats["reports"] += 1
-        meta = {"role": "attachment" if attachment else "report", "title": title, "page_url": page_url}
+        meta = {"title": title, "page_url": page_url}
         headers = {}
         old = self.store.seen.get(url)
         if old:
@@ -138,43 +258,67 @@ class ReportSpider(scrapy.Spider):
             if old.get("last_modified"):
                 headers["If-Modified-Since"] = old["last_modified"]
             meta["handle_httpstatus_list"] = [304]
-        yield scrapy.Request(url, callback=self.parse_document, errback=self.on_error, headers=headers, meta=meta)
+        req = self._request(url, "attachment" if attachment else "report", callback=self.parse_document,
+                            headers=headers, meta=meta)
+        if req:
+            yield req
 
     def parse_document(self, response):
+        self._answered(response)
         meta = response.meta
         if response.status == 304:
             self.stats["unchanged"] += 1
             return
         media_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
-        is_page = hasattr(response, "text") and (not media_type or "html" in media_type)
+        filename = disc.content_filename(response.headers.get("Content-Disposition")) \
+            or _url_filename(response.url)
+        is_page = hasattr(response, "text") and (not media_type or "html" in media_type) \
+            and sniff(response.body[:2048], "x.html") == "text/html"
+        if meta.get("role") == "attachment" and is_page:
+            # a download link that answered with a page: not a document (an error page, a login)
+            self.store.error(self.source.source_id, response.url, "download link answered with a web page, "
+                             "not a document", 1, "attachment")
+            return
         yield {
             "source_id": self.source.source_id, "url": response.url, "page_url": meta.get("page_url"),
             "title": meta.get("title"), "year_guess": disc.year_of(meta.get("title") or ""),
             "published_on": None, "http_status": response.status, "media_type": media_type or "text/html",
             "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified"),
-            "kind": meta.get("role"), "body": response.body,
+            "kind": meta.get("role"), "body": response.body, "filename": filename,
         }
         if is_page and meta.get("role") == "report":
             for url in disc.attachment_urls(response.text, response.url):
-                yield from self.document_request(url, meta.get("title"), page_url=response.url, attachment=True)
+                if self._own(url) or urlparse(url).hostname == urlparse(response.url).hostname:
+                    yield from self.document_request(url, meta.get("title"), page_url=response.url, attachment=True)
 
-    # ------------------------------------------------------------ 6. outcome
+    # ------------------------------------------------------------ 6. failures and outcome
     def on_error(self, failure):
         request = failure.request
+        self._answered(request)
         role = request.meta.get("role")
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        attempts = request.meta.get("retry_times", 0) + 1
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and "robots.txt" in str(failure.value):
             self.robots_forbidden.append(request.url)
+            self.store.error(self.source.source_id, request.url, "robots.txt forbids it", 0, role)
+            if role == "nav":
+                yield from self._next_nav()
             return
-        if failure.check(IgnoreRequest):
-            return  # Blocked (recorded by the middleware) or offsite
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest
+            if self.blocked and self.blocked[0] == request.url:
+                self.store.error(self.source.source_id, request.url, f"blocked: {self.blocked[1]}", attempts, role)
+            return  # offsite, or a request dropped after the source was closed
         self.stats["errors"] += 1
         if failure.check(HttpError):
-            why = f"HTTP {failure.value.response.status} at {request.url}"
+            why = f"HTTP {failure.value.response.status}"
         else:
-            why = f"{type(failure.value).__name__}: {failure.value} at {request.url}".replace("\n", " ")
-        self.logger.warning("%s: %s", self.source.source_id, why)
-        if role in ("entry",):
-            self.entry_failed = why
+            why = f"{type(failure.value).__name__}: {failure.value}".replace("\n", " ")
+        self.logger.warning("%s: %s at %s", self.source.source_id, why, request.url)
+        if role == "entry":
+            self.entry_failed = f"{why} at {request.url}"
+        if role == "nav":
+            yield from self._next_nav()  # a dead hop (404): the walk goes on
+        else:
+            self.store.error(self.source.source_id, request.url, why, attempts, role)
 
     def note_blocked(self, url: str, why: str, evidence: bytes) -> None:
         if self.blocked is None:
@@ -189,19 +333,38 @@ class ReportSpider(scrapy.Spider):
 
     def closed(self, reason):
         s = self.stats
+        # Requests still waiting (queued, or between retries) when the source closed early.
+        why = {"blocked": "not fetched: the source was closed after an anti-bot challenge",
+               "shutdown": "not fetched: the crawl was interrupted"}.get(reason, f"not fetched: the crawl ended ({reason})")
+        for url, role in list(self.pending.items()):
+            if self.blocked and url == self.blocked[0]:
+                continue
+            self.store.error(self.source.source_id, url, why, 0, role)
+        self.pending.clear()
         counts = (f"{s['reports']} reports found, {s['stored']} documents stored, {s['unchanged']} unchanged, "
-                  f"{s['skipped_stored']} already stored, {s['listing_pages']} listing pages")
+                  f"{s['skipped_stored']} already stored, {s['listing_pages']} listing pages, "
+                  f"{s['nav_pages']} navigation pages")
+        extra = {}
+        if self.column:
+            url, trail = self.column
+            extra = {"column_url": url, "trail": [t for _, t in trail]}
+            if trail:
+                counts += f"; column {url} via {' > '.join(t for _, t in trail)}"
         if self.blocked:
             outcome, detail = "blocked", f"{self.blocked[1]} at {self.blocked[0]}; {counts}"
+        elif reason == "shutdown":
+            outcome, detail = "interrupted", f"stopped by a signal; {counts}"
         elif self.entry_failed and not s["reports"]:
             outcome, detail = "unreachable", self.entry_failed
         elif self.robots_forbidden and not s["reports"]:
             outcome, detail = "robots_disallowed", f"robots.txt forbids {self.robots_forbidden[0]}"
         elif not s["reports"]:
-            outcome, detail = "no_reports", counts
+            tried = self.nav_tried[:8]
+            outcome, detail = "no_reports", (f"{counts}; tried {len(self.nav_tried)} of a budget of {self.nav_budget} "
+                                             f"pages: {', '.join(tried)}{' …' if len(self.nav_tried) > 8 else ''}")
         else:
             outcome, detail = "ok", counts
-        self.store.outcome(self.source.source_id, outcome, detail)
+        self.store.outcome(self.source.source_id, outcome, detail, **extra)
         self.outcome = outcome
 
 
@@ -209,3 +372,8 @@ def _header(response, name: str) -> str | None:
     v = response.headers.get(name)
     return v.decode("latin-1") if v else None
 
+
+def _url_filename(url: str) -> str | None:
+    """The file name a URL itself gives (its path, or a file name in its query): a hint only."""
+    named = disc.document_name(url)
+    return named.rsplit("/", 1)[-1] if named else None

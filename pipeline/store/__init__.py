@@ -20,7 +20,7 @@ from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
                                     pa.bool_(), pa.string())
@@ -57,7 +57,10 @@ def _ddl() -> str:
            "CREATE TABLE IF NOT EXISTS cell (cell_id SMALLINT PRIMARY KEY, table_name VARCHAR, row_key VARCHAR, "
            "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
            "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
-           "detail VARCHAR);",
+           "detail VARCHAR, column_url VARCHAR, trail VARCHAR[]);",
+           # URLs that failed for good in a crawl (after retries), and requests a closed source left
+           "CREATE TABLE IF NOT EXISTS crawl_error (source_id VARCHAR, url VARCHAR, error VARCHAR, attempts INTEGER, "
+           "last_tried_at TIMESTAMP, role VARCHAR, run_id VARCHAR, UNIQUE (source_id, url, last_tried_at));",
            "CREATE TABLE IF NOT EXISTS cross_check (report_no BIGINT, check_id VARCHAR, ok BOOLEAN, "
            "expected DECIMAL(18, 6), actual DECIMAL(18, 6), detail VARCHAR, other_report_id VARCHAR);",
            # Every URL a document was fetched from (the same bytes under two URLs: one doc, two rows).
@@ -96,6 +99,12 @@ GROUP BY ALL"""
 VIEWS = [
     "CREATE OR REPLACE VIEW documents AS SELECT * FROM doc",
     "CREATE OR REPLACE VIEW crawl_outcomes AS SELECT * FROM crawl_outcome",
+    # one row per URL whose latest try failed and that no later fetch stored
+    """CREATE OR REPLACE VIEW crawl_errors AS
+SELECT e.source_id, e.url, e.error, e.attempts, e.last_tried_at, e.role
+FROM crawl_error e
+WHERE e.last_tried_at = (SELECT max(x.last_tried_at) FROM crawl_error x WHERE x.source_id = e.source_id AND x.url = e.url)
+  AND NOT EXISTS (SELECT 1 FROM doc_url u WHERE u.url = e.url AND u.fetched_at >= e.last_tried_at)""",
     "CREATE OR REPLACE VIEW document_urls AS SELECT * FROM doc_url",
     """CREATE OR REPLACE VIEW reports AS
 SELECT r.* EXCLUDE (report_no), (r.status <> 'error' AND row_number() OVER (
@@ -321,9 +330,17 @@ class Warehouse:
                 FROM _new_cross x JOIN report r USING (report_id)""")
 
     def record_crawl_outcomes(self, outcomes: list[dict]) -> None:
-        self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?)",
-                             [[o["source_id"], dt.datetime.fromisoformat(o["crawled_at"]), o["outcome"], o["detail"]]
-                              for o in outcomes])
+        self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?, ?, ?)",
+                             [[o["source_id"], dt.datetime.fromisoformat(o["crawled_at"]), o["outcome"], o["detail"],
+                               o.get("column_url"), o.get("trail")] for o in outcomes])
+
+    def record_crawl_errors(self, errors: list[dict]) -> None:
+        """URLs that failed for good (crawlers.store errors.jsonl); the same row twice is kept once."""
+        if errors:
+            self.con.executemany("INSERT OR IGNORE INTO crawl_error VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 [[e["source_id"], e["url"], e["error"], e.get("attempts"),
+                                   dt.datetime.fromisoformat(e["last_tried_at"]), e.get("role"), e.get("run_id")]
+                                  for e in errors])
 
     def link_urls(self, docs: list[DocumentRecord]) -> None:
         """Record every URL a document came from; a URL seen before is kept once."""

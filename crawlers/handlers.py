@@ -1,0 +1,18 @@
+"""Download handler: Scrapy's reactorless aiohttp handler, keeping response headers as bytes.
+
+Many Chinese servers send file names in Content-Disposition as raw GBK bytes. aiohttp decodes
+header values as UTF-8 with surrogate escapes and Scrapy then fails to encode them back, so the
+whole download is lost (UnicodeEncodeError). aiohttp also keeps the headers as received
+(``raw_headers``): handing those to Scrapy keeps every byte, and
+crawlers.discovery.content_filename decodes the name.
+"""
+from __future__ import annotations
+
+from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
+from scrapy.http import Headers
+
+
+class RawHeadersDownloadHandler(AiohttpDownloadHandler):
+    @staticmethod
+    def _extract_headers(response) -> Headers:
+        return Headers(list(response.raw_headers))
