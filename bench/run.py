@@ -178,6 +178,38 @@ def bench_crawl(pages_wanted: int = 2000) -> dict:
             "note": "the fixture server (its own process) and the crawler share the 2 cores; politeness off"}
 
 
+def bench_discovery(portals: int = 20) -> dict:
+    """What the walk from a home page costs: `portals` county portals whose annual-report column is
+    three clicks deep (首页 → 政务公开 → 政府信息公开 → 年报, beside nine noise links on every page),
+    crawled from their home pages and again from their pinned column URLs. Pages fetched per
+    report found, both ways."""
+    from crawlers.mirror import serving
+    from crawlers.registry import Source
+    from crawlers.run import crawl
+    from sites import build_portal
+    fast = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "ERROR"}
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        rows_home, rows_column = [], []
+        for i in range(portals):
+            entry = build_portal(Path(d) / "web", "depth3", site=f"q{i}")["entry"]
+            rows_home.append(Source(f"q{i}", "x", "county", "", "", entry, ""))
+            rows_column.append(Source(f"q{i}", "x", "county", "", "", entry + "zwgk/zfxxgk/zfxxgknb/", ""))
+        for name, rows in (("from_home_page", rows_home), ("from_pinned_column", rows_column)):
+            with serving(Path(d) / "web") as srv:
+                t = time.perf_counter()
+                r = crawl(rows, Path(d) / f"out-{name}", overrides={**fast, "MIRROR_PROXY": srv.url})
+                dt = time.perf_counter() - t
+                hits = [h for h in srv.hits if not h.endswith("robots.txt")]
+            reports = len(r.stored)
+            out[name] = {"reports": reports, "pages_fetched": len(hits),
+                         "pages_per_report": round(len(hits) / reports, 2) if reports else None,
+                         "seconds": round(dt, 2)}
+    out["extra_pages_per_report"] = round(out["from_home_page"]["pages_per_report"]
+                                          - out["from_pinned_column"]["pages_per_report"], 2)
+    return out
+
+
 def bench_formats(n_specs: int = 3) -> dict:
     """Per-format extraction speed on generated attachments; the PDF cost against pdfplumber
     merely opening each file and reading every page's characters; OCR seconds per page."""
@@ -242,6 +274,8 @@ def main() -> None:
     print("memory", results["memory"], flush=True)
     results["crawl"] = bench_crawl(args.crawl_pages)
     print("crawl", results["crawl"], flush=True)
+    results["discovery"] = bench_discovery()
+    print("discovery", results["discovery"], flush=True)
     results["formats"] = bench_formats()
     print("formats", results["formats"], flush=True)
     out = Path(args.out)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlparse
 
-from lxml import html as lxml_html
+from html import unescape as html_unescape
 
 from pipeline.catalogue import LOOKALIKE_TITLES
 
@@ -82,36 +82,52 @@ _DECORATIVE = re.compile(r"(?:logo|icon|banner|bg|btn|button|arrow|dzjg|jiucuo|w
                          r"/images?/|/img/|/style/|/css/|/common/|/static/)", re.I)
 
 
+_A_TAG = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
+_SRC_TAG = re.compile(r"<(iframe|embed|object|img)\b([^>]*)>", re.I)
+_P_TAG = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.I | re.S)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ATTRS = {name: re.compile(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+          for name in ("href", "src", "data", "title", "onclick")}
+
+
+def _attr(attrs: str, name: str) -> str:
+    m = _ATTRS[name].search(attrs)
+    return html_unescape(next(g for g in m.groups() if g is not None)) if m else ""
+
+
 def attachment_urls(html: str, base: str) -> list[str]:
     """Attachments of a report page. A link is one when its URL path ends in a document
     extension, its query names such a file (downfile.jsp?filename=年报.docx), its text ends in one
     (年度报告.pdf), or it goes through a download script and its text names the report or an
     attachment (the response then says what it is). <iframe>/<embed>/<object> sources,
     onclick="window.open(...)" and pdf.js viewer.html?file=… count too. Images only when the link
-    names the report, or when they are the page's only content (a report published as scans)."""
-    try:
-        doc = lxml_html.fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError):
-        return []
+    names the report, or when they are the page's only content (a report published as scans).
+    A scan of tags, not a DOM: this runs on every report page of a crawl."""
     found: dict[str, None] = {}
-    for a in doc.iter("a"):
-        text = " ".join(a.text_content().split()) + " " + (a.get("title") or "")
-        for raw in filter(None, (a.get("href"), *_ONCLICK_URL.findall(a.get("onclick") or ""))):
+    for m in _A_TAG.finditer(html):
+        attrs = m.group(1)
+        text = " ".join(_ANY_TAG.sub(" ", m.group(2)).split()) + " " + _attr(attrs, "title")
+        for raw in filter(None, (_attr(attrs, "href"), *_ONCLICK_URL.findall(_attr(attrs, "onclick")))):
             url = _resolve(raw, base)
             if url and _is_attachment(url, text):
                 found[url] = None
-    for tag, attr in (("iframe", "src"), ("embed", "src"), ("object", "data")):
-        for el in doc.iter(tag):
-            url = _resolve(el.get(attr) or "", base)
-            if url and document_name(url) and not document_name(url).endswith(IMAGE_EXT):
-                found[url] = None
-    body = doc.find("body")
-    text = re.sub(r"\s+", "", (body if body is not None else doc).text_content())
-    images = [img for img in doc.iter("img") if img.get("src") and not _DECORATIVE.search(img.get("src"))]
-    if images and len(re.findall(r"[\u4e00-\u9fff]", text)) < 400:  # a page that is its scans
-        for img in images:
-            url = _resolve(img.get("src"), base)
-            if url:
+    images = []
+    for m in _SRC_TAG.finditer(html):
+        tag, attrs = m.group(1).lower(), m.group(2)
+        raw = _attr(attrs, "data" if tag == "object" else "src")
+        url = _resolve(raw, base) if raw else None
+        if not url:
+            continue
+        if tag == "img":
+            if not _DECORATIVE.search(raw):
+                images.append(url)
+        elif document_name(url) and not document_name(url).endswith(IMAGE_EXT):
+            found[url] = None
+    if images:
+        prose = sum(len(_CJK.findall(_ANY_TAG.sub("", p))) for p in _P_TAG.findall(html))
+        if prose < 200:  # the page's content is its images: a report published as scans
+            for url in images:
                 found[url] = None
     return list(found)
 

@@ -24,7 +24,7 @@ class MirrorProxyMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler.settings.get("MIRROR_PROXY"))
 
-    async def process_request(self, request, spider=None):
+    def process_request(self, request, spider=None):
         if self.proxy and request.url.startswith("http://"):
             request.meta["proxy"] = self.proxy
         return None

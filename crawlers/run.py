@@ -131,3 +131,62 @@ async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=N
         for sig in handled:
             loop.remove_signal_handler(sig)
     return stopped.is_set()
+
+
+DISCOVERED_COLUMNS = ["source_id", "name", "level", "parent_id", "division_code", "entry_url", "family",
+                      "discovered_from"]
+
+
+def discover(urls: list[str], depth: int = 1, known: str | Path | list[Source] | None = None,
+             mirror: str | Path | None = None, overrides: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Registry rows for the bodies the portals at `urls` list (and, with depth 2, the bodies
+    their listed governments list), leaving out bodies already in the `known` registry.
+    Returns (rows, failures)."""
+    from .spiders.discover import DiscoverSpider, Found, Portal, slug
+    known_rows = registry.load(known) if isinstance(known, (str, Path)) else list(known or [])
+    by_url = {_norm_url(s.entry_url): s for s in known_rows}
+    portals = []
+    for url in urls:
+        row = by_url.get(_norm_url(url))
+        portals.append(Portal(url, row.source_id if row else slug(url), row.name if row else None,
+                              row.division_code or None if row else None, depth))
+    found = Found()
+    with ExitStack() as stack:
+        if mirror:
+            server = stack.enter_context(serving(mirror))
+            overrides = {"MIRROR_PROXY": server.url, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                         **(overrides or {})}
+
+        async def go():
+            runner = AsyncCrawlerRunner(settings(overrides))
+            await runner.crawl(DiscoverSpider, portals=portals, found=found)
+        asyncio.run(go())
+    known_codes = {s.division_code for s in known_rows if s.division_code and s.level != "department"}
+    known_ids = {s.source_id for s in known_rows}
+    out, ids = [], set()
+    for row in found.rows:
+        if _norm_url(row["entry_url"]) in by_url or (row["level"] != "department" and row["division_code"] in known_codes):
+            continue  # already in the registry
+        sid = row["source_id"]
+        n = 2
+        while sid in ids or sid in known_ids:
+            sid = f"{row['source_id']}-{n}"
+            n += 1
+        ids.add(sid)
+        out.append({**{k: row[k] for k in DISCOVERED_COLUMNS}, "source_id": sid})
+    return out, found.failures
+
+
+def _norm_url(url: str) -> str:
+    from urllib.parse import urlsplit
+    p = urlsplit(url)
+    host = (p.hostname or "").lower()
+    return (host[4:] if host.startswith("www.") else host) + (p.path.rstrip("/") or "")
+
+
+def write_registry(rows: list[dict], path: str | Path) -> None:
+    import csv
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=DISCOVERED_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)

@@ -28,6 +28,11 @@ CONCURRENT_ITEMS = 4
 # Public pages need no session; cookies only cost time per request.
 COOKIES_ENABLED = False
 
+# Budgets per source: the best-first walk from a home page to the annual-report column, and the
+# listing pages of the column (an endless 下一页 chain stops here at the latest).
+NAV_PAGE_BUDGET = 40
+LISTING_PAGE_BUDGET = 100
+
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # a 64 MB cap: no report attachment is larger; bombs are
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024

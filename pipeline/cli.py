@@ -43,6 +43,21 @@ def _parser() -> argparse.ArgumentParser:
     cr.add_argument("--out", default="data/crawl", help="where documents and the manifest go (default: data/crawl)")
     cr.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME}")
 
+    dv = sub.add_parser("discover", help="registry rows for the bodies a portal lists (grow the registry)",
+                        description="Read the lists of subordinate bodies on government portals (footer <select> "
+                                    "menus, blocks headed 县(市、区)政府 / 市直部门 / 政府网站, 信息公开 机构 lists), "
+                                    "politely and obeying robots.txt, and write registry rows for the bodies not yet "
+                                    "in the registry, each marked with the page that listed it (discovered_from).",
+                        epilog="example:\n  ogi discover https://www.fujian.gov.cn/ --depth 2 "
+                               "--sources crawlers/sources/provinces.csv --out fujian.csv",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    dv.add_argument("urls", nargs="+", metavar="URL", help="portal home pages")
+    dv.add_argument("--depth", type=int, default=1, help="1: the bodies these portals list; 2: and the bodies "
+                                                          "their listed governments list (province → prefectures → counties)")
+    dv.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the new registry rows")
+    dv.add_argument("--sources", metavar="FILE.csv", help="a registry whose bodies are not written again")
+    dv.add_argument("--mirror", metavar="DIR", help="serve DIR's host folders on 127.0.0.1 instead of the web (tests, demos)")
+
     i = sub.add_parser("ingest", help="[crawl +] extract + check + load into DuckDB (idempotent)",
                        description="Extract, check and load documents into the DuckDB warehouse. Re-running on the "
                                    "same bytes changes nothing; a failed document is recorded and the batch goes on.")
@@ -85,7 +100,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     return {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
-            "export": _export}[args.command](args)
+            "export": _export, "discover": _discover}[args.command](args)
+
+
+def _discover(args) -> int:
+    from crawlers.registry import RegistryError
+    from crawlers.run import discover, write_registry
+    if args.depth < 1:
+        print("ogi: --depth must be 1 or more", file=sys.stderr)
+        return 2
+    try:
+        rows, failures = discover(args.urls, depth=args.depth, known=args.sources, mirror=args.mirror)
+        write_registry(rows, args.out)
+    except (RegistryError, OSError, ValueError) as exc:
+        print(f"ogi: {exc}", file=sys.stderr)
+        return 2
+    for url, why in failures:
+        print(f"error: {url}: {why}", file=sys.stderr)
+    print(f"wrote {len(rows)} new registry rows to {args.out}")
+    return 1 if failures and not rows else 0
 
 
 def _report(args) -> int:

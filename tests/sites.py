@@ -218,11 +218,11 @@ def _column(root: Path, host: str, col: str, issuer: str = "青杉县人民政�
     return out
 
 
-def build_portal(root: Path, kind: str) -> dict:
-    """A county portal www.qingshan.test whose annual-report column is `kind`:
+def build_portal(root: Path, kind: str, site: str = "qingshan") -> dict:
+    """A county portal www.SITE.test whose annual-report column is `kind`:
     depth1 / depth2 / depth3 clicks from the home page, behind a 404 hop, only in the site map,
-    on the 信息公开 subdomain xxgk.qingshan.test, or absent. Served as virtual hosts."""
-    www = "www.qingshan.test"
+    on the 信息公开 subdomain xxgk.SITE.test, or absent. Served as virtual hosts."""
+    www = f"www.{site}.test"
     home = []
     expected: set[str] = set()
     trail: list[str] = []
@@ -257,8 +257,8 @@ def build_portal(root: Path, kind: str) -> dict:
         expected = _column(root, www, "gk/nb/")
         trail = ["网站地图", "年度报告"]
     elif kind == "subdomain":
-        xxgk = "xxgk.qingshan.test"
-        home = [("http://xxgk.qingshan.test/", "信息公开")]
+        xxgk = f"xxgk.{site}.test"
+        home = [(f"http://{xxgk}/", "信息公开")]
         write(root / xxgk, "index.html", _nav_page("青杉县政府信息公开", [("/gknb/", "政府信息公开年报"),
                                                                        ("/gkzn/", "政府信息公开指南")]))
         expected = _column(root, xxgk, "gknb/")
@@ -316,3 +316,25 @@ def build_attachment_only(root: Path) -> dict:
             "attachments": {f"http://{host}/module/download/downfile.jsp?classid=0&filename=2023年报.docx",
                             f"http://{host}/attach/download?id=77", f"http://{host}/xxgk/file.do?fid=9"},
             "images": {"/images/logo.png", "/images/dzjg.png", "/images/share.png"}}
+
+
+# ---------------------------------------------------------------- portals that list the bodies below them
+def build_hierarchy(root: Path) -> dict:
+    """A province portal listing two governments in a footer <select> and two departments in a
+    link block, beside media links, an app download and a link up to 中国政府网; the city it
+    lists names its districts (and links up to the province)."""
+    media = ('<div class="yqlj"><h3>友情链接</h3><a href="http://www.people.com.cn/">人民网</a>'
+             '<a href="http://www.xinhuanet.com/">新华网</a><a href="/app/">客户端下载</a></div>')
+    up = '<div class="top"><a href="http://www.gov.cn/">中国政府网</a></div>'
+    write(root / "www.fujian.test", "index.html", page("福建省人民政府门户网站", up + """
+<div class="box"><div class="title">省直部门</div><ul>
+<li><a href="http://jyt.fujian.test/">福建省教育厅</a></li><li><a href="http://czt.fujian.test/">福建省财政厅</a></li>
+</ul></div>""" + media + """
+<div class="footer"><select onchange="window.open(this.value)"><option value="">市、县(区)政府网站</option>
+<option value="http://www.fuzhou.test/">福州市</option><option value="http://www.pingtan.test/">平潭县</option></select></div>"""))
+    write(root / "www.fuzhou.test", "index.html", page("福州市人民政府", """
+<p><a href="http://www.fujian.test/">福建省人民政府</a></p>
+<h3>县(市、区)政府</h3><ul><li><a href="http://www.gulou.test/">鼓楼区</a></li><li><a href="http://www.taijiang.test/">台江区</a></li></ul>
+<h3>新闻动态</h3><ul><li><a href="/xw/1.html">福州市召开常务会议</a></li></ul>"""))
+    write(root / "www.pingtan.test", "index.html", page("平潭县人民政府", "<p>首页</p>"))
+    return {"province": "http://www.fujian.test/", "city": "http://www.fuzhou.test/"}

@@ -83,6 +83,7 @@ class ReportSpider(scrapy.Spider):
         self._order = 0
         self.nav_tried: list[str] = []
         self._column_page: tuple[str, list] | None = None
+        self._families_waiting = 0  # family data requests not yet answered (the walk waits for them)
 
     @property
     def nav_budget(self) -> int:
@@ -140,6 +141,8 @@ class ReportSpider(scrapy.Spider):
             if entry:
                 for path in SITEMAP_PATHS:  # the fallback: tried after every scored link
                     self._push(urljoin(response.url, path), 1, trail + [(urljoin(response.url, path), "网站地图")])
+            if family.name != "generic" and not reports and self._families_waiting:
+                return  # a CMS column whose data is on its way: the walk waits for it
             yield from self._next_nav()
 
     def _settled(self) -> bool:
@@ -228,16 +231,20 @@ class ReportSpider(scrapy.Spider):
         column page it belongs to, which becomes the column when the data lists reports."""
         if self.stats["listing_pages"] >= self.listing_budget:
             return None
-        return self._request(url, "listing", callback=self.parse_family, cb_kwargs={"family": family, "kwargs": kwargs},
+        self._families_waiting += 1
+        return self._request(url, "family", callback=self.parse_family, cb_kwargs={"family": family, "kwargs": kwargs},
                              meta={"column": getattr(self, "_column_page", None)})
 
     def parse_family(self, response, family: str, kwargs: dict):
         self._answered(response)
+        self._families_waiting -= 1
         self.stats["listing_pages"] += 1
         before = self.stats["reports"]
         yield from (r for r in families.get(family).parse(self, response, **kwargs) if r is not None)
         if self.stats["reports"] > before and self.column is None and response.meta.get("column"):
             self.column = response.meta["column"]
+        if not self._families_waiting:
+            yield from self._next_nav()  # the data listed no reports: the walk goes on
 
     # ------------------------------------------------------------ 5. documents
     def document_request(self, url: str, title: str, page_url: str | None, attachment: bool = False):
@@ -307,18 +314,23 @@ class ReportSpider(scrapy.Spider):
             if self.blocked and self.blocked[0] == request.url:
                 self.store.error(self.source.source_id, request.url, f"blocked: {self.blocked[1]}", attempts, role)
             return  # offsite, or a request dropped after the source was closed
-        self.stats["errors"] += 1
         if failure.check(HttpError):
             why = f"HTTP {failure.value.response.status}"
         else:
             why = f"{type(failure.value).__name__}: {failure.value}".replace("\n", " ")
+        if role == "nav":  # a dead hop (a menu link whose page does not exist): the walk goes on
+            self.logger.debug("%s: %s at %s", self.source.source_id, why, request.url)
+            yield from self._next_nav()
+            return
+        self.stats["errors"] += 1
         self.logger.warning("%s: %s at %s", self.source.source_id, why, request.url)
         if role == "entry":
             self.entry_failed = f"{why} at {request.url}"
-        if role == "nav":
-            yield from self._next_nav()  # a dead hop (404): the walk goes on
-        else:
-            self.store.error(self.source.source_id, request.url, why, attempts, role)
+        self.store.error(self.source.source_id, request.url, why, attempts, role)
+        if role == "family":
+            self._families_waiting -= 1
+            if not self._families_waiting:
+                yield from self._next_nav()
 
     def note_blocked(self, url: str, why: str, evidence: bytes) -> None:
         if self.blocked is None:

@@ -101,6 +101,13 @@ def _segments(place: str) -> list[str]:
     return out or [text]
 
 
+def resolve_code(code: str) -> str | None:
+    """The parent code of a division code (None at the top)."""
+    _, by_code, _ = table()
+    ds = by_code.get(code)
+    return (ds[-1].parent_code or None) if ds else None
+
+
 def resolve(place: str | None, year: int | None) -> Resolution:
     if not place:
         return Resolution(None, None, None, None, "no place name")
