@@ -83,6 +83,7 @@ class IngestSummary:
     unchanged: int = 0
     reports: int = 0
     partial: int = 0
+    without_numbers: int = 0  # reports read, no number in them (status pre2019 or no_tables)
     cells: int = 0
     checks_failed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -106,7 +107,7 @@ class IngestSummary:
                      + (f"; {self.crawl_errors} URLs failed (view crawl_errors)" if self.crawl_errors else "")]
         return crawl + [
             f"documents  {self.documents} ({self.unchanged} unchanged since the last run)",
-            f"reports    {self.reports} loaded ({self.partial} incomplete)",
+            f"reports    {self.reports} loaded ({self.partial} incomplete, {self.without_numbers} without numbers)",
             f"cells      {self.cells}",
             f"checks     {self.checks_failed} failed",
             f"errors     {len(self.errors)}",
@@ -225,24 +226,15 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                 else:
                     summary.reports += 1
                     summary.partial += report.status == "partial"
+                    summary.without_numbers += report.status in ("pre2019", "no_tables")
                     summary.cells += sum(len(c) for rows in report.tables.values() for c in rows.values())
                     summary.checks_failed += sum(not c.ok for c in report.checks)
             for doc, reason in wh.load(batch):
                 _fail(summary, doc.source_url, reason, on_error)
             batch.clear()
             wh.link_urls(links)
-        refresh_cross_checks(wh)
     bar.close()
     return summary
-
-
-def refresh_cross_checks(wh: Warehouse) -> int:
-    """Re-run the checks across reports (cross_year.carry, proactive.stock_flow, copy_paste,
-    aggregate_vs_agency) over the current reports; returns how many failed."""
-    from .validate import cross
-    results = cross.run(wh.cross_check_inputs())
-    wh.replace_cross_checks(results)
-    return sum(not r.ok for r in results)
 
 
 def _timestamp(value: str | None):

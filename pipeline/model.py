@@ -109,6 +109,11 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     narrative: dict[str, Number] = field(default_factory=dict)  # numbers stated in prose
+    # The series this report belongs to: one issuing body (or one area's aggregate) over the
+    # years — the place's current division code (or project id), the body's own name within it,
+    # and the scope. Checks across years pair reports of one series, never of one place.
+    series_key: str | None = None
+    generated: bool = False  # a generated example (the bundled corpus), never a published report
     error: str | None = None
     _facts: list | None = field(default=None, repr=False, compare=False)
     _checks: list | None = field(default=None, repr=False, compare=False)
@@ -134,10 +139,14 @@ class Report:
 
     @property
     def status(self) -> str:
+        """error · partial (cut off or missing a table) · pre2019 / no_tables (a report, but no
+        number could be read from it: a 2008–2018 report, or one without the mandated tables) · ok."""
         if self.error:
             return "error"
         if any(w.startswith("incomplete") for w in self.warnings):
             return "partial"
+        if not any(cells for rows in self.tables.values() for cells in rows.values()):
+            return "pre2019" if self.format == "pre2019" else "no_tables"
         return "ok"
 
     def value(self, table: str, row: str, col: str) -> Number | None:

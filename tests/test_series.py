@@ -132,3 +132,37 @@ def test_coverage_lists_missing_years_and_late_reports(tmp_path):
     found = {(r.source_id, r.year, r.finding) for r in cov.itertuples()}
     assert found == {("src-白沙县人民政府", 2022, "late"), ("src-白沙县人民政府", 2023, "missing"),
                      ("src-other", 2021, "missing"), ("src-other", 2022, "missing"), ("src-other", 2023, "missing")}
+
+
+def test_series_follow_the_body_not_the_place(tmp_path):
+    """Two departments of one city over three years each: each is paired with itself only,
+    whatever the load order."""
+    water = chain("郑州市水利局", [2021, 2022, 2023], seed=7)
+    emergency = chain("郑州市应急管理局", [2021, 2022, 2023], seed=8)
+    pairs = []
+    for i, order in enumerate((water + emergency, list(reversed(emergency + water)))):
+        db = load(tmp_path, order, name=f"w{i}.duckdb")
+        pairs.append(sorted(q(db, """SELECT DISTINCT issuer, year, other_issuer, other_year FROM cross_checks
+                                     WHERE check_id = 'cross_year.carry'""")))
+        assert q(db, "SELECT count(*) FROM cross_checks WHERE check_id = 'cross_year.carry' AND NOT ok") == [(0,)]
+        assert q(db, "SELECT count(DISTINCT series_key) FROM reports") == [(2,)]
+    assert pairs[0] == pairs[1] == [("郑州市应急管理局", 2022, "郑州市应急管理局", 2021),
+                                    ("郑州市应急管理局", 2023, "郑州市应急管理局", 2022),
+                                    ("郑州市水利局", 2022, "郑州市水利局", 2021),
+                                    ("郑州市水利局", 2023, "郑州市水利局", 2022)]
+
+
+def test_a_new_batch_rechecks_only_its_series(tmp_path):
+    """Loading a later year of one body adds that body's pairs and leaves the other series'
+    checks as they were."""
+    water = chain("郑州市水利局", [2021, 2022, 2023], seed=7)
+    emergency = chain("郑州市应急管理局", [2021, 2022], seed=8)
+    db = load(tmp_path, water + emergency)
+    before = q(db, "SELECT report_id, check_id, detail FROM cross_checks WHERE issuer = '郑州市水利局' ORDER BY ALL")
+    extra = chain("郑州市应急管理局", [2021, 2022, 2023], seed=8)[2]
+    p = tmp_path / "late.html"
+    p.write_text(render_html(extra, seed=99))
+    load_sources([Source(p, str(p))], db, workers=1)
+    assert q(db, "SELECT report_id, check_id, detail FROM cross_checks WHERE issuer = '郑州市水利局' ORDER BY ALL") == before
+    assert q(db, """SELECT count(*) FROM cross_checks WHERE issuer = '郑州市应急管理局' AND year = 2023
+                    AND check_id = 'cross_year.carry'""") == [(7,)]

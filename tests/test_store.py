@@ -139,3 +139,14 @@ def test_open_database_lock_is_explained(db):
 
 def _open(path):
     Warehouse(path).close()
+
+
+def test_reports_without_numbers_say_why(db):
+    rows = dict(q(db, "SELECT status, count(*) FROM reports GROUP BY status"))
+    assert rows == {"ok": 6, "partial": 5, "pre2019": 6, "no_tables": 1}
+    # every report either has numbers or a status that says it has none
+    assert q(db, """SELECT count(*) FROM reports r WHERE status IN ('ok', 'partial')
+                    AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.report_id)""") == [(0,)]
+    assert q(db, "SELECT count(*) FROM reports r WHERE status IN ('pre2019', 'no_tables') "
+                 "AND EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.report_id)") == [(0,)]
+    assert q(db, "SELECT format, year FROM reports WHERE status = 'no_tables'") == [("unknown", 2020)]

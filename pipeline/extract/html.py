@@ -31,7 +31,8 @@ _SHELL_FIELDS = {
 }
 _TAG = re.compile(r"<[^>]*>")
 _META_NAMES = {"articletitle": "title", "contentsource": "publisher", "pubdate": "published",
-               "firstimporttime": "published", "description": "description"}
+               "firstimporttime": "published", "description": "description",
+               "ogi-generated": "generated"}  # set by tests/synth.py on the generated example corpus
 
 
 def _clean(text: str) -> str:

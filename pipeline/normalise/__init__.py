@@ -108,6 +108,11 @@ class Region:
     def squashed(self) -> str:
         return cat.squash(self.text)
 
+    @cached_property
+    def table_text(self) -> str:
+        """Squashed text of the cells that are no sentence (no 。): where header words count."""
+        return cat.squash(" ".join(c for l in self.lines for c in l.cells if c and "。" not in c))
+
 
 def _regions(lines: list[Line], heads: list[tuple[int, int, str, int]]) -> dict[int, Region]:
     out: dict[int, Region] = {}
@@ -151,15 +156,17 @@ def normalise(x: Extracted) -> Report:
     lines = x.lines
     line_texts = [l.text.replace("\t", " ") for l in lines]
     full_text = "\n".join(line_texts)
-    report = Report(source=x.source, sha256=x.sha256, media_type=x.media_type, method=x.method)
+    report = Report(source=x.source, sha256=x.sha256, media_type=x.media_type, method=x.method,
+                    generated=bool(x.meta.get("generated")))
     report.warnings.extend(x.warnings)
 
     report.title = md.find_title(line_texts, x.meta)
     heads = find_sections(lines)
     regions = _regions(lines, heads)
     tables = _table_regions(lines, heads, regions)
-    fmt = detect_format(" ".join(r.squashed for r in [*(regions[n] for n in (0,) if n in regions),
-                                                        *(tables[n] for n in (2, 3) if n in tables)]))
+    # The version is read from the tables' header words, not from prose that mentions them
+    # (a 2018 narrative counting 政府集中采购项目).
+    fmt = detect_format(" ".join(tables[n].table_text for n in (2, 3) if n in tables))
 
     w = report.warnings
     if fmt:
@@ -173,7 +180,8 @@ def normalise(x: Extracted) -> Report:
         if not fmt:
             report.format = "2021" if any(k in report.tables["applications"] for k in cat.OTHER_PARTS) else "2019"
     reg = tables.get(4)
-    # Inside a found section 四 the table's own words suffice (OCR may lose a header word).
+    # Table 四 belongs to the mandated format: a 2008–2018 统计表 also counts 行政复议, in rows of
+    # its own. Inside a found section the table's own words suffice (OCR may lose a header word).
     if reg and ("尚未审结" in reg.squashed or (fmt or report.tables["applications"]) and "行政复议" in reg.squashed):
         report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
@@ -210,6 +218,9 @@ def normalise(x: Extracted) -> Report:
             w.append(f"the text also names the issuer {s!r}, one character from "
                      f"{report.jurisdiction['name']!r}: read as a slip for the same body")
     report.scope = md.find_scope(report.title, report.issuer, full_text)
+    j = report.jurisdiction
+    report.series_key = names.series_key(report.issuer, j.get("current_code") or j.get("id"), j.get("level"),
+                                         report.scope)
     report.published_on = md.find_published(x.meta, full_text)
 
     report.sections = _sections(lines, heads, regions)

@@ -54,6 +54,8 @@ def place_prefix(issuer: str) -> str | None:
         if not m:
             break
         stop = m.end()
+        if s[stop - 1] == "州" and s[stop:stop + 1] == "市":
+            stop += 1  # 福州市, 郑州市: the 州 is part of the city's name, not a suffix
         nxt = s[stop:stop + 1]
         suffix = s[stop - 1]
         if nxt and nxt in _NOT_A_SUFFIX_AFTER.get(suffix, ""):
@@ -121,3 +123,18 @@ def aliases_in_text(text: str, jurisdiction: str) -> tuple[list[str], list[str]]
             elif len(cand) == len(key) and is_slip(ck, key):
                 slips[cand] = None
     return list(aliases), list(slips)
+
+
+def series_key(issuer: str | None, place_id: str | None, level: str | None, scope: str) -> str | None:
+    """One issuing body over the years: place id | the body's name within the place | scope.
+    A government's own reports (人民政府, its 办公室) share the body part "" whatever the place is
+    called (太谷县 → 太谷区 keeps its current code); a department keeps its own name (审计局), so a
+    city's departments never pair with each other."""
+    if not issuer or not place_id:
+        return None
+    key = name_key(issuer)
+    body = ""
+    if level == "department":
+        place = place_prefix(normalise_text(issuer)) or ""
+        body = name_key(t2s(normalise_text(issuer))[len(place):]) if place else key
+    return f"{place_id}|{body}|{scope}"

@@ -1,10 +1,12 @@
 """Stage 4 — the DuckDB warehouse.
 
-Base tables (``doc``, ``report``, ``fact``, ``check_result``, ``section``, ``crawl_outcome``) are
-internal; researchers query the views named in the interface spec, which are rebuilt from the
-catalogue on every open. A batch of reports is loaded in one transaction (bulk, from Arrow);
-if it fails, each report is retried in a transaction of its own so one bad report never takes
-its neighbours down and never leaves half its rows behind.
+Base tables are internal; researchers query the views named in the interface spec
+(:mod:`.schema`). A batch of reports is loaded in one transaction (bulk, from Arrow): its rows,
+then what is kept up to date at load — which report of each body and year is current, the wide
+tables and metrics of the new reports, and the checks across reports of the series the batch
+touches (:mod:`.cross`). If the batch fails, each report is retried in a transaction of its own,
+so one bad report never takes its neighbours down and never leaves half its rows behind. The
+cost of a load depends on what it adds, not on what the warehouse already holds.
 """
 from __future__ import annotations
 
@@ -18,147 +20,12 @@ import pyarrow as pa
 
 from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
+from . import cross
+from .schema import (DERIVED, I32, METRICS_DDL, NUMERIC, NUMERIC_COLUMNS, TABLES, TS, VIEWS, WIDE, ddl,
+                     metrics_insert, wide_ddl, wide_insert)
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "7"
-
-S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
-                                    pa.bool_(), pa.string())
-_SQL = {S: "VARCHAR", I32: "INTEGER", I64: "BIGINT", TS: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN",
-        pa.int16(): "SMALLINT", pa.float32(): "REAL", pa.list_(S): "VARCHAR[]"}
-# Numbers travel as text and land as DECIMAL(18,6): exact for counts and for 万元 amounts to 0.01 元.
-NUMERIC = "DECIMAL(18, 6)"
-
-# Base tables: (name, [(column, arrow type, SQL type override)]). One declaration feeds both the
-# DDL and the Arrow batches, so they cannot drift apart.
-TABLES = {
-    "doc": [("doc_id", S), ("source_id", S), ("source_url", S), ("page_url", S), ("fetched_at", TS),
-            ("media_type", S), ("bytes", I64), ("path", S), ("title", S), ("http_status", I32),
-            ("year_guess", I32), ("published_on", DATE)],
-    "report": [("report_no", I64), ("report_id", S), ("doc_id", S), ("source_id", S), ("issuer", S),
-               ("issuer_key", S), ("aliases", pa.list_(S)), ("scope", S), ("jurisdiction", S),
-               ("jurisdiction_simplified", S), ("jurisdiction_code", S), ("jurisdiction_id", S),
-               ("jurisdiction_flag", S), ("current_code", S), ("level", S), ("parent", S),
-               ("year", I32), ("format", S), ("title", S), ("published_on", DATE), ("status", S), ("error", S),
-               ("warnings", pa.list_(S)), ("method", S), ("extractor_version", S), ("ingested_at", TS)],
-    # One row per number: the cell is a small id into `cell` (the catalogue's keys), the report a
-    # number into `report` — a narrow table loads at millions of rows a second.
-    "fact": [("report_no", I64), ("cell_id", pa.int16()), ("value", NUM), ("raw_text", S), ("page", I32),
-             ("confidence", pa.float32())],
-    "check_result": [("report_no", I64), ("check_id", S), ("ok", BOOL), ("expected", NUM), ("actual", NUM),
-                     ("detail", S)],
-    "section": [("report_no", I64), ("section_no", I32), ("heading", S), ("body", S)],
-}
-NUMERIC_COLUMNS = {("fact", "value"), ("check_result", "expected"), ("check_result", "actual")}
-
-
-def _ddl() -> str:
-    out = ["CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);",
-           "CREATE TABLE IF NOT EXISTS cell (cell_id SMALLINT PRIMARY KEY, table_name VARCHAR, row_key VARCHAR, "
-           "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
-           "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
-           "detail VARCHAR, column_url VARCHAR, trail VARCHAR[]);",
-           # URLs that failed for good in a crawl (after retries), and requests a closed source left
-           "CREATE TABLE IF NOT EXISTS crawl_error (source_id VARCHAR, url VARCHAR, error VARCHAR, attempts INTEGER, "
-           "last_tried_at TIMESTAMP, role VARCHAR, run_id VARCHAR, UNIQUE (source_id, url, last_tried_at));",
-           "CREATE TABLE IF NOT EXISTS cross_check (report_no BIGINT, check_id VARCHAR, ok BOOLEAN, "
-           "expected DECIMAL(18, 6), actual DECIMAL(18, 6), detail VARCHAR, other_report_id VARCHAR);",
-           # Every URL a document was fetched from (the same bytes under two URLs: one doc, two rows).
-           "CREATE TABLE IF NOT EXISTS doc_url (doc_id VARCHAR, url VARCHAR, page_url VARCHAR, source_id VARCHAR, "
-           "fetched_at TIMESTAMP, http_status INTEGER, UNIQUE (doc_id, url));"]
-    for name, cols in TABLES.items():
-        defs = []
-        for col, typ in cols:
-            sql = NUMERIC if (name, col) in NUMERIC_COLUMNS else _SQL[typ]
-            key = " PRIMARY KEY" if (name, col) in (("doc", "doc_id"), ("report", "report_no")) else ""
-            defs.append(f"{col} {sql}{key}")
-        out.append(f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(defs)});")
-    return "\n".join(out)
-
-
-def _wide_view(table: str, cell_ids: dict[str, int]) -> str:
-    units = cat.PROACTIVE_UNITS if table == "proactive" else {}
-    cols = []
-    for row, col in cat.wide_columns(table):
-        pick = f"max(f.value) FILTER (WHERE f.cell_id = {cell_ids[f'{table}|{row}|{col}']})"
-        if units.get(col, "count") == "amount_wan":
-            cols.append(f"{pick} AS {row}_{col}")
-        else:
-            # Counts as integers; a non-integer count (flagged by values.types) stays visible in `facts`.
-            cols.append(f"CAST(CASE WHEN {pick} = trunc({pick}) THEN {pick} END AS BIGINT) AS {row}_{col}")
-    ids = ", ".join(str(cell_ids[f"{table}|{r}|{c}"]) for r, c in cat.wide_columns(table))
-    return f"""
-CREATE OR REPLACE VIEW {table}_wide AS
-SELECT r.report_id, r.issuer, r.jurisdiction, r.level, r.scope, r.year, r.format, r.status, r.is_current,
-       {', '.join(cols)}
-FROM reports r LEFT JOIN fact f ON f.report_no = r.report_no AND f.cell_id IN ({ids})
-WHERE r.status <> 'error'
-GROUP BY ALL"""
-
-
-VIEWS = [
-    "CREATE OR REPLACE VIEW documents AS SELECT * FROM doc",
-    "CREATE OR REPLACE VIEW crawl_outcomes AS SELECT * FROM crawl_outcome",
-    # one row per URL whose latest try failed and that no later fetch stored
-    """CREATE OR REPLACE VIEW crawl_errors AS
-SELECT e.source_id, e.url, e.error, e.attempts, e.last_tried_at, e.role
-FROM crawl_error e
-WHERE e.last_tried_at = (SELECT max(x.last_tried_at) FROM crawl_error x WHERE x.source_id = e.source_id AND x.url = e.url)
-  AND NOT EXISTS (SELECT 1 FROM doc_url u WHERE u.url = e.url AND u.fetched_at >= e.last_tried_at)""",
-    "CREATE OR REPLACE VIEW document_urls AS SELECT * FROM doc_url",
-    """CREATE OR REPLACE VIEW reports AS
-SELECT r.* EXCLUDE (report_no), (r.status <> 'error' AND row_number() OVER (
-        PARTITION BY coalesce(r.issuer_key, r.report_id), coalesce(r.year, -1), r.scope
-        ORDER BY (r.status = 'error'), r.published_on DESC NULLS LAST, r.ingested_at DESC, r.report_id) = 1
-    ) AS is_current,
-    CASE WHEN regexp_matches(coalesce(r.current_code, r.jurisdiction_code, ''), '^[0-9]{6}$')
-         THEN left(coalesce(r.current_code, r.jurisdiction_code), 2) || '0000' END AS province,
-    r.report_no
-FROM report r""",
-    """CREATE OR REPLACE VIEW facts AS
-SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.page, f.confidence
-FROM fact f JOIN cell c USING (cell_id) JOIN report r USING (report_no)""",
-    """CREATE OR REPLACE VIEW checks AS
-SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, k.detail
-FROM check_result k JOIN report r USING (report_no)
-UNION ALL
-SELECT r.report_id, x.check_id, x.ok, x.expected, x.actual, x.detail || ' [other report ' || x.other_report_id || ']'
-FROM cross_check x JOIN report r USING (report_no)""",
-    """CREATE OR REPLACE VIEW cross_checks AS
-SELECT r.report_id, r.issuer, r.year, x.check_id, x.ok, x.expected, x.actual, x.detail,
-       x.other_report_id, o.issuer AS other_issuer, o.year AS other_year
-FROM cross_check x JOIN report r USING (report_no) LEFT JOIN report o ON o.report_id = x.other_report_id""",
-    """CREATE OR REPLACE VIEW sections AS
-SELECT r.report_id, s.section_no, s.heading, s.body FROM section s JOIN report r USING (report_no)""",
-    """CREATE OR REPLACE VIEW extraction_errors AS
-SELECT r.report_id, r.doc_id, d.source_url, d.path, r.error, r.ingested_at
-FROM report r LEFT JOIN doc d USING (doc_id) WHERE r.status = 'error'""",
-]
-
-
-def _metrics_view() -> str:
-    tp = "nullif(a.total_processed_total, 0)"
-    apps = "nullif(a.new_received_total, 0)"
-    denied = " + ".join(f"a.{k}_total" for k in cat.outcome_rows("denied"))
-    return f"""
-CREATE OR REPLACE VIEW metrics AS
-SELECT a.report_id, a.issuer, a.jurisdiction, a.level, a.scope, a.year, a.format, a.is_current,
-       a.new_received_total AS applications,
-       a.total_processed_total AS total_processed,
-       a.granted_total / {tp} AS grant_rate,
-       (a.granted_total + a.partially_granted_total) / {tp} AS disclosure_rate,
-       coalesce({denied}, a.denied_subtotal_total) / {tp} AS denial_rate,
-       a.unavailable_not_held_total / {tp} AS not_held_rate,
-       100.0 * p.reconsideration_total / {apps} AS reconsideration_per_100_applications,
-       100.0 * (p.litigation_direct_total + p.litigation_after_reconsideration_total) / {apps}
-           AS litigation_per_100_applications,
-       p.reconsideration_corrected / nullif(p.reconsideration_total - p.reconsideration_pending, 0)
-           AS reconsideration_correction_rate,
-       (p.litigation_direct_corrected + p.litigation_after_reconsideration_corrected)
-           / nullif(p.litigation_direct_total - p.litigation_direct_pending
-                    + p.litigation_after_reconsideration_total - p.litigation_after_reconsideration_pending, 0)
-           AS litigation_correction_rate
-FROM applications_wide a LEFT JOIN appeals_wide p USING (report_id)"""
+SCHEMA_VERSION = "8"
 
 
 @dataclass
@@ -208,22 +75,21 @@ class Warehouse:
         if version not in (None, SCHEMA_VERSION):
             raise RuntimeError(f"{self.path} has warehouse schema {version}, this version writes {SCHEMA_VERSION}: "
                                f"re-ingest into a new file (see README, migrations)")
-        con.execute(_ddl())
+        con.execute(ddl())
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         # Cell ids are stable: existing cells keep theirs, new catalogue cells get the next free ids.
         known = {tuple(r) for r in con.execute("SELECT table_name, row_key, col_key FROM cell").fetchall()}
         next_id = con.execute("SELECT coalesce(max(cell_id), 0) + 1 FROM cell").fetchone()[0]
-        for table in ("proactive", "applications", "appeals"):
+        for table in cat.TABLES:
             for row, col in cat.wide_columns(table):
                 if (table, row, col) not in known:
                     con.execute("INSERT INTO cell VALUES (?, ?, ?, ?)", [next_id, table, row, col])
                     next_id += 1
-        ids = self._cell_ids()
+        for t in WIDE:
+            con.execute(wide_ddl(t))
+        con.execute(METRICS_DDL)
         for sql in VIEWS:
             con.execute(sql)
-        for t in ("proactive", "applications", "appeals"):
-            con.execute(_wide_view(t, ids))
-        con.execute(_metrics_view())
 
     def close(self) -> None:
         self.con.close()
@@ -261,22 +127,55 @@ class Warehouse:
             return failed
 
     def _load(self, batch: list[tuple[DocumentRecord, Report]]) -> None:
+        first_no = self.con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
+        self.load_tables(_rows(batch, first_no, self.cell_ids, dt.datetime.now()))
+
+    def load_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Load the base-table rows of a batch (Arrow tables named as in schema.TABLES, report
+        numbers already assigned) and bring what is maintained at load up to date — in one
+        transaction. A report re-extracted by a new extractor version replaces its old rows."""
         con = self.con
-        # A report re-extracted (new extractor version) replaces its old rows: same report_id.
-        ids = [d.doc_id for d, _ in batch]
-        old = [r[0] for r in con.execute("SELECT report_no FROM report WHERE report_id IN (SELECT unnest(?))",
-                                         [ids]).fetchall()]
-        first_no = con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
-        tables = _rows(batch, first_no, self.cell_ids, dt.datetime.now())
         with self._staged(tables):
-            if old:
-                for t in ("fact", "check_result", "section", "report"):
-                    con.execute(f"DELETE FROM {t} WHERE report_no IN (SELECT unnest(?))", [old])
+            con.execute("""CREATE OR REPLACE TEMP TABLE _old AS SELECT report_no, coalesce(series_key, report_id) AS k
+                           FROM report WHERE report_id IN (SELECT report_id FROM _new_report)""")
+            if con.execute("SELECT count(*) FROM _old").fetchone()[0]:
+                for t in ("fact", "check_result", "section", *DERIVED, "report"):
+                    con.execute(f"DELETE FROM {t} WHERE report_no IN (SELECT report_no FROM _old)")
+                con.execute("DELETE FROM cross_check WHERE report_no IN (SELECT report_no FROM _old) "
+                            "OR other_report_no IN (SELECT report_no FROM _old)")
             con.execute("INSERT OR IGNORE INTO doc SELECT * FROM _new_doc")
             for name in ("report", "fact", "check_result", "section"):
                 cols = ", ".join(f"CAST({c} AS {NUMERIC})" if (name, c) in NUMERIC_COLUMNS else c
                                  for c, _ in TABLES[name])
                 con.execute(f"INSERT INTO {name} SELECT {cols} FROM _new_{name}")
+            con.execute("""CREATE OR REPLACE TEMP TABLE _touched AS
+                           SELECT DISTINCT coalesce(series_key, report_id) AS k, series_key FROM _new_report
+                           UNION SELECT k, NULL FROM _old""")
+            self._mark_current("_touched")
+            con.execute("CREATE OR REPLACE TEMP TABLE _new_nos AS SELECT report_no FROM _new_report")
+            for t in WIDE:
+                con.execute(wide_insert(t, self.cell_ids, "_new_nos"))
+            con.execute(metrics_insert("_new_nos"))
+            cross.refresh(con, "_touched")
+            for t in ("_old", "_touched", "_new_nos"):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+
+    def _mark_current(self, touched: str) -> None:
+        """Which report of each body (series) and year is current: the newest published, then
+        the newest ingested — recomputed for the touched series only, and copied to the tables
+        maintained at load."""
+        con = self.con
+        con.execute(f"""
+            UPDATE report SET is_current = c.cur FROM (
+                SELECT report_no, (status <> 'error' AND row_number() OVER (
+                    PARTITION BY coalesce(series_key, report_id), coalesce(year, -1)
+                    ORDER BY (status = 'error'), published_on DESC NULLS LAST, ingested_at DESC, report_id) = 1) AS cur
+                FROM report WHERE coalesce(series_key, report_id) IN (SELECT k FROM {touched})) c
+            WHERE report.report_no = c.report_no AND report.is_current IS DISTINCT FROM c.cur""")
+        for t in DERIVED:
+            con.execute(f"""UPDATE {t} SET is_current = r.is_current FROM report r
+                            WHERE {t}.report_no = r.report_no AND coalesce(r.series_key, r.report_id) IN
+                                  (SELECT k FROM {touched}) AND {t}.is_current IS DISTINCT FROM r.is_current""")
 
     @contextmanager
     def _staged(self, tables: dict[str, pa.Table]):
@@ -294,40 +193,6 @@ class Warehouse:
         finally:
             for name in tables:
                 con.unregister(f"_new_{name}")
-
-    def cross_check_inputs(self):
-        """Current reports with their numbers and section 一, for pipeline.validate.cross."""
-        from ..validate.cross import ReportFacts
-        rows = self.con.execute("""
-            SELECT r.report_no, r.report_id, coalesce(r.current_code, r.issuer_key) || '|' || r.scope, r.year,
-                   r.format, r.scope, coalesce(r.jurisdiction_id, r.jurisdiction_simplified), r.level,
-                   (SELECT body FROM section s WHERE s.report_no = r.report_no AND s.section_no = 1)
-            FROM reports r
-            WHERE r.is_current AND r.year IS NOT NULL AND coalesce(r.current_code, r.issuer_key) IS NOT NULL
-        """).fetchall()
-        facts: dict[int, dict] = {}
-        for no, t, row, col, v in self.con.execute("""
-                SELECT f.report_no, c.table_name, c.row_key, c.col_key, CAST(f.value AS DOUBLE)
-                FROM fact f JOIN cell c USING (cell_id) WHERE f.value IS NOT NULL AND f.raw_text NOT LIKE '=%'
-                  AND f.report_no IN (SELECT report_no FROM reports WHERE is_current)""").fetchall():
-            facts.setdefault(no, {})[(t, row, col)] = v
-        return [ReportFacts(rid, series, year, fmt, scope, place, level, facts.get(no, {}), body or "")
-                for no, rid, series, year, fmt, scope, place, level, body in rows]
-
-    def replace_cross_checks(self, results) -> None:
-        table = pa.table({
-            "report_id": pa.array([r.report_id for r in results], S),
-            "check_id": pa.array([r.check_id for r in results], S), "ok": pa.array([r.ok for r in results], BOOL),
-            "expected": pa.array([None if r.expected is None else repr(float(r.expected)) for r in results], S),
-            "actual": pa.array([None if r.actual is None else repr(float(r.actual)) for r in results], S),
-            "detail": pa.array([r.detail for r in results], S),
-            "other_report_id": pa.array([r.other_report_id for r in results], S)})
-        with self._staged({"cross": table}):
-            self.con.execute("DELETE FROM cross_check")
-            self.con.execute(f"""INSERT INTO cross_check
-                SELECT r.report_no, x.check_id, x.ok, CAST(x.expected AS {NUMERIC}), CAST(x.actual AS {NUMERIC}),
-                       x.detail, x.other_report_id
-                FROM _new_cross x JOIN report r USING (report_id)""")
 
     def record_crawl_outcomes(self, outcomes: list[dict]) -> None:
         self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?, ?, ?)",
@@ -370,8 +235,12 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
                      ("bytes", d.bytes), ("path", d.path), ("title", r.title or d.title), ("http_status", d.http_status),
                      ("year_guess", d.year_guess or r.year), ("published_on", published)):
             doc[k].append(v)
+        code = j.get("current_code") or j.get("code")
+        province = code[:2] + "0000" if code and len(code) == 6 and code.isdigit() else None
         for k, v in (("report_no", no), ("report_id", d.doc_id), ("doc_id", d.doc_id), ("source_id", d.source_id),
-                     ("issuer", r.issuer), ("issuer_key", r.issuer_key), ("aliases", j.get("aliases") or []),
+                     ("issuer", r.issuer), ("issuer_key", r.issuer_key), ("series_key", r.series_key),
+                     ("aliases", j.get("aliases") or []), ("province", province),
+                     ("generated", r.generated), ("is_current", False),
                      ("scope", r.scope), ("jurisdiction", j.get("name")),
                      ("jurisdiction_simplified", j.get("name_simplified")), ("jurisdiction_code", j.get("code")),
                      ("jurisdiction_id", j.get("id")), ("jurisdiction_flag", j.get("flag")),

@@ -1,0 +1,128 @@
+"""Checks across reports, computed in the warehouse for the series a batch touches.
+
+A series is one issuing body over the years (``report.series_key``: place | body | scope; see
+pipeline.normalise.names.series_key) — never a place alone, so a city's 应急管理局 is never checked
+against its 水利局. Among each touched series' current reports, each report is paired with the
+one of the year before (a window over the series, ordered by year) and checked:
+
+* ``cross_year.carry``      carried_forward of year N = carried_over of year N+1, every applicant column
+* ``proactive.stock_flow``  2021+: in_force(N+1) = in_force(N) + issued(N+1) − repealed(N+1) (soft)
+* ``copy_paste``            table 三 or 二 identical to the year before (with a non-zero number), or
+                            section 一 at least 90 % identical (character 4-grams)
+* ``aggregate_vs_agency``   an area's aggregate (scope jurisdiction) is not smaller than its own
+                            government's report, for the place-years a batch touches
+
+Each result is filed on the later (or aggregate) report and names the other. The cost of a batch
+depends on the series it touches, not on the warehouse's size; memory on the batch.
+"""
+from __future__ import annotations
+
+from .. import catalogue as cat
+from ..validate.cross import similarity
+
+COLUMNS = (*cat.APPLICANT_COLS, "total")
+
+
+def refresh(con, touched: str) -> None:
+    """Recompute the checks across reports for the series in table `touched` (series_key) and
+    for the place-years of its reports."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _x_reports AS
+        SELECT report_no, series_key, year, format, scope, level,
+               coalesce(jurisdiction_id, jurisdiction_simplified) AS place
+        FROM report WHERE series_key IN (SELECT series_key FROM {touched})""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _x_places AS
+        SELECT DISTINCT place, year FROM _x_reports WHERE place IS NOT NULL AND year IS NOT NULL""")
+    con.execute("""
+        DELETE FROM cross_check WHERE (check_id <> 'aggregate_vs_agency' AND report_no IN (SELECT report_no FROM _x_reports))
+           OR (check_id = 'aggregate_vs_agency' AND report_no IN (
+                SELECT r.report_no FROM report r JOIN _x_places p
+                ON coalesce(r.jurisdiction_id, r.jurisdiction_simplified) = p.place AND r.year = p.year))""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _x_pairs AS
+        SELECT report_no AS no, prev_no, year, prev_year, format, prev_format FROM (
+            SELECT r.report_no, r.year, r.format,
+                   lag(r.report_no) OVER w AS prev_no, lag(r.year) OVER w AS prev_year,
+                   lag(r.format) OVER w AS prev_format
+            FROM report r
+            WHERE r.is_current AND r.year IS NOT NULL AND r.series_key IN (SELECT series_key FROM _x_reports)
+            WINDOW w AS (PARTITION BY r.series_key ORDER BY r.year))
+        WHERE prev_year = year - 1""")
+    cols = ", ".join(f"'{c}'" for c in COLUMNS)
+    con.execute(f"""
+        INSERT INTO cross_check
+        SELECT p.no, 'cross_year.carry', a.value = b.value, a.value, b.value,
+               ca.col_key || ': carried_forward of ' || p.prev_year || ' vs carried_over of ' || p.year, p.prev_no
+        FROM _x_pairs p
+        JOIN fact a ON a.report_no = p.prev_no
+        JOIN cell ca ON ca.cell_id = a.cell_id AND ca.table_name = 'applications' AND ca.row_key = 'carried_forward'
+                        AND ca.col_key IN ({cols})
+        JOIN cell cb ON cb.table_name = 'applications' AND cb.row_key = 'carried_over' AND cb.col_key = ca.col_key
+        JOIN fact b ON b.report_no = p.no AND b.cell_id = cb.cell_id
+        WHERE a.value IS NOT NULL AND b.value IS NOT NULL""")
+    con.execute("""
+        INSERT INTO cross_check
+        SELECT p.no, 'proactive.stock_flow', before.value + issued.value - repealed.value = now.value,
+               before.value + issued.value - repealed.value, now.value,
+               c.row_key || ': in_force ' || p.prev_year || ' ' || printf('%g', before.value::DOUBLE)
+               || ' + issued ' || printf('%g', issued.value::DOUBLE) || ' − repealed '
+               || printf('%g', repealed.value::DOUBLE) || ' vs in_force ' || p.year
+               || ' (soft: amendments blur it)', p.prev_no
+        FROM _x_pairs p
+        JOIN cell c ON c.table_name = 'proactive' AND c.row_key IN ('regulations', 'normative_documents')
+                       AND c.col_key = 'in_force'
+        JOIN fact before ON before.report_no = p.prev_no AND before.cell_id = c.cell_id
+        JOIN fact now ON now.report_no = p.no AND now.cell_id = c.cell_id
+        JOIN cell ci ON ci.table_name = 'proactive' AND ci.row_key = c.row_key AND ci.col_key = 'issued'
+        JOIN fact issued ON issued.report_no = p.no AND issued.cell_id = ci.cell_id
+        JOIN cell cr ON cr.table_name = 'proactive' AND cr.row_key = c.row_key AND cr.col_key = 'repealed'
+        JOIN fact repealed ON repealed.report_no = p.no AND repealed.cell_id = cr.cell_id
+        WHERE p.format = '2021' AND p.prev_format = '2021'
+          AND before.value IS NOT NULL AND now.value IS NOT NULL AND issued.value IS NOT NULL
+          AND repealed.value IS NOT NULL""")
+    # Identical tables: the same cells with the same numbers (derived cells aside), one non-zero.
+    con.execute("""
+        INSERT INTO cross_check
+        WITH cells AS (
+            SELECT f.report_no, c.table_name, f.cell_id, f.value FROM fact f JOIN cell c USING (cell_id)
+            WHERE f.value IS NOT NULL AND f.raw_text NOT LIKE '=%' AND c.table_name IN ('applications', 'proactive')
+              AND f.report_no IN (SELECT no FROM _x_pairs UNION SELECT prev_no FROM _x_pairs)),
+        counts AS (SELECT report_no, table_name, count(*) AS n, max(abs(value)) AS top FROM cells GROUP BY ALL),
+        same AS (
+            SELECT p.no, p.prev_no, a.table_name, count(*) AS n FROM _x_pairs p
+            JOIN cells a ON a.report_no = p.prev_no JOIN cells b ON b.report_no = p.no AND b.cell_id = a.cell_id
+            WHERE a.value = b.value GROUP BY ALL)
+        SELECT p.no, 'copy_paste', false, NULL, NULL,
+               'table ' || s.table_name || ' is identical to ' || p.prev_year || '''s (' || s.n || ' cells)', p.prev_no
+        FROM _x_pairs p JOIN same s ON s.no = p.no AND s.prev_no = p.prev_no
+        JOIN counts cp ON cp.report_no = p.prev_no AND cp.table_name = s.table_name
+        JOIN counts cc ON cc.report_no = p.no AND cc.table_name = s.table_name
+        WHERE cp.n = s.n AND cc.n = s.n AND cp.top > 0""")
+    # Section 一 copied: compared in Python, for the touched pairs only.
+    rows = con.execute("""
+        SELECT p.no, p.prev_no, p.prev_year, a.body, b.body FROM _x_pairs p
+        JOIN section a ON a.report_no = p.prev_no AND a.section_no = 1
+        JOIN section b ON b.report_no = p.no AND b.section_no = 1""").fetchall()
+    copied = []
+    for no, prev_no, prev_year, before, now in rows:
+        sim = similarity(before or "", now or "")
+        if sim is not None and sim >= 0.9:
+            copied.append((no, "copy_paste", False, None, round(sim, 3),
+                           f"section 一 is {sim:.0%} identical to {prev_year}'s", prev_no))
+    if copied:
+        con.executemany("INSERT INTO cross_check VALUES (?, ?, ?, ?, ?, ?, ?)", copied)
+    con.execute("""
+        INSERT INTO cross_check
+        WITH here AS (
+            SELECT r.report_no, r.scope, r.level, r.year, coalesce(r.jurisdiction_id, r.jurisdiction_simplified) AS place,
+                   coalesce(r.jurisdiction_simplified, r.jurisdiction) AS name, w.new_received_total AS n
+            FROM report r JOIN w_applications w USING (report_no)
+            JOIN _x_places p ON coalesce(r.jurisdiction_id, r.jurisdiction_simplified) = p.place AND r.year = p.year
+            WHERE r.is_current AND w.new_received_total IS NOT NULL)
+        SELECT j.report_no, 'aggregate_vs_agency', j.n >= a.n, a.n, j.n,
+               j.name || ' ' || j.year || ': the aggregate''s new_received total vs its own government''s', a.report_no
+        FROM here j JOIN here a ON a.place = j.place AND a.year = j.year
+        WHERE j.scope = 'jurisdiction' AND a.scope = 'agency' AND a.level IS DISTINCT FROM 'department'""")
+    for t in ("_x_reports", "_x_places", "_x_pairs"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
