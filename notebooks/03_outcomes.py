@@ -9,24 +9,33 @@
 
 # %% [markdown]
 # # 03 Outcomes — granted, partial, denied by reason, unavailable, not processed
-# Two grant rates, as UK FOI statistics give them: over all requests handled, and over requests
-# that reached a decision. Numerators and denominators are summed, never rates averaged.
+# Two grant rates, as UK FOI statistics give them: `grant_rate` over all requests processed,
+# `grant_rate_decided` over requests that reached a decision (granted, partially granted or
+# denied). Numerators and denominators are summed over the reports that give both — never rates
+# averaged — and each rate says over how many reports.
 
 # %%
 from pipeline import analysis as an
 from pipeline.analysis import charts
 
+charts.notebook()
 con = an.connect()
-an.rates(con, by=["year"])[["year", "reports", "granted", "handled", "decided", "grant_rate_handled", "grant_rate_decided"]]
+G = {"include_generated": True}
+an.rates(con, by=["year"], **G)[["year", "reports", "grant_rate_num", "grant_rate_den", "grant_rate",
+                                 "grant_rate_decided_den", "grant_rate_decided"]]
 
 # %%
-charts.outcome_bars(an.outcomes(con, by=["year"]))
+charts.outcome_bars(an.outcomes(con, by=["year"], **G))
+
+# %% [markdown]
+# Rankings compare like with like: one year, one level, one scope, at least 20 applications behind
+# each rate (`min_applications`); ties share a rank.
 
 # %%
-rank = an.rankings(con, metric="grant_rate_handled")
+rank = an.rankings(con, metric="grant_rate", **G)
 charts.ranking(rank)
 
 # %%
-largest = an.volumes(con, by=["issuer", "year"]).dropna(subset=["applications"]).sort_values("applications").iloc[-1]
+largest = an.volumes(con, by=["issuer", "year"], **G).dropna(subset=["applications"]).sort_values("applications").iloc[-1]
 rid = an.reports(con).query("issuer == @largest.issuer and year == @largest.year").report_id.iloc[0]
-charts.sankey(an.sankey_flows(con, rid))
+charts.sankey(an.sankey_flows(con, rid), largest.issuer, int(largest.year))

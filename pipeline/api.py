@@ -287,6 +287,10 @@ QUALITY_QUERIES = {
             FROM reports r LEFT JOIN present p USING (report_id) LEFT JOIN documents d USING (doc_id)
             WHERE r.status <> 'error' AND r.format IN ('2019', '2021'))
         SELECT * FROM gaps WHERE len(missing) > 0 ORDER BY issuer, year""",
+    "without_numbers": """
+        SELECT r.status, r.issuer, r.year, r.format, d.source_url
+        FROM reports r LEFT JOIN documents d USING (doc_id)
+        WHERE r.status IN ('pre2019', 'no_tables') ORDER BY r.status, r.issuer, r.year""",
     "errors": "SELECT source_url, error FROM extraction_errors ORDER BY source_url",
     "cross_report": """
         SELECT check_id, issuer, year, other_issuer, other_year, expected, actual, detail

@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
     rp.add_argument("--out", default="data/report", help="output folder (default: data/report)")
     rp.add_argument("--no-png", action="store_true", help="skip PNG exports")
+    rp.add_argument("--include-generated", action="store_true",
+                    help="include the generated example reports of the bundled corpus (marked on every chart)")
 
     ex = sub.add_parser("export", help="export every view as Parquet (partitioned by year) or CSV",
                         description="Every warehouse view, with a data dictionary (column, meaning, unit, Chinese label).")
@@ -123,7 +125,7 @@ def _discover(args) -> int:
 
 def _report(args) -> int:
     from .analysis.report import write_report
-    path = write_report(args.out, db=args.db, png=not args.no_png)
+    path = write_report(args.out, db=args.db, png=not args.no_png, include_generated=args.include_generated)
     print(f"wrote {path}")
     return 0
 
@@ -214,6 +216,8 @@ def _check(args) -> int:
         print(_indent(q["failed_checks"]) if len(q["failed_checks"]) else "  none")
         if args.details and len(q["failed_check_details"]):
             print(_indent(q["failed_check_details"]))
+        print("\nreports from which no number was read (pre2019: 2008–2018 prose; no_tables: no mandated tables):")
+        print(_indent(q["without_numbers"]) if len(q["without_numbers"]) else "  none")
         print("\nreports (2019/2021 format) missing tables:")
         print(_indent(q["missing_tables"]) if len(q["missing_tables"]) else "  none")
         print("\nchecks across reports (cross_year.carry, proactive.stock_flow, copy_paste, aggregate_vs_agency):")

@@ -19,7 +19,8 @@ from crawlers.mirror import query_file  # noqa: E402
 from synth import SAMPLES_DIR, sample_specs  # noqa: E402
 
 SPECS = sample_specs()
-PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title></head><body>
+PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title>
+<meta name="ogi-generated" content="tests/sites.py: a generated fixture page"></head><body>
 <div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>
 {body}
 <div class="footer">网站标识码：1234567890</div></body></html>"""
@@ -100,6 +101,10 @@ def build_trs(root: Path, with_attachments: bool = True) -> dict:
     return {"entry": "/index.html", "family": "trs", "expected": expected, "lookalike": f"/{lookalike[0]}"}
 
 
+DEPARTMENTS = ["教育局", "财政局", "民政局", "水利局", "农业农村局", "自然资源局", "卫生健康局", "文化和旅游局",
+               "交通运输局", "应急管理局", "审计局"]
+
+
 # ---------------------------------------------------------------- Hanweb portal
 def build_hanweb(root: Path, total: int = 50) -> dict:
     """Column page with a jpage script; records come from dataproxy.jsp in calls of 45."""
@@ -117,8 +122,10 @@ $.ajax({url: '/module/web/jpage/dataproxy.jsp', data: jpage});
             name, title = specs[i]
             data = report_page(name)
         else:
-            title = f"某{i}局{2000 + i % 24}年政府信息公开工作年度报告" if i % 5 else f"{2000 + i % 24}年政务公开工作要点"
-            data = simple_report(f"某{i}局", 2000 + i % 24).encode()
+            body = f"红叶县{DEPARTMENTS[i % len(DEPARTMENTS)]}"
+            year = 2019 + i % 6
+            title = f"{body}{year}年政府信息公开工作年度报告" if i % 5 else f"红叶县{year}年政务公开工作要点"
+            data = simple_report(body, year).encode()
         href = f"/art/2021/1/{i}/art_1229_{i}.html"
         write(root, href.lstrip("/"), data)
         if i % 5 or i in specs:

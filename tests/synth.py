@@ -48,6 +48,7 @@ class Spec:
     phantom_grid: bool = False
     lost_glyphs: dict = field(default_factory=dict)  # row -> label as a damaged text layer prints it
     no_heading4: bool = False  # the 四、 heading left out (the appeals table follows table 三 directly)
+    highlights: list = field(default_factory=list)  # sentences of section 一 that differ year to year
 
     def total(self, row: str):
         if row in self.totals:
@@ -246,6 +247,7 @@ def report_body(spec: Spec) -> str:
            "<p><strong>一、总体情况</strong></p>",
            _p(f"{spec.year}年，{place}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《条例》，"
               f"围绕中心工作推进决策、执行、管理、服务、结果公开，不断提升政务公开质量。", w),
+           *(_p(h, w) for h in spec.highlights),
            _p("（一）主动公开。在政府门户网站及时发布政策文件、财政预决算、重大建设项目等信息，做好政策解读和回应关切。", w)]
     if apps is not None:
         out.append(_p(f"（二）依申请公开。严格依法办理政府信息公开申请，全年共受理政府信息公开申请{apps}件，均在法定期限内答复。", w))
@@ -326,6 +328,7 @@ def render_html(spec: Spec, seed: int = 0) -> str:
 <meta http-equiv="Content-Type" content="text/html; charset={charset}">
 <meta name="SiteName" content="{spec.issuer}门户网站">
 {head_meta}
+<meta name="ogi-generated" content="tests/synth.py: a generated example, not a published report">
 <title>{title}_政府信息公开年报_{spec.issuer}门户网站</title>
 <link rel="stylesheet" href="/css/common.css">
 <script src="/js/jquery-1.12.4.min.js"></script>
@@ -338,7 +341,7 @@ def render_html(spec: Spec, seed: int = 0) -> str:
 <div class="nav"><ul>
 {nav}
 </ul></div>
-<div class="main">{main}
+<div class="main"><p class="ogi-generated">【生成的示例数据 · generated example data】本页由 OGI Reports 生成，不是真实发布的报告。</p>{main}
 <div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>
 <div class="print"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
 </div>
@@ -547,11 +550,119 @@ def sample_specs() -> dict[str, Spec]:
     }
 
 
+# ---------------------------------------------------------------- the generated example panel
+PANEL_DIR = ROOT / "data" / "samples" / "generated"
+# (issuer, scope note, level of activity: applications per year, years it published)
+PANEL_BODIES = [
+    ("青杉市人民政府", "", (150, 400), range(2019, 2025)),
+    ("青杉市自然资源和规划局", "", (80, 250), range(2019, 2025)),
+    ("青杉市公安局", "", (40, 120), range(2019, 2025)),
+    ("青杉市住房和城乡建设局", "", (40, 150), range(2019, 2025)),
+    ("青杉市生态环境局", "", (10, 40), range(2019, 2025)),
+    ("青杉市教育局", "", (5, 30), [2019, 2020, 2022, 2023, 2024]),  # no report for 2021: a gap
+    ("青杉市市场监督管理局", "", (10, 60), range(2020, 2025)),
+    ("白沙县人民政府", "", (20, 80), range(2019, 2025)),
+    ("青峰县人民政府", "", (10, 50), range(2019, 2025)),
+    ("白沙县", "本报告由白沙县人民政府办公室汇总编制，涵盖县政府各部门、各乡镇人民政府的政府信息公开工作情况。",
+     (60, 200), range(2019, 2025)),
+]
+HIGHLIGHTS = [
+    "围绕优化营商环境，集中公开涉企政策{n}项，编印政策汇编并开展“政策进企业”宣讲活动。",
+    "聚焦乡村振兴，公开衔接资金项目{n}个，资金分配结果和项目实施情况全部上网公示。",
+    "推进重大建设项目信息公开，公开批准、实施、竣工等环节信息{n}条。",
+    "完善政策解读机制，以图解、视频、问答等形式解读重要政策文件{n}件，主要负责同志带头解读。",
+    "办理人大代表建议和政协委员提案{n}件，办理结果全部依法公开。",
+    "组织“政府开放日”活动{n}场，邀请市民代表走进机关、参与政策讨论。",
+    "规范政务新媒体管理，关停整合长期不更新账号{n}个，统一审核发布流程。",
+    "推进基层政务公开标准化规范化，更新公开事项目录{n}项。",
+    "做好财政预决算公开，{n}个部门按时公开部门预算和决算，公开“三公”经费说明。",
+    "开展政务公开业务培训{n}次，覆盖各部门、各乡镇信息公开工作人员。",
+    "推进公共资源配置领域信息公开，公开招标投标、政府采购等信息{n}条。",
+    "回应社会关切，发布权威信息和政策问答{n}条，及时澄清不实信息。",
+    "加强政府信息公开保密审查，健全“先审查、后公开”和“一事一审”制度，审查文件{n}件。",
+    "完善依申请公开办理流程，建立登记、审核、答复全流程台账，平均答复时间缩短至{n}个工作日。",
+]
+SHARES = {"granted": 0.40, "partially_granted": 0.10, "denied_third_party": 0.02, "denied_process": 0.02,
+          "denied_internal": 0.01, "unavailable_not_held": 0.22, "unavailable_needs_creation": 0.02,
+          "unavailable_unclear": 0.02, "not_processed_petition": 0.05, "not_processed_repeat": 0.03}
+
+
+def panel_specs(seed: int = 2026) -> dict[str, Spec]:
+    """A believable small panel for the default corpus: one city's government, six departments
+    and two counties (one with its aggregate) over 2019–2024, applications carried from each
+    year to the next, realistic volumes and outcomes. Every page is marked generated."""
+    rng = random.Random(seed)
+    out = {}
+    for b, (issuer, note, (lo, hi), years) in enumerate(PANEL_BODIES):
+        carried = [rng.randint(0, 3), 0, 0, 0, 0, 0]
+        level = rng.randint(lo, hi)
+        in_force = {"regulations": rng.randint(0, 3), "normative_documents": rng.randint(5, 40)}
+        for year in years:
+            fmt = "2019" if year < 2021 else "2021"
+            proactive = _random_proactive(rng, fmt)
+            if fmt == "2021":  # stocks that flow: in force = last year's + issued − repealed
+                for row in in_force:
+                    cells = proactive[row]
+                    cells["repealed"] = min(cells["repealed"] % 4, in_force[row])
+                    cells["issued"] = cells["issued"] % (6 if row == "regulations" else 15)
+                    in_force[row] += cells["issued"] - cells["repealed"]
+                    cells["in_force"] = in_force[row]
+            highlights = [h.format(n=rng.randint(3, 60)) for h in rng.sample(HIGHLIGHTS, 5)]
+            level = max(lo, min(hi, int(level * rng.uniform(0.8, 1.3))))
+            people = int(level * rng.uniform(0.75, 0.95))
+            new = [people] + [rng.choice([0, 0, 1, 2, 3]) if i != 0 else max(0, level - people) for i in range(5)]
+            apps = _outcomes(rng, new, carried, fmt)
+            appeals = []
+            for _ in range(3):
+                four = [rng.choice([0, 0, 0, 1]) for _ in range(4)]
+                appeals += four + [sum(four)]
+            if issuer.endswith("人民政府") and sum(apps["new_received"]) > 100:
+                appeals[0] += 2
+                appeals[4] += 2
+            spec = Spec(issuer=issuer, year=year, fmt=fmt, shell=["trs", "hanweb", "gkmlpt"][b % 3],
+                        published=f"{year + 1}-01-{rng.randint(10, 28):02d}", site=f"www.panel{b}.gov.cn",
+                        scope_note=note, proactive=proactive, applications=apps, appeals=appeals,
+                        narrative_apps=sum(apps["new_received"]), padding_kb=4, highlights=highlights)
+            out[f"{year}-{issuer}.html"] = spec
+            carried = list(apps["carried_forward"])
+    return out
+
+
+def _outcomes(rng: random.Random, new: list[int], carried: list[int], fmt: str) -> dict[str, list[int]]:
+    """Outcome rows for the applications of one year (per applicant column), carried forward
+    what is left; every identity of table 三 holds."""
+    keys = [r.key for r in cat.APPLICATION_ROWS if r.key not in ("new_received", "carried_over", "total_processed",
+                                                                 "carried_forward", "other")
+            and not r.key.endswith("_subtotal")]
+    if fmt == "2019":
+        keys = [k for k in keys if k not in cat.OTHER_PARTS] + ["other"]
+    apps = {k: [0] * 6 for k in keys}
+    forward = []
+    for c in range(6):
+        pool = new[c] + carried[c]
+        fwd = min(pool, rng.choice([0, 0, 1, 2])) if pool else 0
+        left = pool - fwd
+        for k, share in SHARES.items():
+            n = min(left, int(round(pool * share * rng.uniform(0.7, 1.3))))
+            apps[k][c] += n
+            left -= n
+        apps["other" if fmt == "2019" else "other_other"][c] += left
+        forward.append(fwd)
+    apps["new_received"] = list(new)
+    apps["carried_over"] = list(carried)
+    apps["total_processed"] = [sum(apps[k][c] for k in keys) for c in range(6)]
+    apps["carried_forward"] = forward
+    return apps
+
+
 def main() -> None:
     out = SAMPLES_DIR
     for i, (name, spec) in enumerate(sample_specs().items()):
         write_html(spec, out / name, seed=i)
         print(out / name)
+    for i, (name, spec) in enumerate(panel_specs().items()):
+        write_html(spec, PANEL_DIR / name, seed=i)
+    print(f"{PANEL_DIR}: {len(panel_specs())} generated reports")
 
 
 if __name__ == "__main__":

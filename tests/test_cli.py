@@ -44,9 +44,9 @@ def test_ingest_then_check(tmp_path):
     db = tmp_path / "o.duckdb"
     p = run("ingest", "--db", str(db), cwd=SAMPLES_DIR.parents[2])
     assert p.returncode == 0, p.stderr
-    assert "documents  18" in p.stdout and "errors     0" in p.stdout
+    assert "documents  76" in p.stdout and "errors     0" in p.stdout
     con = duckdb.connect(str(db), read_only=True)
-    assert con.sql("SELECT count(*) FROM reports").fetchone()[0] == 18
+    assert con.sql("SELECT count(*) FROM reports").fetchone()[0] == 76
     con.close()
     p = run("check", "--db", str(db))
     assert p.returncode == 0

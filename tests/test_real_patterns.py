@@ -237,3 +237,17 @@ def test_grid_patterns_never_load_a_wrong_number_unflagged(seed):
     assert wrong_numbers(r, spec) == []
     ok, n, wrong = score(r, spec)
     assert ok == n, wrong
+
+
+@pytest.mark.parametrize("title,opening,scope", [
+    ("青杉市2023年政府信息公开工作年度报告", "根据《条例》要求，现将全市政府信息公开工作情况报告如下。", "jurisdiction"),
+    ("青杉市人民政府2023年政府信息公开工作年度报告", "本报告由市政府办公室汇总编制。", "jurisdiction"),
+    ("青杉市人民政府2023年政府信息公开工作年度报告", "本报告根据各单位报送的材料汇总形成。", "jurisdiction"),
+    ("白沙县教育局2023年政府信息公开工作年度报告", "本局按照全县政府信息公开工作部署，汇总各科室材料。", "agency"),
+    ("青杉市人民政府2023年政府信息公开工作年度报告", "2023年，市政府认真贯彻《条例》。", "agency"),
+])
+def test_whole_jurisdiction_reports_are_recognised(title, opening, scope):
+    spec = dataclasses.replace(BAIYUN, issuer=title[:title.index("2023")])
+    page = render_html(spec).replace("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定", opening, 1)
+    page = page.replace(f"{spec.issuer}2023年政府信息公开工作年度报告", title)
+    assert extract_bytes(page.encode(), "s.html").scope == scope

@@ -48,7 +48,7 @@ def test_facts_keep_raw_text_and_exact_decimals(db):
 
 def test_every_report_row_has_provenance(db):
     rows = q(db, "SELECT r.report_id, d.path, d.bytes FROM reports r JOIN documents d USING (doc_id)")
-    assert len(rows) == 18 and all(p and b > 0 for _, p, b in rows)
+    assert len(rows) == 76 and all(p and b > 0 for _, p, b in rows)
 
 
 def test_metrics(db):
@@ -81,7 +81,7 @@ def test_failed_checks_are_loaded_and_flagged(db):
 def test_reingest_changes_nothing(db):
     before = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(db, "SELECT count(*) FROM facts")
     summary = ingest([CORPUS], db=db)
-    assert summary.unchanged == summary.documents == 18 and summary.reports == 0
+    assert summary.unchanged == summary.documents == 76 and summary.reports == 0
     after = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(db, "SELECT count(*) FROM facts")
     assert before == after
 
@@ -143,7 +143,7 @@ def _open(path):
 
 def test_reports_without_numbers_say_why(db):
     rows = dict(q(db, "SELECT status, count(*) FROM reports GROUP BY status"))
-    assert rows == {"ok": 6, "partial": 5, "pre2019": 6, "no_tables": 1}
+    assert rows == {"ok": 64, "partial": 5, "pre2019": 6, "no_tables": 1}
     # every report either has numbers or a status that says it has none
     assert q(db, """SELECT count(*) FROM reports r WHERE status IN ('ok', 'partial')
                     AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.report_id)""") == [(0,)]

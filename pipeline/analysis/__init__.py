@@ -1,14 +1,26 @@
 """Stage 5 — tidy DataFrames for notebooks and charts, from the warehouse.
 
     from pipeline import analysis as an
-    con = an.connect()                      # the published snapshot, read-only
-    an.rates(con, by=["year"])              # grant rates with numerators, denominators, n reports
+    con = an.connect()                                  # the published snapshot, read-only
+    an.rates(con, by=["year"])                          # every rate with its numerator, denominator, N
+    an.areas(con, year=2023)                            # jurisdictions compared: aggregate or sum, with coverage
 
 Rules every aggregate follows:
-* sums numerators and denominators, never averages rates;
-* counts agency reports and jurisdiction aggregates apart (``scope``: summing both double-counts);
-* uses each body's current report only;
-* says how many reports it covers (``reports``).
+
+* it sums numerators and denominators, never averages rates, and each rate only over the reports
+  where *both* its numerator and its denominator are given: ``grant_rate`` comes with
+  ``grant_rate_num``, ``grant_rate_den`` and ``grant_rate_reports``;
+* it counts one population (``scope``): ``agency`` (each body's own report), ``jurisdiction``
+  (an area's aggregate, as published) or ``area`` (the aggregate where an area publishes one,
+  else the sum of its bodies' own reports — :func:`areas` says how many bodies that covers).
+  Summing agency reports and aggregates together double-counts, so no function does;
+* it uses each body's current report only;
+* generated example reports (the bundled corpus) are left out unless ``include_generated=True``;
+  a row built on them says so (``generated_reports``);
+* every row says how many reports and applications stand behind it.
+
+Rate names are the warehouse's (``metrics``; :data:`pipeline.store.schema.RATES`): ``grant_rate``
+is over requests processed, ``grant_rate_decided`` over requests that reached a decision.
 """
 from __future__ import annotations
 
@@ -20,8 +32,13 @@ import pandas as pd
 
 from .. import catalogue as cat
 from ..store import DEFAULT_DB
+from ..store.schema import RATES, denied_sql
 
 SNAPSHOT = Path("data/snapshot/ogi.duckdb")
+SCOPES = ("agency", "jurisdiction", "area")
+SCOPE_LABELS = {"agency": "各机关自身报告 / agency reports",
+                "jurisdiction": "地区汇总报告 / jurisdiction aggregates",
+                "area": "地区（汇总报告或各机关之和）/ areas (aggregate, else sum of agencies)"}
 
 # Outcome groups in template order, with Chinese labels and English alternatives.
 OUTCOMES = [
@@ -34,6 +51,21 @@ OUTCOMES = [
 ]
 DENIAL_REASONS = [(r.key, r.label.split(".")[-1].split(" ")[-1]) for r in cat.APPLICATION_ROWS
                   if r.group == "denied" and not r.key.endswith("_subtotal")]
+
+# Each rate: (numerator, denominator, multiplier). Counts come from the `units` columns below.
+RATE_PARTS = {
+    "grant_rate": ("granted", "total_processed", 1),
+    "grant_rate_decided": ("granted", "decided", 1),
+    "disclosure_rate": ("granted + partially_granted", "total_processed", 1),
+    "denial_rate": ("denied", "total_processed", 1),
+    "denial_rate_decided": ("denied", "decided", 1),
+    "not_held_rate": ("not_held", "total_processed", 1),
+    "reconsideration_per_100_applications": ("reconsideration", "applications", 100),
+    "litigation_per_100_applications": ("litigation", "applications", 100),
+    "reconsideration_correction_rate": ("reconsideration_corrected", "reconsideration_decided", 1),
+    "litigation_correction_rate": ("litigation_corrected", "litigation_decided", 1),
+}
+assert set(RATE_PARTS) == set(RATES)  # one naming of each rate across metrics, analysis, charts
 
 
 def publish_snapshot(db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHOT) -> Path:
@@ -50,10 +82,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to `db`, else the published snapshot (in the working directory or in
-    the project a notebook lives in), else the warehouse itself."""
-    if db:
-        path = Path(db)
+    """Read-only connection to `db`, else $OGI_DB, else the published snapshot (in the working
+    directory or in the project a notebook lives in), else the warehouse itself."""
+    import os
+    if db or os.environ.get("OGI_DB"):
+        path = Path(db or os.environ["OGI_DB"])
     else:
         options = [SNAPSHOT, PROJECT / SNAPSHOT, Path(DEFAULT_DB), PROJECT / DEFAULT_DB]
         path = next((p for p in options if p.exists()), SNAPSHOT)
@@ -64,161 +97,225 @@ def _df(con, sql: str, params=None) -> pd.DataFrame:
     return con.execute(sql, params or []).df()
 
 
-GROUP_KEYS = ("year", "level", "scope", "province", "format", "issuer", "jurisdiction")
+GROUP_KEYS = ("year", "level", "scope", "province", "format", "issuer", "jurisdiction", "series_key", "place")
 
 
-def _group_sql(by: list[str] | None, prefix: str = "") -> tuple[str, str]:
+def _group(by: list[str] | None) -> tuple[str, str]:
     keys = list(by or [])
     bad = set(keys) - set(GROUP_KEYS)
     if bad:
-        raise ValueError(f"cannot group by {bad}; use {list(GROUP_KEYS)}")
-    sel = "".join(f"{prefix}{k} AS {k}, " for k in keys)
-    return sel, ", ".join(f"{prefix}{k}" for k in keys)
+        raise ValueError(f"cannot group by {sorted(bad)}; use {list(GROUP_KEYS)}")
+    return "".join(f"{k}, " for k in keys), ", ".join(keys)
 
 
-_BASE = """
-WITH base AS (
-    SELECT a.*, r.province
-    FROM applications_wide a JOIN reports r USING (report_id)
-    WHERE a.is_current AND a.scope = ?)
-"""
+def _sum_of(group: str) -> str:
+    rows = cat.outcome_rows(group)
+    parts = " + ".join(f"a.{k}_total" for k in rows)
+    return f"coalesce({parts}, a.{group}_subtotal_total)"
 
 
-def reports(con, scope: str | None = None) -> pd.DataFrame:
+def units(scope: str = "agency", include_generated: bool = False) -> str:
+    """SQL of the population: one row per current report, with the counts the rates use."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}")
+    where = {"agency": "rp.scope = 'agency'", "jurisdiction": "rp.scope = 'jurisdiction'",
+             "area": "(rp.scope = 'jurisdiction' OR (rp.scope = 'agency' AND NOT EXISTS ("
+                     "SELECT 1 FROM reports j WHERE j.is_current AND j.scope = 'jurisdiction' AND j.year = rp.year "
+                     "AND coalesce(j.jurisdiction_id, j.jurisdiction_simplified) "
+                     "= coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified))))"}[scope]
+    generated = "" if include_generated else "AND NOT coalesce(rp.generated, false)"
+    decided = f"(a.granted_total + a.partially_granted_total + {denied_sql()})"
+    return f"""
+    SELECT rp.report_id, rp.series_key, rp.issuer, rp.jurisdiction,
+           coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified) AS place, rp.level, rp.scope, rp.year,
+           rp.format, rp.province, coalesce(rp.generated, false) AS generated,
+           a.new_received_total AS applications, a.total_processed_total AS total_processed,
+           a.granted_total AS granted, a.partially_granted_total AS partially_granted, {denied_sql()} AS denied,
+           {_sum_of('unavailable')} AS unavailable, a.unavailable_not_held_total AS not_held,
+           {_sum_of('not_processed')} AS not_processed, a.other_total AS other, {decided} AS decided,
+           p.reconsideration_total AS reconsideration, p.reconsideration_corrected AS reconsideration_corrected,
+           p.reconsideration_total - p.reconsideration_pending AS reconsideration_decided,
+           p.litigation_direct_total + p.litigation_after_reconsideration_total AS litigation,
+           p.litigation_direct_corrected + p.litigation_after_reconsideration_corrected AS litigation_corrected,
+           p.litigation_direct_total - p.litigation_direct_pending + p.litigation_after_reconsideration_total
+               - p.litigation_after_reconsideration_pending AS litigation_decided,
+           w.normative_documents_issued, w.licensing_decisions, w.penalty_decisions
+    FROM reports rp JOIN applications_wide a USING (report_id)
+    LEFT JOIN appeals_wide p USING (report_id) LEFT JOIN proactive_wide w USING (report_id)
+    WHERE rp.is_current AND rp.status <> 'error' AND {where} {generated}"""
+
+
+def _ratio_sql(name: str) -> str:
+    num, den, k = RATE_PARTS[name]
+    both = f"({num}) IS NOT NULL AND ({den}) IS NOT NULL"
+    return (f"sum({num}) FILTER (WHERE {both}) AS {name}_num, sum({den}) FILTER (WHERE {both}) AS {name}_den, "
+            f"count(*) FILTER (WHERE {both}) AS {name}_reports")
+
+
+def _finish_rates(df: pd.DataFrame, names) -> pd.DataFrame:
+    for name in names:
+        k = RATE_PARTS[name][2]
+        den = df[f"{name}_den"].astype("Float64")
+        df[name] = (k * df[f"{name}_num"].astype("Float64") / den.where(den > 0)).astype("Float64")
+    return df
+
+
+def _aggregate(con, by, scope, include_generated, rates: list[str], extra: str = "") -> pd.DataFrame:
+    sel, grp = _group(by)
+    df = _df(con, f"""
+        WITH units AS ({units(scope, include_generated)})
+        SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
+               sum(applications) AS applications, count(applications) AS reports_with_applications,
+               {', '.join(_ratio_sql(r) for r in rates)} {extra}
+        FROM units {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""")
+    df = _finish_rates(df, rates)
+    df.insert(0, "scope_label", SCOPE_LABELS[scope])
+    return df
+
+
+def reports(con, scope: str | None = None, include_generated: bool = True) -> pd.DataFrame:
     """One row per current report: who, where, when, format, status."""
-    where = "AND scope = ?" if scope else ""
+    where = ["is_current"] + (["scope = ?"] if scope else []) + ([] if include_generated else ["NOT generated"])
     return _df(con, f"""SELECT report_id, issuer, jurisdiction, coalesce(jurisdiction_code, jurisdiction_id) AS code,
-                               level, scope, year, format, status, method
-                        FROM reports WHERE is_current {where} ORDER BY issuer, year""", [scope] if scope else [])
+                               level, scope, year, format, status, method, generated
+                        FROM reports WHERE {' AND '.join(where)} ORDER BY issuer, year""", [scope] if scope else [])
 
 
-def volumes(con, by: list[str] | None = None, scope: str = "agency") -> pd.DataFrame:
-    """Applications received, proactive items and decisions, summed over `by`."""
-    sel, grp = _group_sql(by, "r.")
-    return _df(con, f"""
-        SELECT {sel} count(*) AS reports,
-               sum(a.new_received_total) AS applications,
-               sum(p.normative_documents_issued) AS normative_documents_issued,
-               sum(p.licensing_decisions) AS licensing_decisions,
-               sum(p.penalty_decisions) AS penalty_decisions
-        FROM applications_wide a JOIN proactive_wide p USING (report_id) JOIN reports r USING (report_id)
-        WHERE a.is_current AND a.scope = ? {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""",
-               [scope])
+def volumes(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+    """Applications received and proactive decisions, summed over `by`. Each sum says how many
+    reports gave the number (a blank is not a zero): ``<column>_reports``."""
+    sel, grp = _group(by)
+    cols = ["applications", "normative_documents_issued", "licensing_decisions", "penalty_decisions"]
+    df = _df(con, f"""
+        WITH units AS ({units(scope, include_generated)})
+        SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
+               {', '.join(f'sum({c}) AS {c}, count({c}) AS {c}_reports' for c in cols)}
+        FROM units {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""")
+    df.insert(0, "scope_label", SCOPE_LABELS[scope])
+    return df
 
 
-def _outcome_sql() -> str:
-    parts = {
-        "granted": "granted_total",
-        "partially_granted": "partially_granted_total",
-        "denied": "coalesce(" + " + ".join(f"{k}_total" for k in cat.outcome_rows("denied")) + ", denied_subtotal_total)",
-        "unavailable": "coalesce(" + " + ".join(f"{k}_total" for k in cat.outcome_rows("unavailable")) + ", unavailable_subtotal_total)",
-        "not_processed": "coalesce(" + " + ".join(f"{k}_total" for k in cat.outcome_rows("not_processed")) + ", not_processed_subtotal_total)",
-        "other": "other_total",
-    }
-    return ", ".join(f"{v} AS {k}" for k, v in parts.items())
+def rates(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+    """Grant, disclosure, denial and not-held rates, each with its numerator, denominator and
+    the number of reports behind it. Two denominators, as UK FOI statistics give them:
+    ``grant_rate`` over all requests processed, ``grant_rate_decided`` over requests that
+    reached a decision (granted, partially granted or denied)."""
+    names = ["grant_rate", "grant_rate_decided", "disclosure_rate", "denial_rate", "denial_rate_decided", "not_held_rate"]
+    return _aggregate(con, by, scope, include_generated, names)
 
 
-def outcomes(con, by: list[str] | None = None, scope: str = "agency") -> pd.DataFrame:
-    """Long table: outcome (template order), count, share of total_processed, per group.
-    Only reports whose outcome rows are all given count, so shares add up to their total."""
-    sel, grp = _group_sql(by)
+def appeals(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+    """Reconsideration and litigation per 100 applications, and correction rates; each summed
+    over the reports that give both its numerator and its denominator."""
+    names = ["reconsideration_per_100_applications", "litigation_per_100_applications",
+             "reconsideration_correction_rate", "litigation_correction_rate"]
+    return _aggregate(con, by, scope, include_generated, names)
+
+
+def outcomes(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+    """Long table: outcome (template order), count, share of total_processed, per group. Only
+    reports whose outcome rows and total are all given count, so shares add up to their total."""
+    sel, grp = _group(by)
     keys = [o[0] for o in OUTCOMES]
-    df = _df(con, _BASE.replace("SELECT a.*", f"SELECT a.*, {_outcome_sql()}") + f"""
-        SELECT {sel} count(*) AS reports, sum(total_processed_total) AS total_processed,
+    complete = " AND ".join(f"{k} IS NOT NULL" for k in ["total_processed", *keys])
+    df = _df(con, f"""
+        WITH units AS ({units(scope, include_generated)})
+        SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
+               sum(applications) AS applications, sum(total_processed) AS total_processed,
                {', '.join(f'sum({k}) AS {k}' for k in keys)}
-        FROM base WHERE total_processed_total IS NOT NULL AND {' AND '.join(f'{k} IS NOT NULL' for k in keys)}
-        {('GROUP BY ' + grp) if grp else ''}""", [scope])
-    ids = list(by or []) + ["reports", "total_processed"]
+        FROM units WHERE {complete} {('GROUP BY ' + grp) if grp else ''}""")
+    ids = list(by or []) + ["reports", "generated_reports", "applications", "total_processed"]
     long = df.melt(id_vars=ids, value_vars=keys, var_name="outcome", value_name="count")
     long["share"] = long["count"] / long["total_processed"].where(long["total_processed"] > 0)
     labels = {k: (zh, en) for k, zh, en in OUTCOMES}
     long["label_zh"] = long.outcome.map(lambda k: labels[k][0])
     long["label_en"] = long.outcome.map(lambda k: labels[k][1])
     long["order"] = long.outcome.map(keys.index)
+    long.insert(0, "scope_label", SCOPE_LABELS[scope])
     return long.sort_values(list(by or []) + ["order"]).reset_index(drop=True)
 
 
-def rates(con, by: list[str] | None = None, scope: str = "agency") -> pd.DataFrame:
-    """Rates with explicit numerators and denominators. Two grant rates, as UK FOI statistics give
-    them: over all requests handled, and over requests that reached a decision (granted,
-    partially granted or denied; unavailable, not processed and other left out)."""
-    sel, grp = _group_sql(by)
-    df = _df(con, _BASE.replace("SELECT a.*", f"SELECT a.*, {_outcome_sql()}") + f"""
-        SELECT {sel} count(*) AS reports,
-               sum(granted) AS granted, sum(partially_granted) AS partially_granted, sum(denied) AS denied,
-               sum(unavailable_not_held_total) AS not_held,
-               sum(total_processed_total) AS handled,
-               sum(granted + partially_granted + denied) AS decided
-        FROM base WHERE total_processed_total IS NOT NULL AND granted IS NOT NULL AND partially_granted IS NOT NULL
-                        AND denied IS NOT NULL
-        {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""", [scope])
-    handled = df.handled.where(df.handled > 0)
-    decided = df.decided.where(df.decided > 0)
-    df["grant_rate_handled"] = df.granted / handled
-    df["grant_rate_decided"] = df.granted / decided
-    df["disclosure_rate_handled"] = (df.granted + df.partially_granted) / handled
-    df["denial_rate_decided"] = df.denied / decided
-    df["not_held_rate_handled"] = df.not_held / handled
-    return df
-
-
-def appeals(con, by: list[str] | None = None, scope: str = "agency") -> pd.DataFrame:
-    """Reconsideration and litigation per 100 applications, and correction rates."""
-    sel, grp = _group_sql(by, "r.")
+def areas(con, year: int | None = None, include_generated: bool = False) -> pd.DataFrame:
+    """Jurisdictions compared: one row per area and year — its published aggregate, or, where it
+    publishes none, the sum of its bodies' own reports with the coverage of that sum ("3 of 7
+    bodies reported": bodies that published a report that year, of those that published one in
+    any year)."""
+    gen = "" if include_generated else "AND NOT coalesce(generated, false)"
     df = _df(con, f"""
-        SELECT {sel} count(*) AS reports, sum(a.new_received_total) AS applications,
-               sum(p.reconsideration_total) AS reconsideration,
-               sum(p.reconsideration_corrected) AS reconsideration_corrected,
-               sum(p.reconsideration_total - p.reconsideration_pending) AS reconsideration_decided,
-               sum(p.litigation_direct_total + p.litigation_after_reconsideration_total) AS litigation,
-               sum(p.litigation_direct_corrected + p.litigation_after_reconsideration_corrected) AS litigation_corrected,
-               sum(p.litigation_direct_total - p.litigation_direct_pending + p.litigation_after_reconsideration_total
-                   - p.litigation_after_reconsideration_pending) AS litigation_decided
-        FROM applications_wide a JOIN appeals_wide p USING (report_id) JOIN reports r USING (report_id)
-        WHERE a.is_current AND a.scope = ? AND a.new_received_total IS NOT NULL AND p.reconsideration_total IS NOT NULL
-        {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""", [scope])
-    apps = df.applications.where(df.applications > 0)
-    df["reconsideration_per_100_applications"] = 100 * df.reconsideration / apps
-    df["litigation_per_100_applications"] = 100 * df.litigation / apps
-    df["reconsideration_correction_rate"] = df.reconsideration_corrected / df.reconsideration_decided.where(
-        df.reconsideration_decided > 0)
-    df["litigation_correction_rate"] = df.litigation_corrected / df.litigation_decided.where(df.litigation_decided > 0)
+        WITH u AS ({units('area', include_generated)}),
+        known AS (SELECT coalesce(jurisdiction_id, jurisdiction_simplified) AS place,
+                         count(DISTINCT series_key) AS bodies_known
+                  FROM reports WHERE scope = 'agency' AND status <> 'error' {gen} GROUP BY ALL)
+        SELECT u.place, any_value(u.jurisdiction ORDER BY length(u.jurisdiction)) AS jurisdiction,
+               any_value(u.level ORDER BY u.scope DESC) AS level, u.year,
+               CASE WHEN bool_or(u.scope = 'jurisdiction') THEN 'aggregate' ELSE 'sum_of_agencies' END AS source,
+               count(*) AS reports, count(*) FILTER (WHERE u.generated) AS generated_reports,
+               CASE WHEN bool_or(u.scope = 'jurisdiction') THEN NULL ELSE count(*) END AS bodies_reported,
+               CASE WHEN bool_or(u.scope = 'jurisdiction') THEN NULL ELSE any_value(k.bodies_known) END AS bodies_known,
+               sum(u.applications) AS applications, {_ratio_sql('grant_rate')}, {_ratio_sql('disclosure_rate')},
+               {_ratio_sql('litigation_per_100_applications')}
+        FROM u LEFT JOIN known k USING (place)
+        WHERE u.place IS NOT NULL {'AND u.year = ?' if year is not None else ''}
+        GROUP BY u.place, u.year ORDER BY u.year, applications DESC NULLS LAST""", [year] if year is not None else [])
+    df = _finish_rates(df, ["grant_rate", "disclosure_rate", "litigation_per_100_applications"])
+    df["coverage"] = [f"{int(n)} of {int(m)} bodies reported" if pd.notna(n) and pd.notna(m) else
+                      ("published aggregate" if s == "aggregate" else "") for n, m, s in
+                      zip(df.bodies_reported, df.bodies_known, df.source)]
     return df
 
 
-def year_over_year(con, metric: str = "applications", scope: str = "agency") -> pd.DataFrame:
-    """Per body: the metric by year and its change from the previous year it reported."""
-    per = volumes(con, by=["issuer", "year"], scope=scope)
-    per = per.sort_values(["issuer", "year"])
-    per["previous"] = per.groupby("issuer")[metric].shift()
-    per["previous_year"] = per.groupby("issuer")["year"].shift()
+def year_over_year(con, metric: str = "applications", scope: str = "agency",
+                   include_generated: bool = False) -> pd.DataFrame:
+    """Per body (series): the metric by year and its change from the previous year it reported."""
+    per = volumes(con, by=["series_key", "issuer", "year"], scope=scope, include_generated=include_generated)
+    per = per.sort_values(["series_key", "year"])
+    g = per.groupby("series_key")
+    per["previous"] = g[metric].shift()
+    per["previous_year"] = g["year"].shift()
     per["change"] = per[metric] - per["previous"]
     per["change_pct"] = per["change"] / per["previous"].where(per["previous"] > 0)
-    return per[["issuer", "year", metric, "previous_year", "previous", "change", "change_pct"]]
+    return per[["issuer", "year", metric, "previous_year", "previous", "change", "change_pct"]].reset_index(drop=True)
 
 
-def rankings(con, metric: str = "grant_rate_handled", year: int | None = None, level: str | None = None,
-             scope: str = "agency", min_handled: int = 1) -> pd.DataFrame:
-    """Bodies ranked on a rate within one level (and year)."""
-    df = rates(con, by=["issuer", "level", "year"], scope=scope)
-    if year is not None:
-        df = df[df.year == year]
-    if level is not None:
-        df = df[df.level == level]
-    df = df[df.handled >= min_handled].copy()
-    df["rank"] = df.groupby(["level", "year"])[metric].rank(ascending=False, method="min")
-    return df.sort_values(["year", "level", "rank"]).reset_index(drop=True)
+def rankings(con, metric: str = "grant_rate", year: int | None = None, level: str | None = None,
+             scope: str = "agency", min_applications: int = 20, include_generated: bool = False) -> pd.DataFrame:
+    """Bodies ranked on one rate within one year, one level and one scope — like with like. A
+    body needs at least `min_applications` behind the rate's denominator (a township with three
+    requests does not top a list of counties). Ties share a rank (``tied``); N is shown.
+    Defaults: the latest year with data, the level with the most bodies."""
+    if metric not in RATE_PARTS:
+        raise ValueError(f"metric must be one of {list(RATE_PARTS)}")
+    df = _aggregate(con, ["series_key", "issuer", "level", "year"], scope, include_generated, [metric])
+    df = df[df[metric].notna()]
+    if year is None and len(df):
+        year = int(df.year.max())
+    df = df[df.year == year]
+    if level is None and len(df):
+        level = df.level.value_counts().idxmax()
+    df = df[(df.level == level) & (df[f"{metric}_den"] >= min_applications)].copy()
+    df["rank"] = df[metric].rank(ascending=False, method="min").astype("Int64")
+    df["tied"] = df.duplicated("rank", keep=False)
+    df["n"] = df[f"{metric}_den"]
+    df["ranking"] = f"{metric} · {year} · {level} · {scope} · N ≥ {min_applications}"
+    cols = ["rank", "tied", "issuer", "level", "year", metric, f"{metric}_num", f"{metric}_den", "n", "reports",
+            "generated_reports", "scope_label", "ranking"]
+    return df.sort_values(["rank", "issuer"])[cols].reset_index(drop=True)
 
 
-def quality(con) -> pd.DataFrame:
-    """Data quality per year: reports, how many are partial or failed a check, by check."""
-    return _df(con, """
+def quality(con, include_generated: bool = True) -> pd.DataFrame:
+    """Data quality per year: reports, how many are partial, carry no numbers (2008–2018 prose,
+    no mandated tables), failed a check; extraction errors apart."""
+    gen = "" if include_generated else "AND NOT coalesce(r.generated, false)"
+    return _df(con, f"""
         SELECT r.year, count(DISTINCT r.report_id) AS reports,
+               count(DISTINCT r.report_id) FILTER (WHERE r.status = 'ok') AS ok,
                count(DISTINCT r.report_id) FILTER (WHERE r.status = 'partial') AS partial,
+               count(DISTINCT r.report_id) FILTER (WHERE r.status IN ('pre2019', 'no_tables')) AS without_numbers,
                count(DISTINCT c.report_id) FILTER (WHERE NOT c.ok) AS with_failed_checks,
-               count(*) FILTER (WHERE NOT c.ok) AS failed_checks
+               count(*) FILTER (WHERE NOT c.ok) AS failed_checks,
+               count(DISTINCT r.report_id) FILTER (WHERE r.generated) AS generated_reports
         FROM reports r LEFT JOIN checks c USING (report_id)
-        WHERE r.status <> 'error' AND r.year IS NOT NULL
+        WHERE r.status <> 'error' AND r.year IS NOT NULL {gen}
         GROUP BY r.year ORDER BY r.year""")
 
 

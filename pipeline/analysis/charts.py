@@ -1,69 +1,191 @@
-"""Plotly charts over pipeline.analysis frames. Titles in Chinese with English alternatives.
+"""Plotly charts over pipeline.analysis frames — figures a researcher can put in a paper.
 
 Each function takes the tidy frame it draws (so a notebook can filter it first) and returns a
-plotly Figure; nothing here queries the warehouse.
+plotly Figure; nothing here queries the warehouse. Every chart: axis titles in words (中文 /
+English), rates as percentages from a zero baseline, counts as integers, the population (scope)
+and the number of reports behind it in the title, N in every hover, gaps where a year is missing
+(no line drawn across it), and a marker when generated example data is in it.
 """
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+import plotly.io as pio
 
-from . import OUTCOMES
+from . import OUTCOMES, RATE_PARTS
+from ..store.schema import RATES
 
 FONT = "Noto Sans CJK SC, Noto Serif CJK SC, sans-serif"
+RATE_TITLES = {
+    "grant_rate": "予以公开率 / grant rate",
+    "grant_rate_decided": "予以公开率（已决定）/ grant rate of decided requests",
+    "disclosure_rate": "公开率（含部分公开）/ disclosure rate",
+    "denial_rate": "不予公开率 / denial rate",
+    "denial_rate_decided": "不予公开率（已决定）/ denial rate of decided requests",
+    "not_held_rate": "本机关不掌握 / information not held",
+    "reconsideration_per_100_applications": "每百件申请的行政复议 / reconsiderations per 100 applications",
+    "litigation_per_100_applications": "每百件申请的行政诉讼 / lawsuits per 100 applications",
+    "reconsideration_correction_rate": "复议纠错率 / reconsideration correction rate",
+    "litigation_correction_rate": "诉讼纠错率 / litigation correction rate",
+}
+PERCENT = {r for r, (_, _, k) in RATE_PARTS.items() if k == 1}
+COUNT_TITLES = {"applications": "收到申请（件）/ applications received",
+                "normative_documents_issued": "制发规范性文件（件）/ normative documents issued",
+                "licensing_decisions": "行政许可决定（件）/ licensing decisions",
+                "penalty_decisions": "行政处罚决定（件）/ penalty decisions"}
+YEAR = "年份 / year"
+GENERATED = "含生成的示例数据 / includes generated example data"
 
 
-def _style(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, font_family=FONT, template="plotly_white", legend_title_text="")
+def notebook() -> None:
+    """In a notebook: figures carry plotly.js in their own output, so they also show in a
+    notebook exported to static HTML (jupyter nbconvert --to html) and offline."""
+    pio.renderers.default = "plotly_mimetype+notebook"
+
+
+def _style(fig: go.Figure, title: str, df: pd.DataFrame | None = None, note: str = "") -> go.Figure:
+    sub = []
+    if df is not None and len(df):
+        if "scope_label" in df:
+            sub.append(str(df.scope_label.iloc[0]))
+        if "reports" in df:
+            sub.append(f"N = {int(df.reports.sum())} 份报告 / reports")
+        if "generated_reports" in df and df.generated_reports.sum() > 0:
+            sub.append(GENERATED)
+    if note:
+        sub.append(note)
+    text = title + (f"<br><sup>{' · '.join(sub)}</sup>" if sub else "")
+    fig.update_layout(title={"text": text, "x": 0.01}, font_family=FONT, template="plotly_white",
+                      legend_title_text="", margin={"t": 90})
     return fig
 
 
-def ranking(df: pd.DataFrame, metric: str = "grant_rate_handled", label: str = "issuer", top: int = 30) -> go.Figure:
-    d = df.dropna(subset=[metric]).sort_values(metric, ascending=True).tail(top)
-    fig = px.bar(d, x=metric, y=label, orientation="h", hover_data=[c for c in ("handled", "reports", "year") if c in d])
-    return _style(fig, f"排名 / Ranking: {metric}")
+def _rate_axis(fig: go.Figure, metric: str, axis: str = "y") -> None:
+    """A rate's axis: its name and definition, percentages from zero; a count's: integers."""
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    if metric in RATES:
+        title = f"{RATE_TITLES[metric]}<br><sub>{RATES[metric]}</sub>"
+        update(tickformat=".0%" if metric in PERCENT else ".1f", rangemode="tozero", title_text=title)
+    else:
+        update(tickformat=",d", rangemode="tozero", title_text=COUNT_TITLES.get(metric, metric))
 
 
-def by_year(df: pd.DataFrame, metric: str, facet: str | None = "level") -> go.Figure:
-    """Small multiples: one panel per `facet`, the metric over the years."""
-    fig = px.line(df.sort_values("year"), x="year", y=metric, facet_col=facet if facet in df else None,
-                  facet_col_wrap=3, markers=True)
-    return _style(fig, f"逐年 / By year: {metric}")
+def _hover(df: pd.DataFrame, metric: str | None = None) -> list[str]:
+    cols = [c for c in ("reports", "applications") if c in df]
+    if metric and f"{metric}_num" in df:
+        cols += [f"{metric}_num", f"{metric}_den"]
+    return cols
+
+
+def ranking(df: pd.DataFrame, metric: str = "grant_rate", top: int = 30) -> go.Figure:
+    """Bars of one ranking (pipeline.analysis.rankings: one year, one level, one scope)."""
+    d = df.dropna(subset=[metric]).sort_values(metric).tail(top).copy()
+    d["label"] = d["rank"].astype(str) + ". " + d.issuer + " (N=" + d["n"].astype("Int64").astype(str) + ")"
+    fig = px.bar(d, x=metric, y="label", orientation="h", hover_data=_hover(d, metric) + ["tied"],
+                 text=d[metric].map(lambda v: f"{v:.0%}" if metric in PERCENT else f"{v:.2f}"))
+    _rate_axis(fig, metric, "x")
+    fig.update_yaxes(title_text="机关（N = 分母）/ body (N = denominator)")
+    ranking_name = df.ranking.iloc[0] if "ranking" in df and len(df) else metric
+    return _style(fig, f"排名 / Ranking: {RATE_TITLES.get(metric, metric)}", d, note=ranking_name)
+
+
+def by_year(df: pd.DataFrame, metric: str, facet: str | None = "level", series: str | None = None) -> go.Figure:
+    """Small multiples: one panel per `facet`, the metric over the years; a missing year leaves
+    a gap in the line instead of a line drawn across it."""
+    d = df.dropna(subset=[metric]).copy()
+    keys = [k for k in (facet, series) if k and k in d]
+    years = range(int(d.year.min()), int(d.year.max()) + 1) if len(d) else range(0)
+    if keys:
+        full = pd.MultiIndex.from_product([sorted(d[k].dropna().unique()) for k in keys] + [years], names=keys + ["year"])
+        d = d.set_index(keys + ["year"]).reindex(full).reset_index()
+    else:
+        d = d.set_index("year").reindex(years).reset_index()
+    faceted = bool(facet and facet in d)
+    fig = px.line(d, x="year", y=metric, facet_col=facet if faceted else None, facet_col_wrap=3,
+                  facet_row_spacing=0.18, color=series if series in d else None, markers=True,
+                  hover_data=_hover(d, metric), labels={facet: ""} if faceted else None)
+    fig.update_traces(connectgaps=False)
+    fig.update_xaxes(dtick=1, tickformat="d", title_text="")
+    _rate_axis(fig, metric)
+    if faceted:  # one axis title each way, not one per panel
+        fig.for_each_annotation(lambda a: a.update(text=a.text.lstrip("=")))
+        fig.update_yaxes(title_text="")
+        fig.update_layout(yaxis_title_text=fig.layout.yaxis.title.text or "")
+        _rate_axis(fig, metric)
+        fig.update_yaxes(title_text="", selector=lambda ax: ax.anchor != "x")
+        fig.add_annotation(text=YEAR, x=0.5, y=-0.12, xref="paper", yref="paper", showarrow=False)
+    else:
+        fig.update_xaxes(title_text=YEAR)
+    return _style(fig, f"逐年 / By year: {RATE_TITLES.get(metric, COUNT_TITLES.get(metric, metric))}", df)
 
 
 def outcome_bars(long: pd.DataFrame, x: str = "year") -> go.Figure:
-    """Stacked outcome shares in the template's order (予以公开 … 其他处理)."""
+    """Stacked outcome shares in the template's order (予以公开 … 其他处理), the share of all
+    requests processed (三（七）总计)."""
     d = long.copy()
     d[x] = d[x].astype(str) if x in d else "all"
     order = [f"{zh} / {en}" for _, zh, en in OUTCOMES]
     d["outcome_label"] = d.label_zh + " / " + d.label_en
     fig = px.bar(d, x=x if x in long else None, y="share", color="outcome_label",
-                 category_orders={"outcome_label": order}, hover_data=["count", "total_processed", "reports"])
-    fig.update_layout(barmode="stack", yaxis_tickformat=".0%")
-    return _style(fig, "办理结果构成 / Outcomes of requests handled")
+                 category_orders={"outcome_label": order}, hover_data=["count", "total_processed", "reports"],
+                 text=d["count"].map(lambda v: f"{int(v):,}" if pd.notna(v) and v else ""))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1], title_text="占办理总数的比例 / share of requests processed")
+    fig.update_xaxes(title_text=YEAR if x == "year" else x, type="category")
+    per_year = long.drop_duplicates(subset=[x] if x in long else None)
+    return _style(fig, "办理结果构成 / Outcomes of requests processed", per_year)
 
 
-def sankey(flows: pd.DataFrame, title: str = "") -> go.Figure:
+def sankey(flows: pd.DataFrame, issuer: str = "", year: int | None = None) -> go.Figure:
+    """Applicant type → outcome (→ carried forward) of one report, with the numbers on the nodes."""
+    totals: dict[str, int] = {}
+    for col in ("source", "target"):
+        for name, v in flows.groupby(col)["value"].sum().items():
+            totals[name] = max(totals.get(name, 0), int(v))
     nodes = list(dict.fromkeys([*flows.source, *flows.target]))
     idx = {n: i for i, n in enumerate(nodes)}
-    fig = go.Figure(go.Sankey(node={"label": nodes, "pad": 12},
-                              link={"source": flows.source.map(idx), "target": flows.target.map(idx),
-                                    "value": flows.value}))
-    return _style(fig, title or "申请人 → 办理结果 → 结转 / Applicant → outcome → carried forward")
+    fig = go.Figure(go.Sankey(
+        node={"label": [f"{n} {totals.get(n, 0):,}" for n in nodes], "pad": 12},
+        link={"source": flows.source.map(idx), "target": flows.target.map(idx), "value": flows.value,
+              "hovertemplate": "%{source.label} → %{target.label}: %{value:,}<extra></extra>"}))
+    who = f"{issuer} {year}年 · " if issuer else ""
+    return _style(fig, f"{who}申请人 → 办理结果 / applicant → outcome",
+                  note=f"{int(flows.value.sum()):,} 件 / requests")
 
 
 def volume_vs_litigation(df: pd.DataFrame) -> go.Figure:
-    """One dot per body: applications received vs litigation per 100 applications."""
-    fig = px.scatter(df, x="applications", y="litigation_per_100_applications", hover_name="issuer",
-                     hover_data=[c for c in ("year", "reports", "litigation") if c in df], log_x=True)
-    return _style(fig, "申请量与诉讼率 / Volume vs litigation rate")
+    """One dot per body and year: applications received vs lawsuits per 100 applications."""
+    metric = "litigation_per_100_applications"
+    d = df.dropna(subset=["applications", metric])
+    d = d[d.applications > 0]
+    fig = px.scatter(d, x="applications", y=metric, hover_name="issuer" if "issuer" in d else None,
+                     hover_data=[c for c in ("year", "reports", f"{metric}_num", f"{metric}_den") if c in d],
+                     log_x=True)
+    fig.update_xaxes(title_text="收到申请（件，对数轴）/ applications received (log scale)", tickformat=",d")
+    _rate_axis(fig, metric)
+    return _style(fig, "申请量与诉讼率 / Volume vs litigation rate", d)
+
+
+def areas(df: pd.DataFrame, metric: str = "grant_rate") -> go.Figure:
+    """Jurisdictions compared (pipeline.analysis.areas): aggregates and sums of agencies marked."""
+    d = df.dropna(subset=[metric]).copy()
+    d["label"] = d.jurisdiction.fillna(d.place) + " " + d.year.astype(str)
+    fig = px.bar(d, x=metric, y="label", orientation="h", color="source",
+                 hover_data=["coverage", "applications", f"{metric}_num", f"{metric}_den"],
+                 text=d.coverage)
+    _rate_axis(fig, metric, "x")
+    fig.update_yaxes(title_text="地区与年份 / area and year")
+    return _style(fig, f"地区比较 / Areas compared: {RATE_TITLES.get(metric, metric)}", d,
+                  note="汇总报告或各机关之和 / aggregate, else sum of agencies")
 
 
 def quality(df: pd.DataFrame) -> go.Figure:
-    d = df.melt(id_vars=["year"], value_vars=["reports", "partial", "with_failed_checks"], var_name="what",
-                value_name="n")
-    labels = {"reports": "报告 / reports", "partial": "不完整 / partial", "with_failed_checks": "校验未通过 / failed a check"}
+    labels = {"ok": "完整 / complete", "partial": "不完整 / partial", "without_numbers": "无数字 / no numbers read",
+              "with_failed_checks": "校验未通过 / failed a check"}
+    d = df.melt(id_vars=["year"], value_vars=list(labels), var_name="what", value_name="n")
     d["what"] = d.what.map(labels)
-    fig = px.bar(d, x="year", y="n", color="what", barmode="group")
-    return _style(fig, "数据质量 / Data quality")
+    fig = px.bar(d, x="year", y="n", color="what", barmode="group", text="n")
+    fig.update_xaxes(title_text=YEAR, dtick=1, tickformat="d")
+    fig.update_yaxes(title_text="报告（份）/ reports", tickformat=",d", rangemode="tozero")
+    return _style(fig, "数据质量 / Data quality", df)

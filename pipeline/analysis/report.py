@@ -10,39 +10,45 @@ import os
 import shutil
 from pathlib import Path
 
-from . import appeals, connect, outcomes, quality, rankings, rates, reports, sankey_flows, volumes
+from . import appeals, areas, connect, outcomes, quality, rankings, rates, reports, sankey_flows, volumes
 from . import charts
 
 
-def figures(con) -> list[tuple[str, object, object]]:
+def figures(con, include_generated: bool = False) -> list[tuple[str, object, object]]:
     """(slug, figure, table) for every chart of the report."""
-    r_year = rates(con, by=["year"])
-    out = [("outcomes_by_year", charts.outcome_bars(outcomes(con, by=["year"])), outcomes(con, by=["year"])),
-           ("grant_rate_by_year_level", charts.by_year(rates(con, by=["year", "level"]), "grant_rate_handled"),
-            rates(con, by=["year", "level"])),
-           ("ranking_grant_rate", charts.ranking(rankings(con)), rankings(con))]
-    per_body = appeals(con, by=["issuer", "year"])
+    g = {"include_generated": include_generated}
+    out = []
+    o = outcomes(con, by=["year"], **g)
+    out.append(("outcomes_by_year", charts.outcome_bars(o), o))
+    r = rates(con, by=["year", "level"], **g)
+    out.append(("grant_rate_by_year_level", charts.by_year(r, "grant_rate"), r))
+    rk = rankings(con, **g)
+    out.append(("ranking_grant_rate", charts.ranking(rk), rk))
+    per_body = appeals(con, by=["issuer", "year"], **g)
     out.append(("volume_vs_litigation", charts.volume_vs_litigation(per_body), per_body))
-    q = quality(con)
+    years = o.year.dropna()
+    ar = areas(con, year=int(years.max()) if len(years) else None, **g)
+    if len(ar.dropna(subset=["grant_rate"])):
+        out.append(("areas_grant_rate", charts.areas(ar), ar))
+    q = quality(con, include_generated=include_generated)
     out.append(("data_quality", charts.quality(q), q))
-    biggest = reports(con, scope="agency")
-    vols = volumes(con, by=["issuer", "year"])
-    if len(vols.dropna(subset=["applications"])):
-        top = vols.dropna(subset=["applications"]).sort_values("applications").iloc[-1]
-        rid = biggest[(biggest.issuer == top.issuer) & (biggest.year == top.year)].report_id.iloc[0]
+    vols = volumes(con, by=["issuer", "year"], **g).dropna(subset=["applications"])
+    if len(vols):
+        top = vols.sort_values("applications").iloc[-1]
+        rid = reports(con, scope="agency").query("issuer == @top.issuer and year == @top.year").report_id.iloc[0]
         flows = sankey_flows(con, rid)
-        out.append(("sankey_largest", charts.sankey(flows, f"{top.issuer} {int(top.year)}：申请人 → 办理结果 / "
-                                                            "applicant → outcome"), flows))
-    out.append(("rates_by_year", None, r_year))
+        out.append(("sankey_largest", charts.sankey(flows, top.issuer, int(top.year)), flows))
+    out.append(("rates_by_year", None, rates(con, by=["year"], **g)))
     return out
 
 
-def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = True) -> Path:
+def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = True,
+                 include_generated: bool = False) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con = connect(db)
     try:
-        figs = figures(con)
+        figs = figures(con, include_generated)
     finally:
         con.close()
     parts, first = [], True
@@ -54,20 +60,35 @@ def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = 
             first = False
             if png and _browser():
                 fig.write_image(out / f"{slug}.png", width=1000, height=600)
-        parts.append(table.head(50).to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4g}",
-                                            classes="data", border=0))
+        parts.append(_table(table))
         parts.append("</section>")
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>OGI Reports — 政府信息公开年度报告比较 / comparison</title>
 <style>body{{font-family:"Noto Sans CJK SC",sans-serif;max-width:1100px;margin:auto;padding:1em}}
-table.data{{border-collapse:collapse;font-size:12px}} table.data td,table.data th{{padding:2px 6px;border-bottom:1px solid #ddd}}</style>
+table.data{{border-collapse:collapse;font-size:12px;display:block;overflow-x:auto;max-width:100%}}
+table.data td,table.data th{{padding:2px 6px;border-bottom:1px solid #ddd;white-space:nowrap}}</style>
 </head><body><h1>政府信息公开年度报告比较 / Comparing open-government-information annual reports</h1>
-<p>Rates sum numerators and denominators over current reports; agency reports and jurisdiction aggregates are
-kept apart. Each table says how many reports it covers.</p>
+<p>Rates sum numerators and denominators over the current reports that give both; agency reports and
+jurisdiction aggregates are kept apart. Each chart names its population and how many reports stand behind it.
+{'<p><b>含生成的示例数据 / This report includes generated example data.</b></p>' if include_generated else ''}</p>
 {''.join(parts)}</body></html>"""
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _table(df) -> str:
+    """A table that fits the page: the columns a reader needs first, rates as percentages."""
+    from . import RATE_PARTS
+    from .charts import PERCENT
+    d = df.head(50).copy()
+    drop = [c for c in d.columns if c in ("scope_label", "ranking", "report_id", "series_key", "place")
+            or c.endswith(("_num", "_reports")) and c != "generated_reports"]
+    d = d.drop(columns=drop)
+    fmt = {c: (lambda v: f"{v:.1%}") for c in d.columns if c in PERCENT}
+    fmt.update({c: (lambda v: f"{v:.2f}") for c in d.columns if c in RATE_PARTS and c not in PERCENT})
+    return d.to_html(index=False, na_rep="", formatters=fmt, float_format=lambda v: f"{v:,.0f}", classes="data",
+                     border=0)
 
 
 def _browser() -> bool:

@@ -17,7 +17,12 @@ _DATE = re.compile(r"(?:发布|公开)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d
 _PUBLISHER = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
 _COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:负责)?编制")
 _URL_YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
-_JURISDICTION_SCOPE = re.compile(r"涵盖.{0,8}(?:各区|各县|各部门|各乡镇|各街道|各单位)|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{4}年)")
+# An aggregate over an area: it says it covers the area's bodies, or that it was compiled from them.
+_JURISDICTION_SCOPE = re.compile(
+    r"涵盖.{0,8}(?:各区|各县|各部门|各乡镇|各街道|各单位)|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{4}年)"
+    r"|汇总.{0,20}各(?:单位|部门|区|县|乡镇|街道)|各(?:单位|部门|区县|县区|乡镇).{0,12}汇总|本报告由.{0,30}汇总编制")
+# In the title or the opening paragraph only: 全市政府信息公开工作 (an agency's prose may mention it later).
+_AREA_OPENING = re.compile(r"全(?:省|市|区|县|州|盟|旗)(?:的)?政府信息公开(?:工作)?")
 
 
 _PAIRS = ("《》", "〈〉", "()", "（）", "“”")
@@ -129,7 +134,9 @@ def find_published(meta: dict[str, str], text: str) -> str | None:
 def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
     """'jurisdiction' for an aggregate over an area, 'agency' for one body's own report."""
     probe = cat.squash((title or "") + head_text[:1500])
-    if _JURISDICTION_SCOPE.search(probe):
+    department = bool(issuer) and names.level_of(issuer) == "department"  # cites the area's work, is no aggregate
+    if not department and (_JURISDICTION_SCOPE.search(probe)
+                           or _AREA_OPENING.search(cat.squash((title or "") + head_text[:300]))):
         return "jurisdiction"
     if issuer:
         s = names.normalise_text(issuer)

@@ -36,7 +36,7 @@ PLACE_SUFFIXES = (
 _ETHNIC = re.compile(r"(?:回族|满族|蒙古族|土家族|苗族|瑶族|彝族|壮族|侗族|藏族|羌族|畲族|黎族|傣族|白族|哈尼族|"
                      r"佤族|纳西族|布依族|仡佬族|朝鲜族|锡伯族|达斡尔族|鄂温克族|哈萨克族|各族)+(?:自治)?(?=县|区|旗|乡)")
 # Characters that, after a place suffix, show it was part of a word (市场, 区域, 县级 …).
-_NOT_A_SUFFIX_AFTER = {"市": "场民政辖", "区": "域划块", "县": "级域", "省": "级", "镇": "压"}
+_NOT_A_SUFFIX_AFTER = {"市": "场民政辖", "区": "域划块", "县": "级域", "省": "级", "镇": "压", "乡": "建村镇"}
 _PLACE_SEGMENT = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|民族乡|地区|街道|苏木|[省市州盟县旗区乡镇])")
 
 
@@ -56,6 +56,8 @@ def place_prefix(issuer: str) -> str | None:
         stop = m.end()
         if s[stop - 1] == "州" and s[stop:stop + 1] == "市":
             stop += 1  # 福州市, 郑州市: the 州 is part of the city's name, not a suffix
+        if s[stop - 2:stop] == "城乡":
+            break  # 城乡规划, 城乡建设: the word 城乡, not a township
         nxt = s[stop:stop + 1]
         suffix = s[stop - 1]
         if nxt and nxt in _NOT_A_SUFFIX_AFTER.get(suffix, ""):
