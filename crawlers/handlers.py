@@ -8,8 +8,21 @@ crawlers.discovery.content_filename decodes the name.
 """
 from __future__ import annotations
 
+import logging
+
 from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
 from scrapy.http import Headers
+
+
+class _DropExperimentalWarning(logging.Filter):
+    """Scrapy's reactorless mode warns on every crawl that its aiohttp handler is experimental;
+    the warning says nothing about a crawl (the handler is what reactorless mode uses)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "is experimental" not in record.getMessage()
+
+
+logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(_DropExperimentalWarning())
 
 
 class RawHeadersDownloadHandler(AiohttpDownloadHandler):

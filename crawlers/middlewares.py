@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import asyncio
 
+from urllib.parse import urlparse
+
 from scrapy.exceptions import IgnoreRequest
 
 from pipeline.extract.decode import declared_charset
 from .discovery import is_challenge
+from .mirror import MIRROR_SUFFIX, MirrorServer
 
 
 class Blocked(IgnoreRequest):
@@ -14,20 +17,35 @@ class Blocked(IgnoreRequest):
 
 
 class MirrorProxyMiddleware:
-    """Offline crawls (a bundled mirror, test portals): every request goes to the local mirror
-    server, which serves each host from its own folder (crawlers/mirror.py). Set by crawl()."""
+    """Offline crawls (a bundled mirror, test portals): requests go to a local mirror server,
+    which serves each host from its own folder (crawlers/mirror.py). crawl() sets MIRROR_PROXY
+    and every request goes there; under a plain `scrapy crawl`, a request for a *.mirror.test
+    host starts a server of MIRROR_DIR for the crawl, stopped when the spider closes."""
 
-    def __init__(self, proxy: str | None):
-        self.proxy = proxy
+    def __init__(self, crawler, proxy: str | None, mirror_dir: str | None):
+        self.proxy, self.mirror_dir, self.server = proxy, mirror_dir, None
+        from scrapy import signals
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("MIRROR_PROXY"))
+        return cls(crawler, crawler.settings.get("MIRROR_PROXY"), crawler.settings.get("MIRROR_DIR"))
 
     def process_request(self, request, spider=None):
-        if self.proxy and request.url.startswith("http://"):
+        if not request.url.startswith("http://"):
+            return None
+        if self.proxy:
             request.meta["proxy"] = self.proxy
+        elif self.mirror_dir and (urlparse(request.url).hostname or "").endswith(MIRROR_SUFFIX):
+            if self.server is None:
+                self.server = MirrorServer(self.mirror_dir).start()
+            request.meta["proxy"] = self.server.url
         return None
+
+    def close(self, spider=None, reason=None):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
 
 class BackoffMiddleware:

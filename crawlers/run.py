@@ -28,14 +28,6 @@ from .spiders import ReportSpider
 from .store import DocumentStore
 
 DEFAULT_OUT = Path("data/crawl")
-# Scrapy's reactorless mode downloads with its aiohttp handler and warns that it is experimental
-# on every request; the warning says nothing about our crawl.
-class _DropExperimentalWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "is experimental" not in record.getMessage()
-
-
-logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(_DropExperimentalWarning())
 log = logging.getLogger("ogi.crawl")
 
 

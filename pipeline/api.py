@@ -27,6 +27,11 @@ log = logging.getLogger("ogi")
 
 DOCUMENT_SUFFIXES = (".html", ".htm", ".shtml", ".jhtml", ".txt", ".pdf", ".doc", ".docx", ".wps",
                      ".xls", ".xlsx", ".et", ".png", ".jpg", ".jpeg", ".gif")
+
+
+class UsageError(ValueError):
+    """A user's mistake (a path that does not exist, a folder with no documents, a registry that
+    cannot be read): one line, said plainly, before anything is written."""
 DEFAULT_CORPUS = Path("data/samples")
 BATCH_SIZE = 500
 
@@ -129,7 +134,31 @@ class Source:
 
 
 def local_sources(paths: Iterable[str | Path]) -> list[Source]:
-    return [Source(p, str(p)) for p in iter_documents(paths)]
+    """The documents under `paths`; a path that does not exist, or a folder without a single
+    document, is a UsageError (nothing is created for it)."""
+    out = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+        found = [Source(f, str(f)) for f in iter_documents([p])]
+        if p.is_dir() and not found:
+            raise UsageError(f"{p}: no documents in this folder (looked for {' '.join(DOCUMENT_SUFFIXES)})")
+        out += found
+    return out
+
+
+def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Source], list[dict], list[dict]]:
+    """An existing crawl folder (crawlers.store layout) as documents with their provenance (URLs,
+    pages, fetch times) from its manifest, plus its crawl outcomes and errors."""
+    from crawlers.store import DocumentStore
+    d = Path(crawl_dir)
+    if not (d / "manifest.jsonl").exists():
+        raise UsageError(f"{d}: not a crawl folder (no manifest.jsonl; `ogi crawl --out {d}` makes one)")
+    store = DocumentStore(d)
+    try:
+        return crawled_sources(store.manifest(), store.raw), store.outcomes(), store.errors()
+    finally:
+        store.close()
 
 
 def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
@@ -143,37 +172,58 @@ def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
 def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
            on_error=None, sources: str | Path | None = None, mirror: str | Path | None = None,
            crawl_out: str | Path | None = None, crawl_overrides: dict | None = None,
-           workers: int | None = None, publish: bool = True) -> IngestSummary:
+           workers: int | None = None, publish: bool | None = None, crawl_dir: str | Path | None = None,
+           crawl_progress=None) -> IngestSummary:
     """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
 
-    With neither paths nor sources, the bundled corpus (data/samples) is ingested. Afterwards a
-    read-only snapshot is published beside the warehouse (snapshot/NAME) for notebooks. A document
-    whose bytes were already loaded by this extractor version is skipped. A document that fails
-    is recorded (``reports.status = 'error'``, view ``extraction_errors``) and the batch goes on;
-    ``on_error(source, reason)`` is called for each failure as it happens.
+    With neither paths nor sources, the bundled corpus (data/samples) is ingested; `crawl_dir`
+    adds an existing crawl folder with its manifest's provenance. Afterwards a read-only snapshot
+    is published for notebooks (data/snapshot/) — for the default warehouse, or when `publish`
+    says so. A document whose bytes were already loaded by this extractor version is skipped. A
+    document that fails is recorded (``reports.status = 'error'``, view ``extraction_errors``)
+    and the batch goes on; ``on_error(source, reason)`` is called for each failure as it happens.
+    A user's mistake (a missing path, an empty folder, an unreadable registry) raises
+    :class:`UsageError` before anything is written.
     """
     items: list[Source] = []
     outcomes: list[dict] = []
+    errors: list[dict] = []
     result = None
-    if sources:
-        from crawlers.run import DEFAULT_OUT, crawl
-        result = crawl(sources, out_dir=crawl_out or DEFAULT_OUT, mirror=mirror, overrides=crawl_overrides)
-        outcomes = result.outcomes
-        items += crawled_sources(result.store.manifest(), result.store.raw)
     paths = list(paths)
-    if paths or not sources:
-        items += local_sources(paths or [DEFAULT_CORPUS])
+    local = local_sources(paths or ([] if sources or crawl_dir else [DEFAULT_CORPUS]))  # mistakes first
+    if crawl_dir:
+        crawled, outcomes, errors = crawl_folder_sources(crawl_dir)
+        items += crawled
+    if sources:
+        from crawlers.registry import RegistryError, load
+        from crawlers.run import DEFAULT_OUT, crawl
+        try:
+            rows = load(sources)
+        except (RegistryError, OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{sources}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+        try:
+            result = crawl(rows, out_dir=crawl_out or DEFAULT_OUT, mirror=mirror, overrides=crawl_overrides,
+                           progress=crawl_progress)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        outcomes, errors = outcomes + result.outcomes, errors + result.errors
+        items += crawled_sources(result.store.manifest(), result.store.raw)
+    items += local
     summary = load_sources(items, db, progress, on_error, workers)
     summary.outcomes = outcomes
-    if result is not None:
-        summary.interrupted = result.interrupted
-        summary.crawl_errors = len({(e["source_id"], e["url"]) for e in result.errors})
+    summary.interrupted = bool(result and result.interrupted)
+    summary.crawl_errors = len({(e["source_id"], e["url"]) for e in errors})
+    if outcomes or errors:
         with Warehouse(db) as wh:
             wh.record_crawl_outcomes(outcomes)
-            wh.record_crawl_errors(result.errors)
+            wh.record_crawl_errors(errors)
+    if publish is None:
+        publish = Path(db).resolve() == DEFAULT_DB.resolve()  # never a snapshot/ beside a file a user named
     if publish:
         from .analysis import publish_snapshot
-        publish_snapshot(db, Path(db).parent / "snapshot" / Path(db).name)
+        from .analysis.serve import publish_sqlite
+        snapshot = publish_snapshot(db, Path(db).parent / "snapshot" / Path(db).name)
+        publish_sqlite(snapshot, snapshot.with_suffix(".sqlite"))  # what `ogi serve` shows in datasette
     return summary
 
 

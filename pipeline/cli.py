@@ -1,11 +1,14 @@
 """``ogi`` — the command line, a thin shell over :mod:`pipeline.api`.
 
-Exit codes: 0 success; 1 some documents failed (the rest loaded, failures recorded); 2 usage error.
+Exit codes: 0 success; 1 some documents failed (the rest loaded, failures recorded); 2 usage error;
+130 interrupted. A user's mistake is one line on stderr, never a traceback (``-v`` shows one for
+a bug).
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from . import api
 from .store import DEFAULT_DB
 
 EPILOG = """examples:
+  ogi --version
   ogi extract data/samples/luanhe-2023.txt --json
   ogi ingest                      # the bundled corpus (data/samples) into data/ogi.duckdb
   ogi ingest reports/ --db /tmp/ogi.duckdb
@@ -27,11 +31,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="ogi", description="Open-government-information annual reports → checked, canonical numbers.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    p.add_argument("--version", action="version", version=f"ogi {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     e = sub.add_parser("extract", help="parse documents and print canonical JSON; writes nothing",
-                       description="Parse documents (HTML, TXT/PDF text) and print one canonical JSON object "
-                                   "per document, one per line. Nothing is written to a database.")
+                       description="Parse documents and print one canonical JSON object per document, one per "
+                                   "line (or a short summary). Nothing is written to a database. Formats: HTML "
+                                   "pages in any encoding (.html .htm .shtml .jhtml); text and PDF-text dumps "
+                                   "(.txt); PDF (text layer and ruled tables; scanned pages by OCR); Word "
+                                   "(.docx, .doc); Kingsoft WPS (.wps); spreadsheets (.xls, .xlsx, .et); images "
+                                   "(.png, .jpg, .jpeg, .gif, by OCR). The kind is read from the bytes, not the "
+                                   "file name.")
     e.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories to search for documents")
     e.add_argument("--json", action="store_true", help="one JSON object per line (the default is a short summary)")
 
@@ -66,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
     i.add_argument("--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored")
     i.add_argument("--out", default="data/crawl", help="crawl output folder (default: data/crawl)")
+    i.add_argument("--crawl", metavar="DIR", help="ingest an existing crawl folder (its manifest keeps URLs and fetch times)")
     i.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME} (offline mirror)")
+    i.add_argument("--snapshot", action="store_true",
+                   help="publish a read-only snapshot for notebooks (data/snapshot/; the default for the default --db)")
     i.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     c = sub.add_parser("check", help="data-quality summary of a warehouse",
@@ -85,12 +98,35 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--include-generated", action="store_true",
                     help="include the generated example reports of the bundled corpus (marked on every chart)")
 
+    sv = sub.add_parser("serve", help="browse the warehouse in datasette (read-only)",
+                        description="Serve the warehouse's views read-only in datasette: facets by province, level, "
+                                    "year, scope, format and status; canned queries (grant rate by province × year, "
+                                    "litigation per 100 applications, reports with failed checks); every number "
+                                    "linked to its report, raw text, page and source URL; CSV/JSON downloads. "
+                                    "Serves a SQLite copy of the views (rebuilt when the warehouse is newer).",
+                        epilog="example:\n  ogi serve --port 8001     # then open http://127.0.0.1:8001/",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sv.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
+    sv.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
+    sv.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1, this machine only)")
+    sv.add_argument("--rebuild", action="store_true", help="rebuild the SQLite copy even if it is up to date")
+
     ex = sub.add_parser("export", help="export every view as Parquet (partitioned by year) or CSV",
                         description="Every warehouse view, with a data dictionary (column, meaning, unit, Chinese label).")
     ex.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     ex.add_argument("--out", default="data/export", help="output folder (default: data/export)")
     ex.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
+    ex.add_argument("--excel", action="store_true",
+                    help="CSV for Excel: UTF-8 with a byte-order mark, so Chinese opens intact by double-click")
     return p
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("ogi-reports")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without install
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,8 +137,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
-            "export": _export, "discover": _discover}[args.command](args)
+    handler = {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
+               "export": _export, "discover": _discover, "serve": _serve}[args.command]
+    try:
+        return handler(args)
+    except (api.UsageError, RuntimeError) as exc:  # a user's mistake, or a warehouse that cannot open
+        print(f"ogi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ogi: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (ogi check | head): not an error. Point stdout at /dev/null so the
+        # interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # a bug: one line, the traceback with -v
+        if args.verbose:
+            raise
+        print(f"ogi: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
+        return 1
 
 
 def _discover(args) -> int:
@@ -123,25 +177,61 @@ def _discover(args) -> int:
     return 1 if failures and not rows else 0
 
 
+def _existing_db(db: str | None) -> str | None:
+    if db and not Path(db).exists():
+        raise api.UsageError(f"no warehouse at {db}; run `ogi ingest --db {db}` first")
+    return db
+
+
 def _report(args) -> int:
-    from .analysis.report import write_report
-    path = write_report(args.out, db=args.db, png=not args.no_png, include_generated=args.include_generated)
+    from .analysis.report import NothingToReport, write_report
+    try:
+        path = write_report(args.out, db=_existing_db(args.db), png=not args.no_png,
+                            include_generated=args.include_generated)
+    except NothingToReport as exc:
+        print(f"ogi: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote {path}")
     return 0
 
 
+def _serve(args) -> int:
+    from .analysis.serve import serve
+    return serve(_existing_db(args.db), port=args.port, host=args.host, rebuild=args.rebuild)
+
+
 def _export(args) -> int:
     from .analysis.export import export
-    files = export(args.out, fmt=args.format, db=args.db)
+    files = export(args.out, fmt=args.format, db=_existing_db(args.db), excel=args.excel)
     print(f"wrote {len(files)} files under {args.out}")
     return 0
+
+
+def _crawl_bar(sources: str):
+    """A progress bar over the registry's sources for the crawl phase (a terminal only)."""
+    from tqdm import tqdm
+
+    from crawlers.registry import load
+    try:
+        total = len(load(sources))
+    except Exception:  # noqa: BLE001 - the crawl itself says what is wrong with the registry
+        return None
+    bar = tqdm(total=total, unit="source", desc="crawl", leave=False)
+
+    def step(outcome: dict) -> None:
+        bar.update(1)
+        bar.set_postfix_str(f"{outcome['source_id']}: {outcome['outcome']}")
+        if bar.n >= total:
+            bar.close()
+    return step
 
 
 def _crawl(args) -> int:
     from crawlers.registry import RegistryError
     from crawlers.run import crawl
     try:
-        result = crawl(args.sources, out_dir=args.out, mirror=args.mirror)
+        result = crawl(args.sources, out_dir=args.out, mirror=args.mirror,
+                       progress=_crawl_bar(args.sources) if sys.stderr.isatty() else None)
     except (RegistryError, OSError, ValueError) as exc:
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
@@ -183,12 +273,12 @@ def _ingest(args) -> int:
     def on_error(source: str, reason: str) -> None:
         print(f"error: {source}: {reason}", file=sys.stderr)
 
+    bar = not args.no_progress and sys.stderr.isatty()
     try:
-        summary = api.ingest(args.paths, db=args.db, progress=not args.no_progress and sys.stderr.isatty(),
-                             on_error=on_error, sources=args.sources, mirror=args.mirror, crawl_out=args.out)
-    except RuntimeError as exc:
-        print(f"ogi: {exc}", file=sys.stderr)
-        return 2
+        summary = api.ingest(args.paths, db=args.db, progress=bar, on_error=on_error, sources=args.sources,
+                             mirror=args.mirror, crawl_out=args.out, crawl_dir=args.crawl,
+                             publish=True if args.snapshot else None,
+                             crawl_progress=_crawl_bar(args.sources) if bar and args.sources else None)
     except KeyboardInterrupt:
         print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)
         return 130
@@ -204,9 +294,7 @@ def _ingest(args) -> int:
 
 
 def _check(args) -> int:
-    if not Path(args.db).exists():
-        print(f"ogi: no warehouse at {args.db}; run `ogi ingest` first", file=sys.stderr)
-        return 2
+    _existing_db(args.db)
     import pandas as pd
     q = api.quality_summary(args.db)
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.max_colwidth", 80):

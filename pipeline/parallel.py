@@ -7,13 +7,15 @@ LibreOffice runs in its own subprocess with its own time limit (pipeline/extract
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
 import resource
 import signal
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .model import Report
 
@@ -40,7 +42,41 @@ def _on_alarm(signum, frame):
     raise DocumentTimeout()
 
 
-def _init_worker(memory_mb: int) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def _started(pid: int) -> str | None:
+    """A process's start time (Linux): tells it apart from a later process given the same pid."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def die_with(owner: int, owner_started: str | None, every: float = 0.5) -> None:
+    """End this worker when the process that owns the pool is gone (a `kill -9` of ogi must not
+    leave 120 MB workers behind for minutes). A worker's parent is the forkserver, which lives
+    as long as any worker does, so watching the parent is not enough: a daemon thread watches
+    the owner, and PR_SET_PDEATHSIG covers the forkserver itself."""
+    import threading
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux
+
+    def watch():
+        while True:
+            time.sleep(every)
+            if _started(owner) != owner_started:
+                os._exit(1)
+    if owner_started is not None:
+        threading.Thread(target=watch, daemon=True, name="owner-watch").start()
+
+
+def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | None = None) -> None:
+    if owner:
+        die_with(owner, owner_started)
     # Ctrl-C reaches the whole process group: the parent decides what stops, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb:
@@ -49,13 +85,13 @@ def _init_worker(memory_mb: int) -> None:
     signal.signal(signal.SIGALRM, _on_alarm)
 
 
-def _work(data: bytes, source: str, timeout: int) -> Report:
+def _work(data: bytes, source: str, timeout: int, work: Callable[[bytes, str], Report] | None = None) -> Report:
     global _timed_out
     from .api import extract_bytes
     _timed_out = False
     signal.alarm(timeout)
     try:
-        report = extract_bytes(data, source)
+        report = (work or extract_bytes)(data, source)
     except DocumentTimeout:
         report = None
     except MemoryError:
@@ -72,6 +108,10 @@ def _error(data: bytes, source: str, reason: str) -> Report:
     return error_report(data, source, reason)
 
 
+def _stamp(fut) -> None:
+    fut.ended = time.monotonic()
+
+
 def _result_or_none(fut):
     try:
         return fut.result(timeout=0) if fut.done() else None
@@ -84,32 +124,48 @@ def workers_default() -> int:
 
 
 class ExtractPool:
-    def __init__(self, workers: int | None = None, timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB):
+    """`work(data, source) -> Report` is what each worker runs (default: extract_bytes); it must
+    be importable by module name (the workers are forked from a server process)."""
+
+    def __init__(self, workers: int | None = None, timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB,
+                 work: Callable[[bytes, str], Report] | None = None):
         self.workers = workers or workers_default()
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.work = work
         self._pool = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: the parent may hold DuckDB threads and locks that fork would copy.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("forkserver"),
-                                             initializer=_init_worker, initargs=(self.memory_mb,))
+                                             initializer=_init_worker,
+                                             initargs=(self.memory_mb, os.getpid(), _started(os.getpid())))
         return self._pool
 
     def map(self, items: list[tuple[bytes, str]]) -> Iterator[Report]:
         """Reports in the order of `items`."""
-        futures = [self._executor().submit(_work, data, source, self.timeout) for data, source in items]
+        futures = []
+        for data, source in items:
+            fut = self._executor().submit(_work, data, source, self.timeout, self.work)
+            fut.add_done_callback(_stamp)
+            fut.started = time.monotonic()
+            futures.append(fut)
         for i, ((data, source), fut) in enumerate(zip(items, futures)):
             try:
                 yield fut.result()
                 continue
             except BrokenProcessPool:
                 self.close()
-            # A worker died (the memory cap, a crash in a C library). Results finished before the
-            # break are kept; this document is tried alone to find the culprit, the rest again.
+            # A worker died: the time cap's last resort (a parser that swallowed the alarm is
+            # ended after a grace period), the memory cap, or a crash in a C library. Results
+            # finished before the break are kept; this document is tried alone to find the
+            # culprit, the rest again.
             if len(items) == 1:
-                yield _error(data, source, "the extraction process died (memory cap or a crash in a parser)")
+                spent = getattr(fut, "ended", time.monotonic()) - fut.started
+                yield _error(data, source, f"extraction took longer than {self.timeout} s (time cap)"
+                             if spent >= self.timeout else
+                             "the extraction process died (memory cap or a crash in a parser)")
                 return
             yield from self.map([(data, source)])
             rest = list(zip(items[i + 1:], futures[i + 1:]))

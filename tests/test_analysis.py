@@ -196,11 +196,17 @@ def test_export_reads_back(con, tmp_path):
     export(tmp_path / "x", db=db)
     facts = duckdb.sql(f"SELECT count(*) FROM read_parquet('{tmp_path}/x/facts.parquet')").fetchone()[0]
     assert facts == con.sql("SELECT count(*) FROM facts").fetchone()[0]
-    wide = pd.read_parquet(tmp_path / "x" / "applications_wide")  # partitioned by year
-    assert sorted(wide.year.astype(int).unique()) == [2022, 2023]
+    wide = pd.read_parquet(tmp_path / "x" / "applications_wide")  # one file per year
+    assert sorted(wide.year.unique()) == [2022, 2023]
+    assert str(wide.year.dtype) == "Int32" and list(wide.columns).index("year") == 5  # an integer, in its place
+    assert str(wide.new_received_total.dtype) == "Int64"  # counts: nullable integers, not float64
+    assert wide.total_processed_total.isna().sum() == 1   # 丙's blank 总计 stays blank
     dd = pd.read_csv(tmp_path / "x" / "data_dictionary.csv")
     row = dd[(dd.view == "applications_wide") & (dd.column == "new_received_total")].iloc[0]
     assert "本年新收" in row.label_zh and row.unit == "count"
+    assert dd.meaning.isna().sum() == 0  # every column of every view described
+    rate = dd[(dd.view == "metrics") & (dd.column == "grant_rate_decided")].iloc[0]
+    assert rate.meaning == "granted / (granted + partially granted + denied)"
     export(tmp_path / "c", fmt="csv", db=db)
     assert pd.read_csv(tmp_path / "c" / "reports.csv").shape[0] == len(SPECS)
 

@@ -95,3 +95,63 @@ def test_cli_exit_code_and_one_error_line_per_document(tmp_path):
     assert len(errors) == 6
     assert any("empty.txt: empty document" in l for l in errors)
     assert "reports    2 loaded" in p.stdout
+
+
+def test_a_zip_bomb_named_docx_is_refused_by_its_unpacked_size(tmp_path):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"\0" * (600 * 1024 * 1024))  # 600 MB of zeros, ~600 KB packed
+    r = extract_bytes(buf.getvalue(), "report.docx")
+    assert r.error.startswith("decompressed size over the cap")
+
+
+def _descendants(pid: int) -> set[int]:
+    import os
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def test_workers_die_with_a_killed_parent(tmp_path):
+    """After `kill -9` of the process running the pool, the forkserver and the workers go too."""
+    import os
+    import signal
+    import time
+    from pathlib import Path
+    tests = str(Path(__file__).parent)
+    code = (f"import sys; sys.path[:0] = [{tests!r}]; import slow; from pipeline.parallel import ExtractPool\n"
+            "pool = ExtractPool(workers=2, work=slow.sleeps)\n"
+            "list(pool.map([(b'x', 'a.pdf'), (b'y', 'b.pdf')]))")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 60
+    kids: set[int] = set()
+    while time.time() < deadline and len(kids) < 3:  # the forkserver and two workers
+        time.sleep(0.2)
+        kids = _descendants(proc.pid)
+    assert len(kids) >= 3
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
+                                         open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+                                         for k in kids if os.path.exists(f"/proc/{k}")):
+        time.sleep(0.2)
+    alive = [k for k in kids if os.path.exists(f"/proc/{k}")
+             and open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert alive == []

@@ -61,3 +61,81 @@ def test_help_and_usage_errors():
     assert run().returncode == 2
     assert run("extract").returncode == 2
     assert run("check", "--db", "/nonexistent/x.duckdb").returncode == 2
+
+
+# ---------------------------------------------------------------- a user's mistakes: one line, no traceback
+def no_traceback(p) -> bool:
+    return "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_version():
+    p = run("--version")
+    assert p.returncode == 0 and p.stdout.startswith("ogi ")
+
+
+def test_ingest_into_a_place_that_cannot_hold_a_file(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    p = run("ingest", LUANHE, "--db", str(blocker / "x.duckdb"))
+    assert p.returncode == 2 and no_traceback(p) and "cannot" in p.stderr
+
+
+def test_report_and_export_on_a_missing_warehouse():
+    for cmd in ("report", "export"):
+        p = run(cmd, "--db", "/nonexistent.duckdb")
+        assert p.returncode == 2 and no_traceback(p) and "no warehouse at /nonexistent.duckdb" in p.stderr
+
+
+def test_ingest_with_a_missing_registry():
+    p = run("ingest", "--sources", "/none.csv")
+    assert p.returncode == 2 and no_traceback(p) and "/none.csv" in p.stderr
+
+
+def test_ingest_a_missing_path_creates_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    p = run("ingest", "/nonexistent", "--db", str(db))
+    assert p.returncode == 2 and no_traceback(p) and "no such file or directory" in p.stderr
+    assert not db.exists()
+
+
+def test_ingest_an_empty_folder_says_so(tmp_path):
+    (tmp_path / "empty").mkdir()
+    p = run("ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "w.duckdb"))
+    assert p.returncode == 2 and no_traceback(p) and "no documents" in p.stderr
+
+
+def test_check_into_a_closed_pipe(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert run("ingest", LUANHE, "--db", str(db)).returncode == 0
+    p = subprocess.run(f"{OGI} check --db {db} | head -1", shell=True, capture_output=True, text=True)
+    assert p.stdout.startswith("reports by status") and p.stderr == ""
+
+
+def test_report_on_a_warehouse_with_nothing_to_chart(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert run("ingest", str(SAMPLES_DIR.parent / "real" / "010_pingtanxian_2012.txt"), "--db", str(db)).returncode == 0
+    p = run("report", "--db", str(db), "--out", str(tmp_path / "r"))
+    assert p.returncode == 1 and no_traceback(p) and "nothing to chart" in p.stderr
+    assert not (tmp_path / "r" / "index.html").exists()
+
+
+def test_no_snapshot_beside_a_named_warehouse_unless_asked(tmp_path):
+    assert run("ingest", LUANHE, "--db", str(tmp_path / "a" / "w.duckdb")).returncode == 0
+    assert not (tmp_path / "a" / "snapshot").exists()
+    assert run("ingest", LUANHE, "--db", str(tmp_path / "b" / "w.duckdb"), "--snapshot").returncode == 0
+    assert (tmp_path / "b" / "snapshot" / "w.duckdb").exists()
+
+
+def test_extract_help_lists_every_format():
+    p = run("extract", "--help")
+    for fmt in (".html", ".txt", "PDF", ".docx", ".doc", ".wps", ".xls", ".xlsx", ".et", ".png", ".jpg", "OCR"):
+        assert fmt in p.stdout, fmt
+
+
+def test_export_csv_for_excel_has_a_byte_order_mark(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert run("ingest", LUANHE, "--db", str(db)).returncode == 0
+    assert run("export", "--db", str(db), "--format", "csv", "--excel", "--out", str(tmp_path / "x")).returncode == 0
+    raw = (tmp_path / "x" / "reports.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "灤河回族区人民政府".encode() in raw
+    assert "--excel" in run("export", "--help").stdout

@@ -153,8 +153,15 @@ def test_doc_that_makes_libreoffice_hang(corpus, tmp_path, monkeypatch):
 
 
 def test_pool_time_cap_and_order(corpus):
-    with ExtractPool(workers=2, timeout=1) as pool:
-        reports = list(pool.map([(corpus["scan"].read_bytes(), "slow-scan.pdf"),
-                                 (corpus["docx"].read_bytes(), "fast.docx")]))
+    import slow
+    with ExtractPool(workers=2, timeout=1, work=slow.quick) as pool:
+        reports = list(pool.map([(b"x", "slow-scan.pdf"), (corpus["docx"].read_bytes(), "fast.docx")]))
     assert reports[0].error == "extraction took longer than 1 s (time cap)"
     assert reports[1].error is None and reports[1].value("applications", "new_received", "total") == 167
+
+
+def test_a_parser_that_swallows_the_alarm_is_ended_and_named_by_the_time_cap():
+    import slow
+    with ExtractPool(workers=1, timeout=1, work=slow.spins) as pool:
+        report, = list(pool.map([(b"x", "spins.pdf")]))
+    assert report.error == "extraction took longer than 1 s (time cap)"

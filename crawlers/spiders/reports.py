@@ -45,23 +45,36 @@ from ..store import DocumentStore
 from . import families
 
 SITEMAP_PATHS = ("/sitemap.html", "/wzdt/index.html", "/sitemap.htm")
+DEFAULT_OUT = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "crawl")
 DOCUMENT_TYPES = ("application/pdf", "application/zip", "application/x-ole-storage", "image/")
 
 
 class ReportSpider(scrapy.Spider):
     name = "reports"
+    registry_row: Source | None = None  # set on the per-row spiders of crawlers.spiderloader
 
     def __init__(self, source: Source | None = None, store: DocumentStore | None = None,
-                 sources: str | None = None, source_id: str | None = None, out: str = "data/crawl", **kwargs):
+                 sources: str | None = None, source_id: str | None = None, out: str | None = None,
+                 year: str | int | None = None, sample: str | int | None = None, **kwargs):
         if source is None:
-            # `scrapy crawl reports -a sources=FILE.csv -a source_id=ID [-a out=DIR]` from crawlers/
+            # `scrapy crawl SOURCE_ID` or `scrapy crawl reports -a sources=FILE.csv -a source_id=ID`,
+            # from crawlers/ [-a out=DIR -a year=2023 -a sample=5]
             from ..registry import load
-            rows = load(sources) if sources else []
-            source = next((r for r in rows if r.source_id == source_id), rows[0] if rows and not source_id else None)
+            source = self.registry_row
             if source is None:
-                raise ValueError("give -a sources=FILE.csv and -a source_id=ID (one registry row per spider)")
-            store = DocumentStore(out)
+                rows = load(sources) if sources else []
+                source = next((r for r in rows if r.source_id == source_id), rows[0] if rows and not source_id else None)
+            if source is None:
+                raise ValueError("give -a sources=FILE.csv and -a source_id=ID (one registry row per spider), "
+                                 "or crawl a source by its id: `scrapy list` names them")
+            store = DocumentStore(out or DEFAULT_OUT)
+            self._own_store = True
+        if source.mirror_site:  # {mirror:NAME}: the bundled mirror, served for the crawl
+            from ..mirror import mirror_url
+            source = source.with_base(mirror_url(source.mirror_site))
         super().__init__(name=f"reports:{source.source_id}", **kwargs)
+        self.year = int(year) if year else None  # Kingfisher's filters: one year's reports,
+        self.sample = int(sample) if sample else None  # or the first N
         self.source = source
         self.store = store
         host = urlparse(source.entry_url).hostname or ""
@@ -250,6 +263,11 @@ class ReportSpider(scrapy.Spider):
     def document_request(self, url: str, title: str, page_url: str | None, attachment: bool = False):
         if url in self.report_urls:
             return  # the same report linked from two listing pages
+        if not attachment:
+            if self.year and disc.year_of(title or "") != self.year:
+                return  # -a year=…: another year's report
+            if self.sample and self.stats["reports"] >= self.sample:
+                return  # -a sample=N: enough
         self.report_urls.add(url)
         if not attachment:
             self.stats["reports"] += 1
@@ -378,6 +396,8 @@ class ReportSpider(scrapy.Spider):
             outcome, detail = "ok", counts
         self.store.outcome(self.source.source_id, outcome, detail, **extra)
         self.outcome = outcome
+        if getattr(self, "_own_store", False):
+            self.store.close()
 
 
 def _header(response, name: str) -> str | None:

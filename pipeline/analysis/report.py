@@ -14,6 +14,10 @@ from . import appeals, areas, connect, outcomes, quality, rankings, rates, repor
 from . import charts
 
 
+class NothingToReport(RuntimeError):
+    """The warehouse holds no report in the population the report charts."""
+
+
 def figures(con, include_generated: bool = False) -> list[tuple[str, object, object]]:
     """(slug, figure, table) for every chart of the report."""
     g = {"include_generated": include_generated}
@@ -48,6 +52,13 @@ def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = 
     out.mkdir(parents=True, exist_ok=True)
     con = connect(db)
     try:
+        r = reports(con)
+        usable = r[(r.status.isin(["ok", "partial"])) & (include_generated | ~r.generated)]
+        if usable.empty:
+            hidden = int(r.generated.sum())
+            raise NothingToReport("nothing to chart: the warehouse holds no report with numbers"
+                                  + (f" ({hidden} generated example reports left out; --include-generated shows them)"
+                                     if hidden and not include_generated else ""))
         figs = figures(con, include_generated)
     finally:
         con.close()

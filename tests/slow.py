@@ -1,0 +1,24 @@
+"""Extraction stand-ins for the pool's time cap tests (importable by the pool's workers)."""
+import time
+
+
+def sleeps(data: bytes, source: str):
+    time.sleep(60)  # interruptible: the alarm ends it
+
+
+def spins(data: bytes, source: str):
+    """A parser that swallows every exception, the alarm's included: only the grace kill ends it."""
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        try:
+            while time.monotonic() < end:
+                pass
+        except BaseException:
+            pass
+
+
+def quick(data: bytes, source: str):
+    from pipeline.api import extract_bytes
+    if source.startswith("slow"):
+        return sleeps(data, source)
+    return extract_bytes(data, source)
