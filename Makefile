@@ -6,13 +6,15 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup system-deps ingest test notebooks bench accuracy check lab clean
 
-# Debian packages the attachments need: LibreOffice (DOC/WPS → DOCX, test corpus) and CJK fonts.
-DEBS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk chromium
+# Debian packages: LibreOffice (DOC/WPS → DOCX, test corpus), CJK fonts, Chromium (chart PNGs,
+# browser tests), redis-server (the distributed crawl frontier; tests start their own on loopback).
+DEBS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk chromium redis-server
 
 setup: $(STAMP)
 
 system-deps:
-	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v soffice >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 \
+	    || ! command -v redis-server >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing $(DEBS)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBS) >/dev/null; \

@@ -19,7 +19,8 @@ class Blocked(IgnoreRequest):
 class MirrorProxyMiddleware:
     """Offline crawls (a bundled mirror, test portals): requests go to a local mirror server,
     which serves each host from its own folder (crawlers/mirror.py). crawl() sets MIRROR_PROXY
-    and every request goes there; under a plain `scrapy crawl`, a request for a *.mirror.test
+    and every request goes there (except to servers on this machine: a registry may mix mirrored
+    and local sources); under a plain `scrapy crawl`, a request for a *.mirror.test
     host starts a server of MIRROR_DIR for the crawl, stopped when the spider closes."""
 
     def __init__(self, crawler, proxy: str | None, mirror_dir: str | None):
@@ -35,7 +36,8 @@ class MirrorProxyMiddleware:
         if not request.url.startswith("http://"):
             return None
         if self.proxy:
-            request.meta["proxy"] = self.proxy
+            if (urlparse(request.url).hostname or "") not in ("127.0.0.1", "localhost", "::1"):
+                request.meta["proxy"] = self.proxy
         elif self.mirror_dir and (urlparse(request.url).hostname or "").endswith(MIRROR_SUFFIX):
             if self.server is None:
                 self.server = MirrorServer(self.mirror_dir).start()

@@ -43,6 +43,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     rules: dict
     hits: list
     counts: dict
+    holds: dict
 
     def log_message(self, *args):  # quiet
         pass
@@ -61,6 +62,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.hits.append(self.path)
         path = unquote(parts.path)
+        for prefix, release in self.holds.items():  # tests: answer only once the test says so
+            if path.startswith(prefix):
+                self.hits.append("held:" + path)
+                release.wait(timeout=300)
         rule = next((v for k, v in sorted(rules.items(), key=lambda kv: -len(kv[0])) if path.startswith(k)), {})
         if rule.get("sleep"):
             time.sleep(rule["sleep"])
@@ -161,11 +166,16 @@ def _rules(root: Path) -> dict:
 
 
 class MirrorServer:
-    def __init__(self, root: str | Path, port: int = 0):
+    """Serve ROOT (and its folders as virtual hosts NAME.mirror.test) on 127.0.0.1. `holds` maps
+    a path prefix to an Event: such requests are answered only once the event is set (a test's
+    way to catch a crawler in the middle of a source)."""
+
+    def __init__(self, root: str | Path, port: int = 0, holds: dict[str, threading.Event] | None = None):
         self.root = Path(root).resolve()
         rules = _rules(self.root)
         self.hits: list[str] = []
-        handler = type("Handler", (_Handler,), {"root": self.root, "rules": rules, "hits": self.hits, "counts": {}})
+        handler = type("Handler", (_Handler,), {"root": self.root, "rules": rules, "hits": self.hits, "counts": {},
+                                                "holds": holds or {}})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

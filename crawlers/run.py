@@ -53,14 +53,15 @@ def settings(overrides: dict | None = None) -> Settings:
 
 
 def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT, mirror: str | Path | None = None,
-          overrides: dict | None = None, progress=None) -> CrawlResult:
-    """Crawl every source; documents go to OUT/raw, provenance to OUT/manifest.jsonl.
-    `progress(outcome_row)` is called as each source finishes."""
+          overrides: dict | None = None, progress=None, writer: str | None = None,
+          resume: bool = False) -> CrawlResult:
+    """Crawl every source; documents go to OUT/raw, provenance to OUT/manifest.jsonl (or, for one
+    of many writers sharing OUT, manifest.WRITER.jsonl). `progress(outcome_row)` is called as
+    each source finishes. `resume`: documents already stored are not fetched again (a source taken
+    over from a worker that died), as when resuming a killed run."""
     rows = registry.load(sources) if isinstance(sources, (str, Path)) else list(sources)
-    store = DocumentStore(out_dir)
-    before = len(store.manifest())
-    outcomes_before = len(store.outcomes())
-    errors_before = len(store.errors())
+    store = DocumentStore(out_dir, writer=writer)
+    store.resuming = store.resuming or resume
     interrupted = False
     with ExitStack() as stack:
         sites = sorted({s.mirror_site for s in rows if s.mirror_site})
@@ -81,8 +82,8 @@ def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT,
             store.run_finished()
         finally:
             store.close()
-    return CrawlResult(store, store.outcomes()[outcomes_before:], store.manifest()[before:],
-                       store.errors()[errors_before:], interrupted)
+    mine = lambda rows_: [r for r in rows_ if r.get("run_id") == store.run_id]  # noqa: E731 - this run's rows
+    return CrawlResult(store, mine(store.outcomes()), mine(store.manifest()), mine(store.errors()), interrupted)
 
 
 async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=None) -> bool:

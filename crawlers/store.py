@@ -10,6 +10,11 @@
 Every row is written through to the kernel as it is added (a killed process loses nothing the
 kernel has), and fsync'ed at the end of a run: a crawl killed with SIGKILL keeps what it stored
 and the next run does not fetch it again.
+
+Many writers can share one folder (crawl workers on a shared filesystem, crawlers/frontier.py):
+documents need no lock (a content-addressed file is written to a temporary name and renamed into
+place), and each writer appends to its own logs (``manifest.WRITER.jsonl`` …), which readers
+merge. A run's own rows are told apart by their ``run_id``.
 """
 from __future__ import annotations
 
@@ -29,14 +34,15 @@ EXT_BY_TYPE = {"text/html": ".html", "application/pdf": ".pdf", "application/msw
 
 
 class DocumentStore:
-    def __init__(self, out_dir: str | Path):
+    def __init__(self, out_dir: str | Path, writer: str | None = None):
         self.out = Path(out_dir)
         self.raw = self.out / "raw"
         self.raw.mkdir(parents=True, exist_ok=True)
-        self.manifest_path = self.out / "manifest.jsonl"
-        self.outcomes_path = self.out / "outcomes.jsonl"
-        self.errors_path = self.out / "errors.jsonl"
-        self.runs_path = self.out / "runs.jsonl"
+        suffix = f".{writer}.jsonl" if writer else ".jsonl"
+        self.manifest_path = self.out / f"manifest{suffix}"
+        self.outcomes_path = self.out / f"outcomes{suffix}"
+        self.errors_path = self.out / f"errors{suffix}"
+        self.runs_path = self.out / f"runs{suffix}"
         self.run_id = uuid.uuid4().hex[:12]
         self._files: dict[Path, object] = {}
         self._lock = threading.Lock()
@@ -58,19 +64,25 @@ class DocumentStore:
                 except json.JSONDecodeError:
                     continue  # a line cut by SIGKILL mid-write
 
+    def _merged(self, stem: str, order: str) -> list[dict]:
+        """Every writer's rows of one log, in time order."""
+        files = sorted(self.out.glob(f"{stem}.jsonl")) + sorted(self.out.glob(f"{stem}.*.jsonl"))
+        rows = [row for f in files for row in self._rows(f)]
+        return sorted(rows, key=lambda r: r.get(order) or "") if len(files) > 1 else rows
+
     def manifest(self) -> list[dict]:
-        return list(self._rows(self.manifest_path))
+        return self._merged("manifest", "fetched_at")
 
     def outcomes(self) -> list[dict]:
-        return list(self._rows(self.outcomes_path))
+        return self._merged("outcomes", "crawled_at")
 
     def errors(self) -> list[dict]:
-        return list(self._rows(self.errors_path))
+        return self._merged("errors", "last_tried_at")
 
     def _seen(self) -> dict[str, dict]:
-        """url -> the newest manifest row for it (with its validators)."""
+        """url -> the newest manifest row for it (with its validators), from every writer."""
         seen: dict[str, dict] = {}
-        for row in self._rows(self.manifest_path):
+        for row in self.manifest():
             if (self.raw / row["path"]).exists() if row.get("path") else False:
                 seen[row["url"]] = row
         return seen
@@ -121,6 +133,9 @@ class DocumentStore:
             tmp = path.with_suffix(f"{path.suffix}.{uuid.uuid4().hex[:8]}.part")
             tmp.write_bytes(body)
             os.replace(tmp, path)
+        old = self.seen.get(item["url"])
+        if old and old.get("sha256") == sha and old.get("run_id") == self.run_id:
+            return old  # the same bytes from the same URL twice in one run: one row
         row = {k: item.get(k) for k in ("source_id", "url", "page_url", "title", "year_guess", "published_on",
                                          "http_status", "etag", "last_modified", "kind", "filename")}
         row.update(media_type=media_type, bytes=len(body), sha256=sha, path=rel, fetched_at=_now(),

@@ -152,7 +152,7 @@ def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Source], list[dict
     pages, fetch times) from its manifest, plus its crawl outcomes and errors."""
     from crawlers.store import DocumentStore
     d = Path(crawl_dir)
-    if not (d / "manifest.jsonl").exists():
+    if not any(d.glob("manifest*.jsonl")):  # one crawl's, or crawl workers' (manifest.WORKER.jsonl)
         raise UsageError(f"{d}: not a crawl folder (no manifest.jsonl; `ogi crawl --out {d}` makes one)")
     store = DocumentStore(d)
     try:

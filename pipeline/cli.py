@@ -52,6 +52,31 @@ def _parser() -> argparse.ArgumentParser:
     cr.add_argument("--sources", required=True, metavar="FILE.csv", help="source registry (see crawlers/sources)")
     cr.add_argument("--out", default="data/crawl", help="where documents and the manifest go (default: data/crawl)")
     cr.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME}")
+    cr.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+                    help="a Scrapy setting for this crawl, e.g. -s DOWNLOAD_DELAY=3 (repeatable)")
+    cr.add_argument("--redis", metavar="URL", help="do not crawl here: queue the sources in Redis for `ogi crawl-worker`s "
+                                                   "(e.g. redis://HOST:6379/0)")
+
+    cw = sub.add_parser("crawl-worker", help="take sources queued in Redis and crawl them (run any number, anywhere)",
+                        description="Take one source at a time from the Redis frontier (`ogi crawl --redis`) and "
+                                    "crawl it with the report spider; a source is leased to one worker at a time and "
+                                    "taken over by another when its worker dies. Documents go to the shared OUT "
+                                    "folder (content-addressed), provenance to OUT/manifest.WORKER.jsonl. The worker "
+                                    "stops when no source is queued or being crawled.",
+                        epilog="example (two machines sharing /shared):\n"
+                               "  hostA$ ogi crawl --sources registry.csv --redis redis://hostA:6379/0\n"
+                               "  hostA$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
+                               "  hostB$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
+                               "  hostA$ ogi ingest --crawl /shared/crawl",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    cw.add_argument("--redis", required=True, metavar="URL", help="the frontier (e.g. redis://HOST:6379/0)")
+    cw.add_argument("--out", default="data/crawl", help="shared document store (default: data/crawl)")
+    cw.add_argument("--mirror", metavar="DIR", help="serve DIR's sites on 127.0.0.1 for {mirror:NAME} entry URLs")
+    cw.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
+                    help="how long a source stays held by a worker that stopped answering (default: 30)")
+    cw.add_argument("--worker-id", metavar="NAME", help="this worker's name (default: host-pid-random)")
+    cw.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+                    help="a Scrapy setting, e.g. -s DOWNLOAD_DELAY=3 (repeatable)")
 
     dv = sub.add_parser("discover", help="registry rows for the bodies a portal lists (grow the registry)",
                         description="Read the lists of subordinate bodies on government portals (footer <select> "
@@ -138,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     handler = {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
-               "export": _export, "discover": _discover, "serve": _serve}[args.command]
+               "export": _export, "discover": _discover, "serve": _serve, "crawl-worker": _crawl_worker}[args.command]
     try:
         return handler(args)
     except (api.UsageError, RuntimeError) as exc:  # a user's mistake, or a warehouse that cannot open
@@ -229,8 +254,10 @@ def _crawl_bar(sources: str):
 def _crawl(args) -> int:
     from crawlers.registry import RegistryError
     from crawlers.run import crawl
+    if args.redis:
+        return _queue(args)
     try:
-        result = crawl(args.sources, out_dir=args.out, mirror=args.mirror,
+        result = crawl(args.sources, out_dir=args.out, mirror=args.mirror, overrides=_scrapy_settings(args.settings),
                        progress=_crawl_bar(args.sources) if sys.stderr.isatty() else None)
     except (RegistryError, OSError, ValueError) as exc:
         print(f"ogi: {exc}", file=sys.stderr)
@@ -247,6 +274,57 @@ def _crawl(args) -> int:
         print("ogi: interrupted; what was stored stays stored", file=sys.stderr)
         return 130
     return 0 if result.ok else 1
+
+
+def _scrapy_settings(pairs: list[str]) -> dict:
+    """-s NAME=VALUE pairs (values read as JSON when they are: numbers, true/false, lists)."""
+    import json
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise api.UsageError(f"-s {pair}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=3")
+        try:
+            out[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[name.strip()] = value
+    return out
+
+
+def _queue(args) -> int:
+    from crawlers import frontier, registry
+    try:
+        rows = registry.load(args.sources)
+        n = frontier.queue_sources(args.redis, rows)
+        st = frontier.status(args.redis)
+    except (registry.RegistryError, OSError, ValueError) as exc:
+        print(f"ogi: {exc}", file=sys.stderr)
+        return 2
+    except frontier.RedisError as exc:
+        print(f"ogi: Redis at {args.redis}: {exc}", file=sys.stderr)
+        return 2
+    print(f"queued {n} sources ({len(rows) - n} already queued or being crawled) in {args.redis}: "
+          f"{st['queued']} queued, {st['active']} being crawled, {st['done']} done")
+    print(f"now run `ogi crawl-worker --redis {args.redis} --out DIR` on as many machines as you like")
+    return 0
+
+
+def _crawl_worker(args) -> int:
+    from crawlers import frontier
+    if args.lease <= 0:
+        raise api.UsageError("--lease must be more than 0 seconds")
+
+    def line(o: dict) -> None:
+        print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}", flush=True)
+    try:
+        done = frontier.work(args.redis, args.out, mirror=args.mirror, lease_s=args.lease,
+                             worker_id=args.worker_id, progress=line, overrides=_scrapy_settings(args.settings))
+    except frontier.RedisError as exc:
+        print(f"ogi: Redis at {args.redis}: {exc}", file=sys.stderr)
+        return 2
+    interrupted = any(o["outcome"] == "interrupted" for o in done)
+    print(f"{len(done)} sources crawled by this worker; {frontier.status(args.redis)}")
+    return 130 if interrupted else 0
 
 
 def _extract(args) -> int:

@@ -1,0 +1,168 @@
+"""The crawl frontier in Redis: any number of crawl workers, on any machine, one source each.
+
+    ogi crawl --sources FILE.csv --redis redis://HOST:6379/0        # queue the registry's sources
+    ogi crawl-worker --redis redis://HOST:6379/0 --out /shared/crawl  # as many as you like
+
+Keys (all under ``ogi:``):
+
+* ``sources``           list of queued registry rows (JSON)
+* ``active``            hash source_id → row: sources being crawled
+* ``lease:SOURCE``      the worker crawling the source; expires unless that worker renews it
+  (every third of the lease), so when a worker dies another one takes the source over
+* ``done``              set of sources finished
+* ``reports:SOURCE:requests`` / ``:dupefilter`` — the source's request queue and request
+  fingerprints, kept by scrapy-redis's scheduler, so a killed worker's queued requests survive
+
+Politeness stays per site: a source is crawled by one worker at a time. Taking over a dead
+worker's source, a worker keeps its queued requests and clears its fingerprints (requests that
+were in flight when the worker died were fingerprinted but never answered; the walk from the
+entry page finds them again), and it does not fetch again what the shared store holds: every
+worker's manifest is read (crawlers/store.py), and documents are content-addressed.
+
+scrapy-redis 0.9.1 works with Scrapy 2.19 reactorless (a few deprecation warnings): its
+scheduler is used as it is; only leasing sources is ours.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+from .registry import Source
+
+log = logging.getLogger("ogi.frontier")
+# scrapy-redis 0.9.1 still passes `spider=` to the stats collector; Scrapy 2.19 warns on every request.
+warnings.filterwarnings("ignore", message=".*'spider' argument to StatsCollector", module="scrapy_redis")
+P = "ogi:"
+SOURCES, ACTIVE, DONE = P + "sources", P + "active", P + "done"
+LEASE_S = 30.0
+
+# Pop a queued source, mark it active and lease it to the worker — at once, so a worker that
+# dies between the steps cannot lose a source.
+_CLAIM = """
+local raw = redis.call('LPOP', KEYS[1])
+if not raw then return nil end
+local row = cjson.decode(raw)
+redis.call('HSET', KEYS[2], row['source_id'], raw)
+redis.call('SET', ARGV[3] .. row['source_id'], ARGV[1], 'PX', ARGV[2])
+return raw
+"""
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is a dependency
+    RedisError = OSError
+
+
+def connect(url: str):
+    import redis
+    r = redis.Redis.from_url(url)
+    r.ping()  # fail here, clearly, rather than half-way through
+    return r
+
+
+def queue_sources(url: str, rows: list[Source]) -> int:
+    """Queue every registry row (a source already queued or being crawled is not queued twice)."""
+    r = connect(url)
+    queued = {json.loads(x)["source_id"] for x in r.lrange(SOURCES, 0, -1)} | {k.decode() for k in r.hkeys(ACTIVE)}
+    new = [json.dumps(_row(s), ensure_ascii=False) for s in rows if s.source_id not in queued]
+    if new:
+        r.srem(DONE, *[json.loads(x)["source_id"] for x in new])
+        r.rpush(SOURCES, *new)
+    return len(new)
+
+
+def status(url: str) -> dict:
+    r = connect(url)
+    return {"queued": r.llen(SOURCES), "active": r.hlen(ACTIVE), "done": r.scard(DONE)}
+
+
+def _row(s: Source) -> dict:
+    d = asdict(s)
+    d["extra"] = dict(s.extra)
+    return d
+
+
+def redis_settings(url: str) -> dict:
+    """Scrapy settings that keep each source's request queue and fingerprints in Redis."""
+    return {"SCHEDULER": "scrapy_redis.scheduler.Scheduler", "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_PERSIST": True, "REDIS_URL": url, "SCHEDULER_QUEUE_KEY": P + "%(spider)s:requests",
+            "SCHEDULER_DUPEFILTER_KEY": P + "%(spider)s:dupefilter",
+            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue"}
+
+
+def work(url: str, out_dir: str | Path, mirror: str | Path | None = None, overrides: dict | None = None,
+         lease_s: float = LEASE_S, worker_id: str | None = None, progress=None) -> list[dict]:
+    """Take sources one at a time and crawl each with the report spider until no source is
+    queued or active; returns the outcomes this worker recorded."""
+    from .run import crawl
+    r = connect(url)
+    me = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    claim, renew = r.register_script(_CLAIM), r.register_script(_RENEW)
+    ttl = int(lease_s * 1000)
+    outcomes: list[dict] = []
+    while True:
+        taken = _take(r, claim, me, ttl)
+        if taken is None:
+            if not r.llen(SOURCES) and not r.hlen(ACTIVE):
+                return outcomes
+            time.sleep(max(0.1, lease_s / 3))  # the active ones are held by live workers: wait for a lease
+            continue
+        row, takeover = taken
+        sid = row.source_id
+        spider = f"reports:{sid}"
+        if takeover:
+            log.warning("%s: taking over %s from a worker whose lease expired", me, sid)
+            r.delete(P + spider + ":dupefilter")  # in-flight requests of the dead worker: found again
+        stop = threading.Event()
+        keeper = threading.Thread(target=_keep, args=(renew, P + "lease:" + sid, me, ttl, stop), daemon=True)
+        keeper.start()
+        try:
+            result = crawl([row], out_dir, mirror=mirror, overrides={**redis_settings(url), **(overrides or {})},
+                           writer=me, resume=takeover)
+        finally:
+            stop.set()
+            keeper.join()
+        outcomes += result.outcomes
+        if progress:
+            for o in result.outcomes:
+                progress(o)
+        if result.interrupted:
+            r.delete(P + "lease:" + sid)  # another worker may take it over at once
+            return outcomes
+        pipe = r.pipeline()
+        pipe.delete(P + spider + ":requests", P + spider + ":dupefilter", P + "lease:" + sid)
+        pipe.hdel(ACTIVE, sid)
+        pipe.sadd(DONE, sid)
+        pipe.execute()
+
+
+def _take(r, claim, me: str, ttl: int) -> tuple[Source, bool] | None:
+    raw = claim(keys=[SOURCES, ACTIVE], args=[me, ttl, P + "lease:"])
+    if raw:
+        return _source(json.loads(raw)), False
+    for sid, raw in r.hgetall(ACTIVE).items():
+        if r.set(P + "lease:" + sid.decode(), me, nx=True, px=ttl):  # its worker is gone
+            return _source(json.loads(raw)), True
+    return None
+
+
+def _keep(renew, key: str, me: str, ttl: int, stop: threading.Event) -> None:
+    while not stop.wait(ttl / 3000):
+        renew(keys=[key], args=[me, ttl])
+
+
+def _source(d: dict) -> Source:
+    return Source(**{**d, "extra": d.get("extra") or {}})
