@@ -173,7 +173,8 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
            on_error=None, sources: str | Path | None = None, mirror: str | Path | None = None,
            crawl_out: str | Path | None = None, crawl_overrides: dict | None = None,
            workers: int | None = None, publish: bool | None = None, crawl_dir: str | Path | None = None,
-           crawl_progress=None) -> IngestSummary:
+           crawl_progress=None, dask_workers: int | None = None, scheduler: str | None = None,
+           shards: str | Path | None = None) -> IngestSummary:
     """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
 
     With neither paths nor sources, the bundled corpus (data/samples) is ingested; `crawl_dir`
@@ -184,6 +185,11 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     and the batch goes on; ``on_error(source, reason)`` is called for each failure as it happens.
     A user's mistake (a missing path, an empty folder, an unreadable registry) raises
     :class:`UsageError` before anything is written.
+
+    Extraction runs on a process pool of `workers` (default: every core), or on Dask: a
+    LocalCluster of `dask_workers` processes, or the cluster at `scheduler` (tcp://HOST:8786),
+    whose workers write Parquet shards to `shards` (default: SHARDS beside the crawl store, or
+    beside the warehouse) for this process to load (pipeline/distributed.py).
     """
     items: list[Source] = []
     outcomes: list[dict] = []
@@ -209,7 +215,17 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
         outcomes, errors = outcomes + result.outcomes, errors + result.errors
         items += crawled_sources(result.store.manifest(), result.store.raw)
     items += local
-    summary = load_sources(items, db, progress, on_error, workers)
+    if dask_workers or scheduler:
+        from .distributed import ingest_on_dask
+        summary = IngestSummary()
+        root = shards or (Path(crawl_dir or crawl_out or "data/crawl") / "shards" if (crawl_dir or sources)
+                          else Path(db).with_suffix(".shards"))
+        bar = _progress(len(items), progress)
+        ingest_on_dask(items, db, summary, root, workers=dask_workers, scheduler=scheduler,
+                       progress=bar.update, on_error=on_error)
+        bar.close()
+    else:
+        summary = load_sources(items, db, progress, on_error, workers)
     summary.outcomes = outcomes
     summary.interrupted = bool(result and result.interrupted)
     summary.crawl_errors = len({(e["source_id"], e["url"]) for e in errors})
@@ -255,11 +271,7 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
             todo = []
             for item, data, sha in blobs:
                 summary.documents += 1
-                doc = DocumentRecord(doc_id=sha, source_url=item.url, path=str(item.path), bytes=len(data),
-                                     media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
-                                     source_id=item.source_id, page_url=item.page_url,
-                                     fetched_at=_timestamp(item.fetched_at), http_status=item.http_status,
-                                     year_guess=item.year_guess, title=item.title)
+                doc = document_record(item, sha, len(data))
                 links.append(doc)
                 if sha in known:
                     summary.unchanged += 1
@@ -285,6 +297,14 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
             wh.link_urls(links)
     bar.close()
     return summary
+
+
+def document_record(item: Source, sha: str, size: int) -> DocumentRecord:
+    """A document's provenance row: its key (sha256 of the bytes) and where it came from."""
+    return DocumentRecord(doc_id=sha, source_url=item.url, path=str(item.path), bytes=size,
+                          media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
+                          source_id=item.source_id, page_url=item.page_url, fetched_at=_timestamp(item.fetched_at),
+                          http_status=item.http_status, year_guess=item.year_guess, title=item.title)
 
 
 def _timestamp(value: str | None):

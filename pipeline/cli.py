@@ -22,6 +22,7 @@ EPILOG = """examples:
   ogi ingest reports/ --db /tmp/ogi.duckdb
   ogi crawl --sources crawlers/sources/provinces.csv      # the real web (politely)
   ogi ingest --sources crawlers/sources/mirror.csv --mirror data/mirror data/samples   # what `make ingest` runs
+  ogi ingest --crawl data/crawl --workers 2                 # extraction on a local Dask cluster
   ogi check
 """
 
@@ -105,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME} (offline mirror)")
     i.add_argument("--snapshot", action="store_true",
                    help="publish a read-only snapshot for notebooks (data/snapshot/; the default for the default --db)")
+    i.add_argument("--workers", type=int, metavar="N",
+                   help="extract on a Dask LocalCluster of N worker processes on this machine (see --scheduler)")
+    i.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="extract on an existing Dask cluster; its workers must see the documents and --shards "
+                        "at the same paths (a shared filesystem)")
+    i.add_argument("--shards", metavar="DIR", help="where Dask workers write Parquet shards (default: SHARDS beside the "
+                                                   "crawl store, or DB.shards beside the warehouse)")
     i.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     c = sub.add_parser("check", help="data-quality summary of a warehouse",
@@ -352,10 +360,15 @@ def _ingest(args) -> int:
         print(f"error: {source}: {reason}", file=sys.stderr)
 
     bar = not args.no_progress and sys.stderr.isatty()
+    if args.workers is not None and args.workers < 1:
+        raise api.UsageError("--workers must be 1 or more")
+    if args.workers and args.scheduler:
+        raise api.UsageError("--workers starts a cluster here, --scheduler uses one elsewhere: give one of them")
     try:
         summary = api.ingest(args.paths, db=args.db, progress=bar, on_error=on_error, sources=args.sources,
                              mirror=args.mirror, crawl_out=args.out, crawl_dir=args.crawl,
-                             publish=True if args.snapshot else None,
+                             publish=True if args.snapshot else None, dask_workers=args.workers,
+                             scheduler=args.scheduler, shards=args.shards,
                              crawl_progress=_crawl_bar(args.sources) if bar and args.sources else None)
     except KeyboardInterrupt:
         print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)

@@ -22,3 +22,9 @@ def quick(data: bytes, source: str):
     if source.startswith("slow"):
         return sleeps(data, source)
     return extract_bytes(data, source)
+
+
+def quick_by_name(data: bytes, source: str):
+    """As `quick`, for sources named by a path: a file called slow-… takes forever."""
+    import os
+    return quick(data, os.path.basename(source))

@@ -79,7 +79,7 @@ def export(out_dir: str | Path, fmt: str = "parquet", db: str | Path | None = No
         for view in VIEWS:
             cols = con.execute(f"DESCRIBE {view}").fetchall()
             names = [c[0] for c in cols]
-            frame = _frame(con.execute(f"SELECT * FROM {view}").fetch_arrow_table())
+            frame = _frame(con.execute(f"SELECT * FROM {view}").to_arrow_table())
             if fmt == "parquet" and "year" in names:
                 target = out / view
                 target.mkdir(exist_ok=True)

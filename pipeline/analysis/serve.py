@@ -178,4 +178,15 @@ def serve(db: str | Path | None, port: int = 8001, host: str = "127.0.0.1", targ
     cmd = [sys.executable, "-m", "datasette", "serve", "--immutable", str(target),
            "--metadata", str(target.with_suffix(".json")), "--host", host, "--port", str(port),
            "--setting", "sql_time_limit_ms", "5000"]
-    return subprocess.call(cmd, env={**os.environ})
+    return subprocess.call(cmd, env={**os.environ}, preexec_fn=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """In datasette's process before it starts: end it when `ogi serve` ends (a SIGTERM to ogi
+    must not leave a server holding the port)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux

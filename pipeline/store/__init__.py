@@ -21,6 +21,7 @@ import pyarrow as pa
 from .. import catalogue as cat
 from ..model import EXTRACTOR_VERSION, Report
 from . import cross
+from .shards import SHARD_TABLES
 from .schema import (DERIVED, I32, METRICS_DDL, NUMERIC, NUMERIC_COLUMNS, TABLES, TS, VIEWS, WIDE, ddl,
                      metrics_insert, wide_ddl, wide_insert)
 
@@ -134,10 +135,53 @@ class Warehouse:
         first_no = self.con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
         self.load_tables(_rows(batch, first_no, self.cell_ids, dt.datetime.now()))
 
-    def load_tables(self, tables: dict[str, pa.Table]) -> None:
+    def load_shards(self, shards: list[str | Path]) -> list[dict]:
+        """Load Parquet shards (pipeline/store/shards.py) in bulk, in one transaction: their
+        reports not yet loaded by this extractor version, renumbered after the warehouse's last
+        report. Returns one row per report loaded (source_url, status, error, cells,
+        failed_checks); shards loaded before are not read again."""
+        con = self.con
+        names = {Path(p).name: Path(p) for p in shards}
+        done = {r[0] for r in con.execute("SELECT shard FROM loaded_shard WHERE shard IN (SELECT unnest(?))",
+                                          [list(names)]).fetchall()}
+        todo = [p for n, p in names.items() if n not in done]
+        if not todo:
+            return []
+        src = {t: [str(p / f"{t}.parquet") for p in todo] for t in SHARD_TABLES}
+        first_no = con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
+        # A report's number inside a shard is unique only there: (file, number) is the key.
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _shard_map AS
+            SELECT filename, report_no AS old_no,
+                   {int(first_no)} + row_number() OVER (ORDER BY filename, report_no) - 1 AS report_no
+            FROM (SELECT DISTINCT ON (doc_id) filename, report_no, doc_id
+                  FROM read_parquet(?, filename = true) ORDER BY doc_id, filename)
+            WHERE doc_id NOT IN (SELECT doc_id FROM report WHERE extractor_version = ?)""",
+                    [src["report"], EXTRACTOR_VERSION])
+
+        def renumbered(t: str, select: str = "", join: str = "") -> pa.Table:
+            cols = select or ", ".join("m.report_no" if c == "report_no" else f"s.{c}" for c, _ in TABLES[t])
+            return con.execute(f"""SELECT {cols} FROM read_parquet(?, filename = true) s
+                                   JOIN _shard_map m ON replace(s.filename, '/{t}.parquet', '/report.parquet') = m.filename
+                                    AND s.report_no = m.old_no {join}""", [src[t]]).to_arrow_table()
+        tables = {t: renumbered(t) for t in ("report", "check_result", "section")}
+        tables["fact"] = renumbered("fact", ", ".join("m.report_no" if c == "report_no" else
+                                                      "c.cell_id" if c == "cell_id" else f"s.{c}" for c, _ in TABLES["fact"]),
+                                    "JOIN (SELECT cell_id, table_name || '|' || row_key || '|' || col_key AS cell_key "
+                                    "FROM cell) c USING (cell_key)")
+        tables["doc"] = con.execute("""
+            SELECT DISTINCT ON (doc_id) * EXCLUDE (filename) FROM read_parquet(?, filename = true)
+            WHERE doc_id IN (SELECT s.doc_id FROM read_parquet(?, filename = true) s
+                             JOIN _shard_map m ON s.filename = m.filename AND s.report_no = m.old_no)""",
+                                    [src["doc"], src["report"]]).to_arrow_table()
+        loaded = self.load_tables(tables, shards=[p.name for p in todo])
+        con.execute("DROP TABLE IF EXISTS _shard_map")
+        return loaded
+
+    def load_tables(self, tables: dict[str, pa.Table], shards: list[str] | None = None) -> list[dict]:
         """Load the base-table rows of a batch (Arrow tables named as in schema.TABLES, report
         numbers already assigned) and bring what is maintained at load up to date — in one
-        transaction. A report re-extracted by a new extractor version replaces its old rows."""
+        transaction. A report re-extracted by a new extractor version replaces its old rows.
+        `shards` (names) are recorded as loaded in the same transaction."""
         con = self.con
         with self._staged(tables):
             con.execute("""CREATE OR REPLACE TEMP TABLE _old AS SELECT report_no, coalesce(series_key, report_id) AS k
@@ -163,6 +207,16 @@ class Warehouse:
             cross.refresh(con, "_touched")
             for t in ("_old", "_touched", "_new_nos"):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
+            loaded = [dict(zip(("source_url", "status", "error", "cells", "failed_checks"), row)) for row in con.execute("""
+                SELECT d.source_url, r.status, r.error,
+                       (SELECT count(*) FROM _new_fact f WHERE f.report_no = r.report_no),
+                       (SELECT count(*) FROM _new_check_result c WHERE c.report_no = r.report_no AND NOT c.ok)
+                FROM _new_report r LEFT JOIN _new_doc d USING (doc_id) ORDER BY r.report_no""").fetchall()] \
+                if shards is not None else []
+            now = dt.datetime.now()
+            if shards:
+                con.executemany("INSERT INTO loaded_shard VALUES (?, ?, ?)", [[n, EXTRACTOR_VERSION, now] for n in shards])
+        return loaded
 
     def _mark_current(self, touched: str) -> None:
         """Which report of each body (series) and year is current: the newest published, then
@@ -227,9 +281,14 @@ class Warehouse:
         return self.con.execute(sql, params or []).df()
 
 
-def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: dict, now: dt.datetime
+def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: dict | None, now: dt.datetime
           ) -> dict[str, pa.Table]:
-    cols = {name: {c: [] for c, _ in spec} for name, spec in TABLES.items()}
+    """The base-table rows of a batch, as Arrow tables. Without `cell_ids` (a Parquet shard, read
+    into any warehouse later) a fact names its cell by key (``table|row|col``) in ``cell_key``."""
+    spec = dict(TABLES)
+    if cell_ids is None:
+        spec["fact"] = [("cell_key", pa.string()) if c == "cell_id" else (c, t) for c, t in TABLES["fact"]]
+    cols = {name: {c: [] for c, _ in columns} for name, columns in spec.items()}
     doc, rep, fact, chk, sec = (cols[n] for n in ("doc", "report", "fact", "check_result", "section"))
     for no, (d, r) in enumerate(batch, start=first_no):
         published = dt.date.fromisoformat(r.published_on) if r.published_on else None
@@ -256,7 +315,10 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
             rep[k].append(v)
         keys, values, raws, pages, confs = r.fact_columns()
         fact["report_no"] += [no] * len(keys)
-        fact["cell_id"] += [cell_ids[k] for k in keys]
+        if cell_ids is None:
+            fact["cell_key"] += keys
+        else:
+            fact["cell_id"] += [cell_ids[k] for k in keys]
         fact["value"] += values
         fact["raw_text"] += raws
         fact["page"] += pages
@@ -271,4 +333,4 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
         for s in r.sections:
             for k, v in (("report_no", no), ("section_no", s.no), ("heading", s.heading), ("body", s.body)):
                 sec[k].append(v)
-    return {name: pa.table(cols[name], schema=pa.schema(TABLES[name])) for name in TABLES}
+    return {name: pa.table(cols[name], schema=pa.schema(spec[name])) for name in spec}

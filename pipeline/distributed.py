@@ -1,0 +1,240 @@
+"""Extraction on Dask distributed: many machines extract, the one DuckDB writer loads.
+
+    ogi ingest --crawl /shared/crawl --workers 2                      # a LocalCluster on this machine
+    ogi ingest --crawl /shared/crawl --scheduler tcp://HOST:8786      # an existing cluster
+
+1. The driver (this process) lists the documents and keys each by (sha256 of its bytes,
+   extractor version); a file in the crawler's content-addressed store is keyed by its name,
+   without reading it.
+2. Shards a killed or crashed run left behind are loaded first; documents the warehouse already
+   holds for this extractor version are skipped — a re-run does only the missing work.
+3. The rest, in chunks of ``chunk`` documents (sorted by key, so a chunk is the same on every
+   run), are mapped over the cluster. A task reads its documents from the shared path, extracts
+   each under the per-document time and memory caps (an :class:`ExtractPool` of one process per
+   Dask worker: SIGALRM and RLIMIT_AS need a process of their own), and writes one Parquet shard
+   (pipeline/store/shards.py). Only the shard's folder name travels back.
+4. The driver loads shards as they complete (``Warehouse.load_shards``: ``read_parquet`` in bulk,
+   the shards finished while the last load ran in one transaction), then records every URL each
+   document came from.
+
+A worker that dies mid-task is replaced (LocalCluster's nanny) and the scheduler runs its tasks
+elsewhere; a shard written twice is written once (same key, atomic rename). A chunk that kills
+its workers repeatedly is split, and a document that does so alone is recorded as an error.
+
+Workers must reach the documents and the shard folder by the same paths as the driver (a shared
+filesystem), and must be allowed to start a child process: start them with
+``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (LocalCluster here sets it).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable
+
+from .model import EXTRACTOR_VERSION, Report
+from .parallel import MEMORY_MB, TIMEOUT_S, ExtractPool
+from .store import DocumentRecord, Warehouse
+from .store import shards as shard_files
+
+log = logging.getLogger("ogi.distributed")
+CHUNK = 25  # documents per task: ~1–5 s of work, so scheduling costs well under 5 ms a document
+_SHA_NAME = re.compile(r"[0-9a-f]{64}")
+
+
+# ---------------------------------------------------------------- on a worker
+_POOLS: dict[tuple, ExtractPool] = {}
+
+
+def extract_chunk(docs: list[dict], shard_root: str, timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB,
+                  work: Callable[[bytes, str], Report] | None = None) -> str:
+    """Extract the documents (DocumentRecord fields) and write their shard; returns its folder."""
+    from .api import error_report
+    if multiprocessing.current_process().daemon:
+        raise RuntimeError("this Dask worker is a daemon process and cannot run the extraction process that holds "
+                           "the per-document caps: start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
+    key = (timeout, memory_mb, work)
+    pool = _POOLS.get(key)
+    if pool is None:
+        pool = _POOLS[key] = ExtractPool(1, timeout=timeout, memory_mb=memory_mb, work=work)
+    records = [DocumentRecord(**d) for d in docs]
+    jobs, batch = [], []
+    for rec in records:
+        try:
+            jobs.append((Path(rec.path).read_bytes(), rec.source_url))
+        except OSError as exc:
+            jobs.append((None, f"cannot read file on worker: {exc.strerror}"))
+    reports = iter(pool.map([(d, s) for d, s in jobs if d is not None]))
+    for rec, (data, why) in zip(records, jobs):
+        report = next(reports) if data is not None else error_report(b"", rec.source_url, why, rec.doc_id)
+        rec.media_type = report.media_type or rec.media_type
+        batch.append((rec, report))
+    return str(shard_files.write_shard(batch, shard_root))
+
+
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:  # pragma: no cover - distributed is a dependency
+    WorkerPlugin = object
+
+
+class ClosePools(WorkerPlugin):
+    """Worker plugin: a worker's extraction process ends with the worker (a worker leaving
+    child processes behind is killed by its nanny only after a wait)."""
+
+    name = "ogi-close-pools"
+
+    def teardown(self, worker):
+        for pool in _POOLS.values():
+            pool.close()
+        _POOLS.clear()
+
+
+# ---------------------------------------------------------------- the driver
+def document_key(path: Path) -> tuple[str, int]:
+    """(sha256, bytes) of a file; a file of the content-addressed store is named by its sha256."""
+    if _SHA_NAME.fullmatch(path.stem) and path.parent.name == path.stem[:2]:
+        return path.stem, path.stat().st_size
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest(), path.stat().st_size
+
+
+class Cluster:
+    """A Dask client: on a scheduler's address, or on a LocalCluster of `workers` processes with
+    one thread each (extraction is CPU-bound Python) started here and stopped on exit."""
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, client=None):
+        self.workers, self.scheduler, self.client, self._own = workers, scheduler, client, []
+
+    def __enter__(self):
+        if self.client is not None:
+            return self.client
+        import dask
+        from distributed import Client, LocalCluster
+        if not log.isEnabledFor(logging.INFO):  # Dask's own INFO lines only with -v
+            logging.getLogger("distributed").setLevel(logging.WARNING)
+        if self.scheduler:
+            self.client = Client(self.scheduler, timeout="30s")
+        else:
+            # Set for good, not for a `with`: the nanny reads it again when it restarts a worker.
+            dask.config.set({"distributed.worker.daemon": False})
+            cluster = LocalCluster(n_workers=self.workers or 2, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=logging.WARNING)
+            self._own.append(cluster)
+            self.client = Client(cluster)
+        self._own.insert(0, self.client)
+        self.client.register_plugin(ClosePools())
+        return self.client
+
+    def __exit__(self, *exc):
+        for thing in self._own:
+            thing.close()
+
+
+def ingest_on_dask(items: list, db: str | Path, summary, shard_root: str | Path, *, workers: int | None = None,
+                   scheduler: str | None = None, client=None, chunk: int = CHUNK, progress=None, on_error=None,
+                   timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB, work=None) -> None:
+    """Extract `items` (pipeline.api.Source) on a Dask cluster and load their shards into `db`,
+    filling `summary` (pipeline.api.IngestSummary) as load_sources does. `progress(n)` is called
+    as documents are done."""
+    from .api import _fail, document_record
+    shard_root = Path(shard_root)
+    shard_root.mkdir(parents=True, exist_ok=True)
+    shard_files.clear_partial(shard_root)
+    docs: list[DocumentRecord] = []
+    for item in items:
+        try:
+            sha, size = document_key(item.path)
+        except OSError as exc:
+            _fail(summary, item.url, f"cannot read file: {exc.strerror}", on_error)
+            continue
+        docs.append(document_record(item, sha, size))
+    summary.documents += len(docs)
+
+    with Warehouse(db) as wh:
+        known = wh.known([d.doc_id for d in docs])
+        # What a crashed run extracted but did not load (in loads of a few hundred shards).
+        left = shard_files.shards(shard_root)
+        for i in range(0, len(left), 200):
+            _loaded(wh.load_shards(left[i:i + 200]), summary, on_error)
+        recovered = wh.known([d.doc_id for d in docs]) - known
+        todo: dict[str, DocumentRecord] = {}
+        for d in docs:
+            if d.doc_id in known or d.doc_id in todo:
+                summary.unchanged += 1  # loaded before, or the same bytes twice in this run
+            elif d.doc_id not in recovered:
+                todo[d.doc_id] = d
+        if progress:
+            progress(len(docs) - len(todo))
+        if todo:
+            ordered = [todo[k] for k in sorted(todo)]
+            chunks = [ordered[i:i + chunk] for i in range(0, len(ordered), chunk)]
+            with Cluster(workers, scheduler, client) as dask_client:
+                _run(dask_client, chunks, wh, summary, str(shard_root), progress, on_error,
+                     dict(timeout=timeout, memory_mb=memory_mb, work=work))
+        wh.link_urls(docs)
+
+
+def _run(client, chunks, wh, summary, shard_root, progress, on_error, caps) -> None:
+    from distributed import as_completed
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
+
+    def submit(chunk: list[DocumentRecord]):
+        key = f"ogi-extract-{EXTRACTOR_VERSION}-{shard_files.shard_key([d.doc_id for d in chunk])}"
+        fut = client.submit(extract_chunk, [asdict(d) for d in chunk], shard_root, key=key, pure=False, **caps)
+        pending[fut.key] = chunk
+        return fut
+
+    pending: dict[str, list[DocumentRecord]] = {}
+    queue = as_completed([submit(c) for c in chunks])
+    for done in queue.batches():  # all that finished while the last batch was loading: one load
+        ready = []
+        for fut in done:
+            chunk = pending.pop(fut.key)
+            try:
+                ready.append((fut.result(), chunk))
+            except KilledWorker:
+                # The chunk took workers down with it, again and again: halves are tried again to
+                # find the culprit; a document that does it alone is recorded as an error.
+                if len(chunk) > 1:
+                    half = len(chunk) // 2
+                    for part in (chunk[:half], chunk[half:]):
+                        queue.add(submit(part))
+                    continue
+                from .api import error_report
+                reason = "the extraction worker died on this document (memory cap or a crash in a parser)"
+                ready.append((str(shard_files.write_shard(
+                    [(chunk[0], error_report(b"", chunk[0].source_url, reason, chunk[0].doc_id))], shard_root)), chunk))
+            except (FutureCancelledError, Exception) as exc:
+                # Not the document's fault (a worker that cannot write the shard folder, a
+                # misconfigured worker, a lost scheduler): stop, and record nothing about the
+                # documents, so the next run does them. What was loaded stays loaded.
+                raise RuntimeError(f"distributed extraction stopped: {type(exc).__name__}: {exc}".splitlines()[0]) \
+                    from exc
+            finally:
+                fut.release()
+        if ready:
+            _loaded(wh.load_shards([shard for shard, _ in ready]), summary, on_error)
+            if progress:
+                progress(sum(len(chunk) for _, chunk in ready))
+
+
+def _loaded(rows: list[dict], summary, on_error) -> None:
+    from .api import _fail
+    for r in rows:
+        if r["error"]:
+            _fail(summary, r["source_url"], r["error"], on_error)
+            continue
+        summary.reports += 1
+        summary.partial += r["status"] == "partial"
+        summary.without_numbers += r["status"] in ("pre2019", "no_tables")
+        summary.cells += r["cells"]
+        summary.checks_failed += r["failed_checks"]
+
