@@ -258,6 +258,7 @@ def main() -> None:
     ap.add_argument("--text", type=int, default=1000)
     ap.add_argument("--crawl-pages", type=int, default=2000)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    ap.add_argument("--no-scale", action="store_true", help="skip bench/scale.py (Dask workers, shard loads)")
     args = ap.parse_args()
     print(f"generating {args.pages} report pages …", flush=True)
     pages = [p for _, p in corpus(args.pages)]
@@ -278,6 +279,9 @@ def main() -> None:
     print("discovery", results["discovery"], flush=True)
     results["formats"] = bench_formats()
     print("formats", results["formats"], flush=True)
+    if not args.no_scale:
+        import scale  # bench/scale.py: Dask workers, scheduling overhead, shard loads, the national projection
+        results["scale"] = scale.run(results)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))
