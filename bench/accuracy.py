@@ -15,6 +15,10 @@ published in every form (tests/synth.py, tests/formats.py):
   text_glued  every table on one line with no separators
   scan        150–200 dpi, skewed, blurred, JPEG (OCR)
 
+and the 2008–2018 reports' 政府信息公开情况统计表 (tests/synth_legacy.py: the `legacy` table, with and
+without the 历年累计 column) as legacy_html, legacy_docx, legacy_pdf and legacy_text_glued (the table
+flattened into one run of text, where only the readings the table forces are taken).
+
 For each form: cells, exact matches, cells left null (not read, with a warning) and wrong
 numbers; and the "silently wrong" reports: a wrong number that no failed check and no warning
 flags. That count must be zero.
@@ -34,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from formats import KINDS, build, score  # noqa: E402
+import synth_legacy  # noqa: E402
+from formats import KINDS, build, legacy_build, score  # noqa: E402
 from pipeline.api import extract_bytes, extract_file  # noqa: E402
 from synth import glued_tables, random_spec, render_html, sample_specs, text_nodes  # noqa: E402
 
@@ -44,7 +49,7 @@ TEXT_FORMS = {
     "text_glued": (".txt", lambda spec, i: glued_tables(spec).encode()),
 }
 ORDER = ["html", "docx", "doc", "wps", "xls", "pdf", "cidpdf", "rotated", "pdf_glued", "text_nodes",
-         "text_glued", "scan"]
+         "text_glued", "scan", "legacy_html", "legacy_docx", "legacy_pdf", "legacy_text_glued"]
 LOST = {"denied_prohibited": "2.其他法律行政止公开", "unavailable_needs_creation": "2.没有现成信息需要另制作",
         "not_processed_repeat": "2.重复申"}
 
@@ -69,6 +74,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--random", type=int, default=9, help="random reports besides the 5 bundled ones")
     ap.add_argument("--scans", type=int, default=4, help="how many reports to scan (OCR is ~3 s a page)")
+    ap.add_argument("--legacy", type=int, default=12, help="generated 2008–2018 reports with a 统计表")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = ap.parse_args()
     specs = corpus(args.random)
@@ -77,9 +83,15 @@ def main() -> None:
     silent: list[str] = []
     seconds: dict[str, float] = defaultdict(float)
 
+    rng = random.Random(19)
+    legacy_specs = {f"legacy-{i}": synth_legacy.random_legacy(rng, i) for i in range(args.legacy)}
+
     def tally(kind: str, name: str, report, t: float) -> None:
         seconds[kind] += t
-        ok, n, wrong = score(report, specs[name])
+        if kind.startswith("legacy"):
+            ok, n, wrong = synth_legacy.score(report, legacy_specs[name])
+        else:
+            ok, n, wrong = score(report, specs[name])
         wrong_numbers = [w for w in wrong if not w.endswith("got None")]
         totals[kind][0] += ok
         totals[kind][1] += n
@@ -97,8 +109,16 @@ def main() -> None:
             t0 = time.perf_counter()
             report = extract_bytes(data, name + suffix)
             tally(kind, name, report, time.perf_counter() - t0)
+    for kind, (suffix, render) in {"legacy_html": (".html", synth_legacy.render_html),
+                                   "legacy_text_glued": (".txt", synth_legacy.render_glued)}.items():
+        for name, spec in legacy_specs.items():
+            data = render(spec).encode()
+            t0 = time.perf_counter()
+            report = extract_bytes(data, name + suffix)
+            tally(kind, name, report, time.perf_counter() - t0)
     with tempfile.TemporaryDirectory() as d:
-        items = build(specs, Path(d) / "all", kinds=[k for k in KINDS if k != "scan"])
+        items = [(p, name, "legacy_" + kind) for p, name, kind in legacy_build(legacy_specs, Path(d) / "legacy")]
+        items += build(specs, Path(d) / "all", kinds=[k for k in KINDS if k != "scan"])
         items += build(scanned, Path(d) / "scans", kinds=["scan"])
         for path, name, kind in items:
             t0 = time.perf_counter()
@@ -108,10 +128,10 @@ def main() -> None:
                             "percent": round(100 * ok / n, 3) if n else None, "seconds": round(seconds[kind], 1)}
                      for kind, (ok, n, null, bad) in totals.items()}
     results["silently_wrong_reports"] = silent
-    print(f"\n{'form':11s} {'cells':>6s} {'exact %':>8s} {'null':>5s} {'wrong':>6s} {'seconds':>8s}")
+    print(f"\n{'form':17s} {'cells':>6s} {'exact %':>8s} {'null':>5s} {'wrong':>6s} {'seconds':>8s}")
     for kind in [k for k in ORDER if k in totals]:
         r = results[kind]
-        print(f"{kind:11s} {r['cells']:6d} {r['percent']:8.3f} {r['null']:5d} {r['wrong']:6d} {r['seconds']:8.1f}")
+        print(f"{kind:17s} {r['cells']:6d} {r['percent']:8.3f} {r['null']:5d} {r['wrong']:6d} {r['seconds']:8.1f}")
     print(f"silently wrong reports: {len(silent)}")
     for s in silent:
         print("  " + s)

@@ -204,13 +204,180 @@ APPEAL_COLS = (
     Col("total", "总计"),
 )
 
+# ---------------------------------------------------------------- 2008–2018: the 统计表 and the prose
+# Before 2019 there were no mandated tables. From about 2014 most bodies appended the
+# 政府信息公开情况统计表 (a list of indicators with 单位 and 数量, some provinces with a 历年累计
+# column); before that, and where the table was not used, the same facts are in prose. One
+# indicator is one row of the `legacy` table; its 历年累计 figure is the row KEY_cumulative, kept
+# apart from the year's. Keys follow the samples' legacy_numbers_from_prose.
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str  # as the State Council's 统计表 prints it
+    needles: tuple[str, ...]  # compact label variants that name it (the 统计表's and the prose's)
+    unit: str = "count"  # count | yuan | wan_yuan | persons
+    part_of: str | None = None  # 其中: a part of that indicator (never more than it)
+    under: str | None = None  # a label shared by groups (被依法纠错数): read under this group only
+    channel: str | None = None  # a way of applying or publishing, for prose "通过…网站公开"
+
+
+LEGACY_INDICATORS = (
+    Indicator("active_disclosure_items", "主动公开政府信息数", ("主动公开政府信息数", "主动公开信息数", "主动公开文件数",
+                                                          "主动公开政府信息", "主动公开信息")),
+    Indicator("normative_documents_disclosed", "其中：主动公开规范性文件数", ("主动公开规范性文件数",),
+              part_of="active_disclosure_items"),
+    Indicator("normative_documents_issued", "制发规范性文件总数", ("制发规范性文件总数", "制发规范性文件数")),
+    Indicator("via_gazette", "政府公报公开政府信息数", ("政府公报公开", "公报公开"), part_of="active_disclosure_items",
+              channel="gazette"),
+    Indicator("via_website", "政府网站公开政府信息数", ("政府网站公开", "网站公开", "网上公开"),
+              part_of="active_disclosure_items", channel="website"),
+    Indicator("via_weibo", "政务微博公开政府信息数", ("政务微博公开", "微博公开"), part_of="active_disclosure_items",
+              channel="weibo"),
+    Indicator("via_wechat", "政务微信公开政府信息数", ("政务微信公开", "微信公开"), part_of="active_disclosure_items",
+              channel="wechat"),
+    Indicator("via_other", "其他方式公开政府信息数", ("其他方式公开", "其它方式公开"), part_of="active_disclosure_items"),
+    Indicator("responses_hot_topics", "回应公众关注热点或重大舆情数", ("回应公众关注热点或重大舆情数", "回应公众关注热点")),
+    Indicator("press_conferences", "参加或举办新闻发布会总次数", ("参加或举办新闻发布会总次数", "举办新闻发布会")),
+    Indicator("press_conferences_by_heads", "其中：主要负责同志参加新闻发布会次数", ("主要负责同志参加新闻发布会",),
+              part_of="press_conferences"),
+    Indicator("online_interviews", "政府网站在线访谈次数", ("政府网站在线访谈次数", "在线访谈次数")),
+    Indicator("online_interviews_by_heads", "其中：主要负责同志参加政府网站在线访谈次数",
+              ("主要负责同志参加政府网站在线访谈", "主要负责同志参加在线访谈"), part_of="online_interviews"),
+    Indicator("policy_interpretations", "政策解读稿件发布数", ("政策解读稿件发布数", "政策解读稿件")),
+    Indicator("weibo_wechat_responses", "微博微信回应事件数", ("微博微信回应事件数",)),
+    Indicator("other_responses", "其他方式回应事件数", ("其他方式回应事件数", "其它方式回应事件数")),
+    Indicator("applications_received", "收到申请数", ("收到申请数", "受理依申请公开信息总数", "依申请公开信息总数",
+                                                     "受理申请数", "收到申请总数", "申请总数")),
+    Indicator("applications_in_person", "当面申请数", ("当面申请",), part_of="applications_received", channel="in_person"),
+    Indicator("applications_fax", "传真申请数", ("传真申请",), part_of="applications_received", channel="fax"),
+    Indicator("applications_online", "网络申请数", ("网络申请", "网上申请", "互联网申请"), part_of="applications_received",
+              channel="online"),
+    Indicator("applications_letter", "信函申请数", ("信函申请",), part_of="applications_received", channel="letter"),
+    Indicator("applications_letter_fax", "信函、传真申请数", ("信函、传真申请", "信函传真申请", "信函和传真申请"),
+              part_of="applications_received"),
+    Indicator("applications_email", "电子邮件申请数", ("电子邮件申请", "电邮申请"), part_of="applications_received",
+              channel="email"),
+    Indicator("applications_other", "其他形式申请数", ("其他形式申请", "其它形式申请", "其他方式申请", "其它方式申请"),
+              part_of="applications_received"),
+    Indicator("applications_closed", "申请办结数", ("申请办结数", "办结数")),
+    Indicator("closed_on_time", "按时办结数", ("按时办结",), part_of="applications_closed"),
+    Indicator("closed_extended", "延期办结数", ("延期办结",), part_of="applications_closed"),
+    Indicator("replies_total", "申请答复数", ("申请答复数", "对申请的答复总数", "对申请的答复数", "答复总数", "答复数")),
+    Indicator("replies_already_public", "属于已主动公开范围数", ("属于已主动公开范围", "已主动公开范围"),
+              part_of="replies_total"),
+    Indicator("replies_granted", "同意公开答复数", ("同意公开答复", "同意公开"), part_of="replies_total"),
+    Indicator("replies_partially_granted", "同意部分公开答复数", ("同意部分公开", "部分公开答复"), part_of="replies_total"),
+    Indicator("replies_denied", "不同意公开答复数", ("不同意公开答复", "不同意公开", "不予公开答复", "不予公开", "否决公开", "免于公开",
+                                                     "免予公开"), part_of="replies_total"),
+    Indicator("denied_state_secret", "涉及国家秘密", ("涉及国家秘密",), part_of="replies_denied"),
+    Indicator("denied_commercial_secret", "涉及商业秘密", ("涉及商业秘密",), part_of="replies_denied"),
+    Indicator("denied_privacy", "涉及个人隐私", ("涉及个人隐私",), part_of="replies_denied"),
+    Indicator("denied_security", "危及国家安全、公共安全、经济安全和社会稳定", ("危及国家安全", "危及三安全一稳定"),
+              part_of="replies_denied"),
+    Indicator("denied_not_government_information", "不是《条例》所指政府信息", ("不是条例所指政府信息", "不是条例所指"),
+              part_of="replies_denied"),
+    Indicator("denied_other_law", "法律法规规定的其他情形", ("法律法规规定的其他情形", "法律法规规定的其它情形"),
+              part_of="replies_denied"),
+    Indicator("replies_not_this_agency", "不属于本行政机关公开数", ("不属于本行政机关公开", "非本机关", "不属于本机关"),
+              part_of="replies_total"),
+    Indicator("replies_not_held", "申请信息不存在数", ("申请信息不存在", "信息不存在"), part_of="replies_total"),
+    Indicator("replies_unclear", "申请内容不明确数", ("申请内容不明确",), part_of="replies_total"),
+    Indicator("replies_amend", "告知作出更改补充数", ("告知作出更改补充", "告知更改补充"), part_of="replies_total"),
+    Indicator("replies_other_channel", "告知通过其他途径办理数", ("告知通过其他途径办理", "告知通过其它途径办理"),
+              part_of="replies_total"),
+    Indicator("replies_other", "其他类型答复数", ("其他类型答复", "其它类型答复", "其他答复", "其它答复"),
+              part_of="replies_total"),
+    Indicator("admin_review_cases", "行政复议数量", ("行政复议数量", "行政复议数", "行政复议")),
+    Indicator("review_upheld", "维持具体行政行为数", ("维持具体行政行为",), part_of="admin_review_cases",
+              under="admin_review_cases"),
+    Indicator("review_corrected", "被依法纠错数", ("被依法纠错",), part_of="admin_review_cases", under="admin_review_cases"),
+    Indicator("review_other", "其他情形数", ("其他情形", "其它情形"), part_of="admin_review_cases",
+              under="admin_review_cases"),
+    Indicator("admin_litigation_cases", "行政诉讼数量", ("行政诉讼数量", "行政诉讼数", "行政诉讼")),
+    Indicator("litigation_upheld", "维持具体行政行为或者驳回原告诉讼请求数", ("维持具体行政行为或者驳回原告诉讼请求",
+                                                                             "驳回原告诉讼请求", "维持具体行政行为"),
+              part_of="admin_litigation_cases", under="admin_litigation_cases"),
+    Indicator("litigation_corrected", "被依法纠错数", ("被依法纠错",), part_of="admin_litigation_cases",
+              under="admin_litigation_cases"),
+    Indicator("litigation_other", "其他情形数", ("其他情形", "其它情形"), part_of="admin_litigation_cases",
+              under="admin_litigation_cases"),
+    Indicator("litigation_or_reports_received", "接受行政诉讼、举报数", ("接受行政诉讼、举报", "行政诉讼、举报数")),
+    Indicator("complaints_appeals", "举报投诉数量", ("举报投诉数量", "举报投诉数", "行政申诉数", "申诉数", "举报投诉")),
+    Indicator("fees_collected_yuan", "依申请公开信息收取的费用（元）", ("依申请公开信息收取的费用", "收取的费用", "收费金额"),
+              unit="yuan"),
+    Indicator("disclosure_offices", "政府信息公开工作专门机构数", ("政府信息公开工作专门机构数", "专门机构数")),
+    Indicator("reading_points", "设置政府信息公开查阅点数", ("设置政府信息公开查阅点数", "查阅点数")),
+    Indicator("staff_total", "从事政府信息公开工作人员数", ("从事政府信息公开工作人员数",), unit="persons"),
+    Indicator("staff_full_time", "专职人员数", ("专职人员数", "专职人员", "全职人员"), unit="persons", part_of="staff_total"),
+    Indicator("staff_part_time", "兼职人员数", ("兼职人员数", "兼职人员"), unit="persons", part_of="staff_total"),
+    Indicator("disclosure_expenditure_10k_yuan", "政府信息公开专项经费（万元）", ("政府信息公开专项经费", "专项经费"),
+              unit="wan_yuan"),
+    Indicator("meetings", "召开政府信息公开工作会议或专题会议数", ("召开政府信息公开工作会议或专题会议数",
+                                                                  "工作会议或专题会议数")),
+    Indicator("trainings", "举办各类培训班数", ("举办各类培训班数", "培训班数")),
+    Indicator("trainees", "接受培训人员数", ("接受培训人员数", "培训人员数"), unit="persons"),
+)
+LEGACY = {i.key: i for i in LEGACY_INDICATORS}
+# Where every part is printed, the parts make the whole (per column).
+LEGACY_SUMS = {"applications_received": ("applications_in_person", "applications_fax", "applications_online",
+                                         "applications_letter", "applications_letter_fax", "applications_email",
+                                         "applications_other"),
+               "applications_closed": ("closed_on_time", "closed_extended"),
+               "staff_total": ("staff_full_time", "staff_part_time")}
+# Wholes whose parts are disjoint (the kinds of reply, the reasons of denial, the outcomes of
+# cases): the printed parts never add up to more than the whole. (Publishing channels overlap:
+# there each part is only at most the whole.)
+LEGACY_DISJOINT = ("replies_total", "replies_denied", "admin_review_cases", "admin_litigation_cases",
+                   "applications_closed", "staff_total", "applications_received")
+LEGACY_CUMULATIVE = "_cumulative"  # the 历年累计 figure of KEY is the row KEY_cumulative
+# The few measures 2008–2018 and 2019+ reports share (view `panel`): (measure, legacy key, the
+# 2019+ value as SQL over w_applications a / w_appeals p — NULL unless every part is printed —,
+# whether the definitions align). Documented in docs/panel.md.
+# 2019+: the detail 不予公开 reasons, or the printed 小计 where the details are not all printed
+_DENIED = (f"coalesce({' + '.join(f'a.{k}_total' for k in outcome_rows('denied'))}, a.denied_subtotal_total)")
+PANEL_MEASURES = (
+    ("applications", "applications_received", "a.new_received_total",
+     "same: applications received in the year (2019+: 本年新收政府信息公开申请数量)"),
+    ("granted", "replies_granted", "a.granted_total",
+     "differs: 2008–2018 counted replies (申请答复数: 同意公开); 2019+ counts outcomes of the requests processed "
+     "in the year (办理结果: 予以公开), carried-over requests included"),
+    ("partially_granted", "replies_partially_granted", "a.partially_granted_total",
+     "differs: replies (同意部分公开) before 2019, outcomes (部分公开) after"),
+    ("denied", "replies_denied", _DENIED,
+     "differs: 不同意公开 replies before 2019; 2019+ sums the 不予公开 reasons of the outcomes"),
+    ("not_held", "replies_not_held", "a.unavailable_not_held_total",
+     "differs: 申请信息不存在 replies before 2019; 本机关不掌握相关政府信息 outcomes after"),
+    ("reconsideration", "admin_review_cases", "p.reconsideration_total",
+     "same: administrative reconsideration cases about disclosure in the year"),
+    ("reconsideration_corrected", "review_corrected", "p.reconsideration_corrected",
+     "same: reconsideration cases in which the decision was corrected (被依法纠错 / 结果纠正)"),
+    ("litigation", "admin_litigation_cases", "p.litigation_direct_total + p.litigation_after_reconsideration_total",
+     "differs: one count before 2019; 2019+ adds suits brought directly and after reconsideration"),
+    ("litigation_corrected", "litigation_corrected",
+     "p.litigation_direct_corrected + p.litigation_after_reconsideration_corrected",
+     "same: suits in which the decision was corrected"),
+    ("fees_yuan", "fees_collected_yuan", "NULL",
+     "not comparable: fees collected (元) before 2019; 2019+ reports no amount (信息处理费 is counted as an outcome)"),
+)
+
+
+def legacy_rows() -> tuple[Row, ...]:
+    """The `legacy` table's rows: each indicator, and its 历年累计 figure."""
+    rows = [Row(i.key, i.label, i.needles) for i in LEGACY_INDICATORS]
+    rows += [Row(i.key + LEGACY_CUMULATIVE, f"{i.label}（历年累计）") for i in LEGACY_INDICATORS]
+    return tuple(rows)
+
+
 TABLES = {
     "proactive": Table("proactive", "二、主动公开政府信息情况",
                        tuple({r.key: r for f in ("2021", "2019") for r in PROACTIVE_ROWS[f]}.values()),
                        PROACTIVE_COLS),
     "applications": Table("applications", "三、收到和处理政府信息公开申请情况", APPLICATION_ROWS, APPLICATION_COLS),
     "appeals": Table("appeals", "四、政府信息公开行政复议、行政诉讼情况", APPEAL_ROWS, APPEAL_COLS),
+    "legacy": Table("legacy", "政府信息公开情况统计表与正文中的数字（2008–2018）", legacy_rows(),
+                    (Col("value", "本年度（或累计）数量"),)),
 }
+MANDATED = ("proactive", "applications", "appeals")  # the 2019+ tables
 
 
 def wide_columns(table: str) -> list[tuple[str, str]]:
@@ -306,6 +473,21 @@ def markdown_key_table() -> str:
     ap_cols = ", ".join(c.key for c in APPEAL_COLS)
     for r in APPEAL_ROWS:
         out.append(f"| appeals | `{r.key}` | {r.label} | {ap_cols} |")
+    for i in LEGACY_INDICATORS:
+        notes = [f"unit {i.unit}"] if i.unit != "count" else []
+        notes += [f"part of `{i.part_of}`"] if i.part_of else []
+        others = [n for n in i.needles if n != i.label]
+        notes += [f"also read as: {' / '.join(others)}"] if others else []
+        out.append(f"| legacy | `{i.key}` (and `{i.key}{LEGACY_CUMULATIVE}`) | {i.label} | value; {'; '.join(notes)} |")
+    return "\n".join(out)
+
+
+def markdown_panel_table() -> str:
+    """The crosswalk of view `panel` as Markdown (docs/panel.md)."""
+    out = ["| measure | 2008–2018 (`legacy` key) | 2019+ (SQL over applications_wide a / appeals_wide p) | comparable |",
+           "|---|---|---|---|"]
+    for measure, key, sql, note in PANEL_MEASURES:
+        out.append(f"| `{measure}` | `{key}` — {LEGACY[key].label} | `{sql}` | {note} |")
     return "\n".join(out)
 
 

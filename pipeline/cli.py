@@ -395,7 +395,7 @@ def _check(args) -> int:
         print(_indent(q["failed_checks"]) if len(q["failed_checks"]) else "  none")
         if args.details and len(q["failed_check_details"]):
             print(_indent(q["failed_check_details"]))
-        print("\nreports from which no number was read (pre2019: 2008–2018 prose; no_tables: no mandated tables):")
+        print("\nreports from which no number was read (pre2019: a 2008–2018 report with no 统计表 and no figure in its text; no_tables: the same, 2019 or later):")
         print(_indent(q["without_numbers"]) if len(q["without_numbers"]) else "  none")
         print("\nreports (2019/2021 format) missing tables:")
         print(_indent(q["missing_tables"]) if len(q["missing_tables"]) else "  none")

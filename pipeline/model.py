@@ -14,7 +14,7 @@ from typing import Any
 
 Number = int | Decimal
 
-EXTRACTOR_VERSION = "3.0"
+EXTRACTOR_VERSION = "3.1"
 # An OCR reading below this confidence is only trusted where an identity confirms it.
 LOW_CONFIDENCE = 0.90
 
@@ -66,6 +66,7 @@ class Cell:
     page: int | None = None
     confidence: float | None = None  # OCR'd cells only
     alternatives: list[str] | None = None  # OCR'd cells: the recogniser's next likeliest readings
+    source: str | None = None  # legacy cells: "table" (the 统计表) or "text" (a sentence)
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Report:
     published_on: str | None = None
     format: str = "unknown"
     tables: dict[str, dict[str, dict[str, Cell]]] = field(
-        default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}})
+        default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}, "legacy": {}})
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
@@ -140,7 +141,8 @@ class Report:
     @property
     def status(self) -> str:
         """error · partial (cut off or missing a table) · pre2019 / no_tables (a report, but no
-        number could be read from it: a 2008–2018 report, or one without the mandated tables) · ok."""
+        number could be read from it: a 2008–2018 report, or one without the mandated tables) · ok
+        (numbers read: the mandated tables, or the `legacy` table of a report without them)."""
         if self.error:
             return "error"
         if any(w.startswith("incomplete") for w in self.warnings):

@@ -243,3 +243,20 @@ def score(report, spec: Spec) -> tuple[int, int, list[str]]:
         if got != want:
             wrong.append(f"{table}.{row}.{col}: want {want} got {got}")
     return len(t) - len(wrong), len(t), wrong
+
+
+def legacy_build(specs: dict, out: Path, kinds=("docx", "pdf")) -> list[tuple[Path, str, str]]:
+    """2008–2018 reports (tests/synth_legacy.py) as DOCX and PDF: their 统计表 a Word table."""
+    from synth_legacy import render_html
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / "_html"
+    work.mkdir(exist_ok=True)
+    for name, spec in specs.items():
+        (work / f"{name}.html").write_text(render_html(spec), encoding="utf-8")
+    soffice(["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *sorted(str(p) for p in work.glob("*.html"))],
+            work)
+    if "pdf" in kinds:
+        soffice(["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out),
+                 *sorted(str(p) for p in out.glob("*.docx"))], out)
+    shutil.rmtree(work)
+    return [(out / f"{name}.{kind}", name, kind) for name in specs for kind in kinds]

@@ -51,3 +51,11 @@ def test_docs_key_table_is_the_catalogue():
     from pipeline.catalogue import markdown_key_table
     doc = (Path(__file__).resolve().parents[1] / "docs" / "keys.md").read_text()
     assert doc.strip() == markdown_key_table().strip()
+
+
+def test_docs_panel_crosswalk_is_the_catalogue():
+    from pathlib import Path
+
+    from pipeline.catalogue import markdown_panel_table
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "panel.md").read_text()
+    assert markdown_panel_table().strip() in doc

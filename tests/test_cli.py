@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from synth import SAMPLES_DIR
+from synth_legacy import narrative_report
 
 OGI = str(Path(sys.executable).parent / "ogi")
 LUANHE = str(SAMPLES_DIR.parent / "luanhe-2023.txt")
@@ -113,7 +114,9 @@ def test_check_into_a_closed_pipe(tmp_path):
 
 def test_report_on_a_warehouse_with_nothing_to_chart(tmp_path):
     db = tmp_path / "w.duckdb"
-    assert run("ingest", str(SAMPLES_DIR.parent / "real" / "010_pingtanxian_2012.txt"), "--db", str(db)).returncode == 0
+    doc = tmp_path / "2012.txt"
+    doc.write_text(narrative_report("青杉市人民政府", 2012), encoding="utf-8")
+    assert run("ingest", str(doc), "--db", str(db)).returncode == 0
     p = run("report", "--db", str(db), "--out", str(tmp_path / "r"))
     assert p.returncode == 1 and no_traceback(p) and "nothing to chart" in p.stderr
     assert not (tmp_path / "r" / "index.html").exists()

@@ -277,6 +277,46 @@ def year_over_year(con, metric: str = "applications", scope: str = "agency",
     return per[["issuer", "year", metric, "previous_year", "previous", "change", "change_pct"]].reset_index(drop=True)
 
 
+PANEL_MEASURES = [m for m, *_ in cat.PANEL_MEASURES]
+PANEL_NOTES = {m: note for m, _, _, note in cat.PANEL_MEASURES}
+BREAK_YEAR = 2019  # the mandated tables (国办公开办函〔2019〕60号) change what is counted
+
+
+def long_panel(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False,
+               measures: list[str] | None = None) -> pd.DataFrame:
+    """One long series 2008–2025 on the measures 2008–2018 and 2019+ reports share (view
+    ``panel``): per year (and ``by``) and per set of definitions (``definitions``: ``legacy`` for
+    the 统计表 and prose of 2008–2018, ``mandated`` for the 2019/2021 tables), the sum of
+    each measure with the number of reports giving it (``<measure>_reports``), and
+    ``grant_rate_decided`` = granted / (granted + partially granted + denied) over the reports
+    giving all three. ``<measure>_comparable`` says where the definitions differ: a line across
+    2019 joins two different counts, so the charts draw the break (charts.long_series)."""
+    if scope not in SCOPES[:2]:
+        raise ValueError(f"scope must be one of {SCOPES[:2]}")
+    names = list(measures or PANEL_MEASURES)
+    bad = set(names) - set(PANEL_MEASURES)
+    if bad:
+        raise ValueError(f"unknown measures {sorted(bad)}; use {PANEL_MEASURES}")
+    keys = ["year", "definitions"] + [k for k in (by or []) if k not in ("year", "definitions")]
+    _group([k for k in keys if k != "definitions"])
+    grp = ", ".join(keys)
+    gen = "" if include_generated else "AND NOT coalesce(generated, false)"
+    decided = "granted IS NOT NULL AND partially_granted IS NOT NULL AND denied IS NOT NULL"
+    df = _df(con, f"""
+        SELECT {grp}, count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
+               {', '.join(f'sum({m}) AS {m}, count({m}) AS {m}_reports' for m in names)},
+               sum(granted) FILTER (WHERE {decided}) AS grant_rate_decided_num,
+               sum(granted + partially_granted + denied) FILTER (WHERE {decided}) AS grant_rate_decided_den,
+               count(*) FILTER (WHERE {decided}) AS grant_rate_decided_reports
+        FROM panel WHERE is_current AND scope = ? AND year IS NOT NULL {gen}
+        GROUP BY {grp} ORDER BY {grp}""", [scope])
+    df = _finish_rates(df, ["grant_rate_decided"])
+    for m in names:
+        df[f"{m}_comparable"] = PANEL_NOTES[m]
+    df.insert(0, "scope_label", SCOPE_LABELS[scope])
+    return df
+
+
 def rankings(con, metric: str = "grant_rate", year: int | None = None, level: str | None = None,
              scope: str = "agency", min_applications: int = 20, include_generated: bool = False) -> pd.DataFrame:
     """Bodies ranked on one rate within one year, one level and one scope — like with like. A

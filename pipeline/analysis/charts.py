@@ -13,7 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from . import OUTCOMES, RATE_PARTS
+from . import BREAK_YEAR, OUTCOMES, PANEL_NOTES, RATE_PARTS
 from ..store.schema import RATES
 
 FONT = "Noto Sans CJK SC, Noto Serif CJK SC, sans-serif"
@@ -33,7 +33,15 @@ PERCENT = {r for r, (_, _, k) in RATE_PARTS.items() if k == 1}
 COUNT_TITLES = {"applications": "收到申请（件）/ applications received",
                 "normative_documents_issued": "制发规范性文件（件）/ normative documents issued",
                 "licensing_decisions": "行政许可决定（件）/ licensing decisions",
-                "penalty_decisions": "行政处罚决定（件）/ penalty decisions"}
+                "penalty_decisions": "行政处罚决定（件）/ penalty decisions",
+                "granted": "同意公开 / 予以公开（件）/ granted", "partially_granted": "部分公开（件）/ partially granted",
+                "denied": "不同意公开 / 不予公开（件）/ denied", "not_held": "信息不存在 / 不掌握（件）/ not held",
+                "reconsideration": "行政复议（件）/ reconsideration cases",
+                "reconsideration_corrected": "复议纠错（件）/ reconsideration: corrected",
+                "litigation": "行政诉讼（件）/ lawsuits", "litigation_corrected": "诉讼纠错（件）/ lawsuits: corrected",
+                "fees_yuan": "收费（元）/ fees (yuan)"}
+DEFINITIONS = {"legacy": "统计表与正文（2008–2018 口径）/ 2008–2018 definitions",
+               "mandated": "年报格式表格（2019+ 口径）/ 2019+ mandated tables"}
 YEAR = "年份 / year"
 GENERATED = "含生成的示例数据 / includes generated example data"
 
@@ -189,3 +197,27 @@ def quality(df: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text=YEAR, dtick=1, tickformat="d")
     fig.update_yaxes(title_text="报告（份）/ reports", tickformat=",d", rangemode="tozero")
     return _style(fig, "数据质量 / Data quality", df)
+
+
+def long_series(df: pd.DataFrame, metric: str = "applications") -> go.Figure:
+    """One measure 2008–2025 (pipeline.analysis.long_panel): one line per set of definitions, no
+    line drawn across the 2019 break, a dashed rule and a note at the break, and the measure's
+    `comparable` note under the title."""
+    d = df.dropna(subset=[metric]).copy()
+    years = range(int(d.year.min()), int(d.year.max()) + 1) if len(d) else range(0)
+    fig = go.Figure()
+    for definitions, part in d.groupby("definitions", sort=False):
+        part = part.set_index("year").reindex(years).reset_index()  # a missing year is a gap
+        reports = part.get(f"{metric}_reports", part.reports)
+        fig.add_scatter(x=part.year, y=part[metric], mode="lines+markers", connectgaps=False,
+                        name=DEFINITIONS.get(str(definitions), str(definitions)),
+                        customdata=reports.to_numpy(), hovertemplate="%{x}: %{y}<br>N = %{customdata} 份报告<extra></extra>")
+    if len(d) and d.year.min() < BREAK_YEAR <= d.year.max():
+        fig.add_vline(x=BREAK_YEAR - 0.5, line_dash="dash", line_color="grey")
+        fig.add_annotation(x=BREAK_YEAR - 0.5, y=1.02, yref="paper", showarrow=False, xanchor="left",
+                           text="2019：统计口径变化 / definitions change")
+    fig.update_xaxes(dtick=1, tickformat="d", title_text=YEAR)
+    _rate_axis(fig, metric)
+    note = RATES.get(metric) if metric in RATES else PANEL_NOTES.get(metric, "")
+    title = RATE_TITLES.get(metric, COUNT_TITLES.get(metric, metric))
+    return _style(fig, f"2008–2025 长序列 / Long series: {title}", df, note=note)

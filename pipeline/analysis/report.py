@@ -10,7 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
-from . import appeals, areas, connect, outcomes, quality, rankings, rates, reports, sankey_flows, volumes
+from . import (appeals, areas, connect, long_panel, outcomes, quality, rankings, rates, reports, sankey_flows,
+               volumes)
 from . import charts
 
 
@@ -42,6 +43,9 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
         rid = reports(con, scope="agency").query("issuer == @top.issuer and year == @top.year").report_id.iloc[0]
         flows = sankey_flows(con, rid)
         out.append(("sankey_largest", charts.sankey(flows, top.issuer, int(top.year)), flows))
+    lp = long_panel(con, **g)
+    if lp.applications.notna().any():
+        out.append(("long_series_applications", charts.long_series(lp, "applications"), lp))
     out.append(("rates_by_year", None, rates(con, by=["year"], **g)))
     return out
 
@@ -94,7 +98,7 @@ def _table(df) -> str:
     from .charts import PERCENT
     d = df.head(50).copy()
     drop = [c for c in d.columns if c in ("scope_label", "ranking", "report_id", "series_key", "place")
-            or c.endswith(("_num", "_reports")) and c != "generated_reports"]
+            or c.endswith(("_num", "_reports", "_comparable")) and c != "generated_reports"]
     d = d.drop(columns=drop)
     fmt = {c: (lambda v: f"{v:.1%}") for c in d.columns if c in PERCENT}
     fmt.update({c: (lambda v: f"{v:.2f}") for c in d.columns if c in RATE_PARTS and c not in PERCENT})

@@ -14,6 +14,7 @@ from .. import catalogue as cat
 from ..model import Extracted, ExtractionError, Line, Report, Section
 from . import metadata as md
 from . import names
+from .legacy import read_legacy
 from .tables import detect_format, parse_appeals, parse_applications, parse_proactive
 
 _NARRATIVE_APPS = re.compile(
@@ -195,11 +196,14 @@ def normalise(x: Extracted) -> Report:
         if kind:
             raise ExtractionError(f"this is a {kind}, not a 政府信息公开工作年度报告")
     if has_tables:
-        for name, rows in report.tables.items():
-            if not rows and not any(m.startswith(f"incomplete: table {name}") for m in w):
+        for name in cat.MANDATED:
+            if not report.tables[name] and not any(m.startswith(f"incomplete: table {name}") for m in w):
                 w.append(f"incomplete: table {name} not found")
     if not has_tables:
         _require_narrative_report(report.title, line_texts, full_text)
+        # No mandated tables (2008–2018, or a body that ignored the format): the 统计表 and the
+        # prose's own figures, where they are forced.
+        report.tables["legacy"] = read_legacy(lines, w)
 
     report.year, year_warning = md.find_year(report.title, full_text, x.source)
     if year_warning:

@@ -118,9 +118,11 @@ def sum_is_last(vals: tuple[int, ...]) -> bool:
 # ---------------------------------------------------------------- whole-table search
 @dataclass
 class Equation:
-    """Per column: the rows in `plus` sum to the rows in `minus` (all values non-negative)."""
+    """Per column: the rows in `plus` sum to the rows in `minus` (all values non-negative) — or,
+    with `at_most`, to no more than them (parts of a whole that need not all be printed)."""
     plus: tuple[str, ...]
     minus: tuple[str, ...]
+    at_most: bool = False
 
     @property
     def rows(self) -> tuple[str, ...]:
@@ -166,6 +168,10 @@ def solve(candidates: dict[str, list[tuple[int, ...]]], fixed: dict[str, tuple[i
                 if None in p or None in m:
                     continue
                 sp, sm = sum(p), sum(m)
+                if e.at_most:
+                    if minus_done and sp > sm:  # the parts only grow as more are assigned
+                        return False
+                    continue
                 if plus_done and minus_done:
                     if sp != sm:
                         return False

@@ -52,6 +52,8 @@ def run_checks(report: Report) -> list[Check]:
         checks += _layout(report, _columns(apps))
     checks += _types(report)
     checks += _narrative(report)
+    if report.tables.get("legacy"):
+        checks += _legacy(report)
     report.checks = checks
     return checks
 
@@ -153,7 +155,9 @@ def _types(report: Report) -> list[Check]:
                 if v is None:
                     continue
                 unit = cat.PROACTIVE_UNITS.get(col, "count") if name == "proactive" else "count"
-                if unit == "amount_wan":
+                if name == "legacy":
+                    unit = cat.LEGACY[row.removesuffix(cat.LEGACY_CUMULATIVE)].unit
+                if unit in ("amount_wan", "yuan", "wan_yuan"):
                     ok = v >= 0
                 elif unit == "change":
                     ok = isinstance(v, int) or v == v.to_integral_value()
@@ -163,6 +167,49 @@ def _types(report: Report) -> list[Check]:
                     bad.append(f"{name}.{row}.{col}={cell.raw}")
     return [Check("values.types", not bad, 0, len(bad),
                   "all counts are non-negative integers" if not bad else "; ".join(bad[:10]))]
+
+
+def _legacy(report: Report) -> list[Check]:
+    """The identities of the 2008–2018 figures: channels add up to the applications received
+    (where the 统计表 prints them), parts never exceed their whole, 历年累计 is at least the
+    year's, and replies are set against the applications received."""
+    leg = report.tables["legacy"]
+
+    def value(key: str):
+        cell = leg.get(key, {}).get("value")
+        return cell.value if cell else None
+
+    out: list[Check] = []
+    for suffix in ("", cat.LEGACY_CUMULATIVE):
+        for whole, parts in cat.LEGACY_SUMS.items():
+            printed = [p for p in parts if leg.get(p + suffix, {}).get("value") and
+                       leg[p + suffix]["value"].source == "table"]
+            total = value(whole + suffix)
+            if total is not None and len(printed) >= 2:
+                got = sum(value(p + suffix) for p in printed)
+                out.append(Check(f"legacy.{whole}_sum", got == total, total, got,
+                                 f"{whole}{suffix}: {' + '.join(printed)} vs the total"))
+        for whole in cat.LEGACY_DISJOINT:
+            total = value(whole + suffix)
+            parts = [i.key for i in cat.LEGACY_INDICATORS if i.part_of == whole and value(i.key + suffix) is not None]
+            if total is None or not parts or whole in cat.LEGACY_SUMS:
+                continue
+            got = sum(value(p + suffix) for p in parts)
+            out.append(Check(f"legacy.{whole}_parts", got <= total, total, got,
+                             f"{whole}{suffix}: its parts ({', '.join(parts)}) add up to no more than it"))
+    pairs = [(k.removesuffix(cat.LEGACY_CUMULATIVE), value(k.removesuffix(cat.LEGACY_CUMULATIVE)), value(k))
+             for k in leg if k.endswith(cat.LEGACY_CUMULATIVE)]
+    pairs = [(k, y, c) for k, y, c in pairs if y is not None and c is not None]
+    if pairs:
+        below = [f"{k}: {c} < {y}" for k, y, c in pairs if c < y]
+        out.append(Check("legacy.cumulative", not below, 0, len(below),
+                         "every 历年累计 figure is at least the year's" if not below else "; ".join(below[:10])))
+    received, replies = value("applications_received"), value("replies_total")
+    if received is not None and replies is not None:
+        out.append(Check("legacy.replies_vs_received", replies <= received, received, replies,
+                         "replies (申请答复数) vs applications received: more replies than applications is possible "
+                         "only with applications carried over from the year before"))
+    return out
 
 
 def _narrative(report: Report) -> list[Check]:
