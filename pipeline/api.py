@@ -34,6 +34,7 @@ class UsageError(ValueError):
     cannot be read): one line, said plainly, before anything is written."""
 DEFAULT_CORPUS = Path("data/samples")
 BATCH_SIZE = 500
+PIPELINE_CHUNK = 200  # documents handed to the workers at a time while the previous chunk loads
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -235,12 +236,35 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
             wh.record_crawl_errors(errors)
     if publish is None:
         publish = Path(db).resolve() == DEFAULT_DB.resolve()  # never a snapshot/ beside a file a user named
+    changed = summary.documents > summary.unchanged or bool(outcomes or errors)
     if publish:
-        from .analysis import publish_snapshot
-        from .analysis.serve import publish_sqlite
-        snapshot = publish_snapshot(db, Path(db).parent / "snapshot" / Path(db).name)
-        publish_sqlite(snapshot, snapshot.with_suffix(".sqlite"))  # what `ogi serve` shows in datasette
+        publish_for_readers(db, changed)
     return summary
+
+
+SQLITE_MAX_MB = 512  # larger warehouses get their datasette copy from `ogi serve`, on demand
+
+
+def publish_for_readers(db: str | Path, changed: bool = True) -> Path | None:
+    """The read-only snapshot notebooks open (and, for a small warehouse, the SQLite copy `ogi
+    serve` shows). Nothing is copied when this run changed nothing and the snapshot was written
+    by this version (the same views): an ingest that adds nothing costs no copy."""
+    from .analysis import publish_snapshot
+    from .analysis.serve import publish_sqlite
+    from .store.schema import VIEWS
+    snapshot = Path(db).parent / "snapshot" / Path(db).name
+    stamp = snapshot.with_suffix(".version")
+    version = hashlib.sha256("\n".join(VIEWS).encode()).hexdigest()[:16]
+    if not changed and snapshot.exists() and stamp.exists() and stamp.read_text() == version:
+        return snapshot
+    published = publish_snapshot(db, snapshot)
+    if published is None:
+        stamp.unlink(missing_ok=True)
+        return None
+    stamp.write_text(version)
+    if published.stat().st_size <= SQLITE_MAX_MB * 1024 * 1024:
+        publish_sqlite(published, published.with_suffix(".sqlite"))  # what `ogi serve` shows in datasette
+    return published
 
 
 def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: bool = False,
@@ -255,46 +279,60 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
             return (extract_bytes(d, s) for d, s in jobs)
         return pool.map(jobs)
 
-    with Warehouse(db) as wh, (pool or nullcontext()):
+    def read(chunk: list[Source]) -> list[tuple[Source, bytes, str]]:
+        blobs = []
+        for item in chunk:
+            try:
+                data = item.path.read_bytes()
+            except OSError as exc:
+                _fail(summary, item.url, f"cannot read file: {exc.strerror}", on_error)
+                continue
+            blobs.append((item, data, hashlib.sha256(data).hexdigest()))
+        return blobs
+
+    def load(wh: Warehouse, todo: list, reports, links: list[DocumentRecord]) -> None:
         batch: list[tuple[DocumentRecord, Report]] = []
-        for chunk in _chunks(items, BATCH_SIZE):
-            blobs = []
-            for item in chunk:
-                try:
-                    data = item.path.read_bytes()
-                except OSError as exc:
-                    _fail(summary, item.url, f"cannot read file: {exc.strerror}", on_error)
-                    continue
-                blobs.append((item, data, hashlib.sha256(data).hexdigest()))
+        for (item, _, doc), report in zip(todo, reports):
+            bar.update(1)
+            doc.media_type = report.media_type or doc.media_type
+            batch.append((doc, report))
+            if report.error:
+                _fail(summary, item.url, report.error, on_error)
+            else:
+                summary.reports += 1
+                summary.partial += report.status == "partial"
+                summary.without_numbers += report.status in ("pre2019", "no_tables")
+                summary.cells += sum(len(c) for rows in report.tables.values() for c in rows.values())
+                summary.checks_failed += sum(not c.ok for c in report.checks)
+        for doc, reason in wh.load(batch):
+            _fail(summary, doc.source_url, reason, on_error)
+        wh.link_urls(links)
+
+    # A pipeline in one thread: chunk k+1 is read, hashed and handed to the workers before chunk
+    # k's reports are loaded, so the workers extract while this process reads and loads.
+    with Warehouse(db) as wh, (pool or nullcontext()):
+        seen: set[str] = set()
+        pending = None  # (todo, reports, links) of the chunk submitted last
+        for chunk in _chunks(items, BATCH_SIZE if pool is None else PIPELINE_CHUNK):
+            blobs = read(chunk)
             known = wh.known([sha for _, _, sha in blobs])
-            links = []
-            todo = []
+            links, todo = [], []
             for item, data, sha in blobs:
                 summary.documents += 1
                 doc = document_record(item, sha, len(data))
                 links.append(doc)
-                if sha in known:
+                if sha in known or sha in seen:  # loaded before, or the same bytes twice in one run
                     summary.unchanged += 1
                     bar.update(1)
                     continue
-                known.add(sha)  # the same bytes twice in one run: load once
+                seen.add(sha)
                 todo.append((item, data, doc))
-            for (item, data, doc), report in zip(todo, extractor([(d, i.url) for i, d, _ in todo])):
-                bar.update(1)
-                doc.media_type = report.media_type or doc.media_type
-                batch.append((doc, report))
-                if report.error:
-                    _fail(summary, item.url, report.error, on_error)
-                else:
-                    summary.reports += 1
-                    summary.partial += report.status == "partial"
-                    summary.without_numbers += report.status in ("pre2019", "no_tables")
-                    summary.cells += sum(len(c) for rows in report.tables.values() for c in rows.values())
-                    summary.checks_failed += sum(not c.ok for c in report.checks)
-            for doc, reason in wh.load(batch):
-                _fail(summary, doc.source_url, reason, on_error)
-            batch.clear()
-            wh.link_urls(links)
+            submitted = (todo, extractor([(d, i.url) for i, d, _ in todo]), links)
+            if pending:
+                load(wh, *pending)
+            pending = submitted
+        if pending:
+            load(wh, *pending)
     bar.close()
     return summary
 

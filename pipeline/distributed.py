@@ -125,8 +125,10 @@ class Cluster:
         else:
             # Set for good, not for a `with`: the nanny reads it again when it restarts a worker.
             dask.config.set({"distributed.worker.daemon": False})
-            cluster = LocalCluster(n_workers=self.workers or 2, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.WARNING)
+            n = self.workers or 2
+            # each worker's share of the cores (OCR's threads), read by its ExtractPool
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   silence_logs=logging.WARNING, env={"OGI_EXTRACT_PROCS": str(n)})
             self._own.append(cluster)
             self.client = Client(cluster)
         self._own.insert(0, self.client)

@@ -74,7 +74,10 @@ def die_with(owner: int, owner_started: str | None, every: float = 0.5) -> None:
         threading.Thread(target=watch, daemon=True, name="owner-watch").start()
 
 
-def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | None = None) -> None:
+def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | None = None,
+                 procs: int = 1) -> None:
+    # Each worker's share of the cores (OCR runs that many pages side by side, one thread each).
+    os.environ["OGI_EXTRACT_PROCS"] = str(procs)
     if owner:
         die_with(owner, owner_started)
     # Ctrl-C reaches the whole process group: the parent decides what stops, not each worker.
@@ -140,17 +143,23 @@ class ExtractPool:
             # forkserver: the parent may hold DuckDB threads and locks that fork would copy.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("forkserver"),
                                              initializer=_init_worker,
-                                             initargs=(self.memory_mb, os.getpid(), _started(os.getpid())))
+                                             initargs=(self.memory_mb, os.getpid(), _started(os.getpid()),
+                                                       max(self.workers, int(os.environ.get("OGI_EXTRACT_PROCS", "1")))))
         return self._pool
 
     def map(self, items: list[tuple[bytes, str]]) -> Iterator[Report]:
-        """Reports in the order of `items`."""
+        """Reports in the order of `items`. Every document is submitted now, before the first
+        report is asked for: the workers go on while the caller does something else (ingest
+        loads the previous chunk meanwhile)."""
         futures = []
         for data, source in items:
             fut = self._executor().submit(_work, data, source, self.timeout, self.work)
             fut.add_done_callback(_stamp)
             fut.started = time.monotonic()
             futures.append(fut)
+        return self._results(items, futures)
+
+    def _results(self, items: list[tuple[bytes, str]], futures: list) -> Iterator[Report]:
         for i, ((data, source), fut) in enumerate(zip(items, futures)):
             try:
                 yield fut.result()

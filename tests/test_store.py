@@ -162,3 +162,30 @@ def test_reports_without_numbers_say_why(db, tmp_path):
     assert q(other, "SELECT year, format, status FROM reports ORDER BY year") == [
         (2012, "pre2019", "pre2019"), (2020, "unknown", "no_tables")]
     assert q(other, "SELECT count(*) FROM facts") == [(0,)]
+
+
+def test_snapshot_is_not_copied_again_when_nothing_changed(tmp_path):
+    db = tmp_path / "ogi.duckdb"
+    real = SAMPLES_DIR.parent / "real"
+    ingest([real / "010_pingtanxian_2012.txt"], db=db, publish=True)
+    snap = tmp_path / "snapshot" / "ogi.duckdb"
+    first = snap.stat().st_mtime_ns
+    assert q(snap, "SELECT count(*) FROM reports") == [(1,)]
+    again = ingest([real / "010_pingtanxian_2012.txt"], db=db, publish=True)
+    assert again.unchanged == 1 and snap.stat().st_mtime_ns == first  # an ingest that adds nothing copies nothing
+    ingest([real / "009_pingtan_2018.txt"], db=db, publish=True)
+    assert q(snap, "SELECT count(*) FROM reports") == [(2,)]
+
+
+def test_a_large_warehouse_is_not_copied_where_blocks_cannot_be_shared(tmp_path):
+    from pipeline.analysis import publish_snapshot
+    db = tmp_path / "ogi.duckdb"
+    ingest([SAMPLES_DIR.parent / "real" / "010_pingtanxian_2012.txt"], db=db)
+    snap = tmp_path / "snapshot" / "ogi.duckdb"
+    snap.parent.mkdir()
+    snap.write_bytes(b"stale")
+    out = publish_snapshot(db, snap, copy_max_mb=0)
+    if out is None:  # no reflink on this filesystem: no copy, and no stale snapshot left to mislead
+        assert not snap.exists()
+    else:  # the filesystem shares blocks: a reflinked copy costs nothing
+        assert q(snap, "SELECT count(*) FROM reports") == [(1,)]

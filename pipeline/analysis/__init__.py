@@ -68,12 +68,30 @@ RATE_PARTS = {
 assert set(RATE_PARTS) == set(RATES)  # one naming of each rate across metrics, analysis, charts
 
 
-def publish_snapshot(db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHOT) -> Path:
-    """Copy the warehouse for readers: a notebook holding the snapshot open never blocks ingest."""
+COPY_MAX_MB = 2048  # above this a snapshot is only published where the filesystem can reflink
+
+
+def publish_snapshot(db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHOT,
+                     copy_max_mb: int | None = None) -> Path | None:
+    """Copy the warehouse for readers: a notebook holding the snapshot open never blocks ingest.
+
+    The copy is a reflink where the filesystem shares blocks (btrfs, XFS, …: no data copied);
+    elsewhere a plain copy up to `copy_max_mb` (default COPY_MAX_MB, $OGI_SNAPSHOT_COPY_MAX_MB).
+    Past that no copy is made per run: the stale snapshot is removed, `connect()` then opens the
+    warehouse itself read-only (possible whenever no ingest is writing), and None is returned."""
+    import os
+    import subprocess
     snapshot = Path(snapshot)
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     tmp = snapshot.with_suffix(".tmp")
-    shutil.copyfile(db, tmp)
+    tmp.unlink(missing_ok=True)
+    if subprocess.run(["cp", "--reflink=always", str(db), str(tmp)], capture_output=True).returncode != 0:
+        tmp.unlink(missing_ok=True)
+        limit = copy_max_mb if copy_max_mb is not None else int(os.environ.get("OGI_SNAPSHOT_COPY_MAX_MB", COPY_MAX_MB))
+        if Path(db).stat().st_size > limit * 1024 * 1024:
+            snapshot.unlink(missing_ok=True)
+            return None
+        shutil.copyfile(db, tmp)
     tmp.replace(snapshot)
     return snapshot
 

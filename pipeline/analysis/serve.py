@@ -90,7 +90,7 @@ def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
             select = ", ".join(_as_sqlite(c[0], c[1]) for c in cols)
             out[name].create({c[0]: _py_type(c[1]) for c in cols}, pk=pk,
                              foreign_keys=[fk for fk in fks if fk[0] in {c[0] for c in cols}])
-            reader = con.execute(f"SELECT {select} FROM ({sql})").fetch_record_batch(20_000)
+            reader = con.execute(f"SELECT {select} FROM ({sql})").to_arrow_reader(20_000)
             for batch in reader:
                 out[name].insert_all(batch.to_pylist(), batch_size=2_000)
             for facet in FACETS.get(name, []):

@@ -24,9 +24,9 @@ def extract(data: bytes, source: str = "<bytes>", sha256: str | None = None) -> 
     if media_type == "application/octet-stream":
         raise ExtractionError("binary data of unknown type, not a report document")
     if media_type == "application/pdf":
-        from .ocr import ocr_lines
+        from .ocr import budget, ocr_pages
         from .pdf import pdf_lines
-        lines, method, warnings = pdf_lines(data, ocr_page=ocr_lines)
+        lines, method, warnings = pdf_lines(data, ocr_pages=ocr_pages, parallel=budget())
         return _paged(source, sha, media_type, method, lines, warnings)
     if media_type == "application/zip":
         from .office import sheet_lines, zip_kind

@@ -11,37 +11,67 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import statistics
+import threading
 
 from ..model import LOW_CONFIDENCE, ExtractionError, Line
 from .text import split_line
 
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d[\d,]*(?:\.\d+)?)$")
 MAX_PIXELS = 60_000_000  # ~ an A3 page at 400 dpi; more is a decompression bomb
-_engine = None
+# Detection at most this many pixels on the long side (a 200-dpi A4 page is ~2350): the
+# detector's cost falls with the square of it, recognition reads crops of the full image anyway.
+# 1280 kept every cell of the accuracy corpus (make accuracy, scan rows) at 2/3 of the time.
+DET_MAX_SIDE = 1280
+REC_BATCH = 3  # recognition batches pad to their widest line: small batches pad less
+_local = threading.local()
 
 
-def engine():
-    global _engine
-    if _engine is None:
+def budget() -> int:
+    """Cores this process may use for OCR: its share when an ExtractPool runs several workers."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // max(1, int(os.environ.get("OGI_EXTRACT_PROCS", "1"))))
+
+
+def engine(threads: int | None = None):
+    """This thread's RapidOCR (models loaded once per thread and kept), running on `threads`
+    onnxruntime threads (default: this process's share of the cores)."""
+    threads = threads or budget()
+    engines = _local.__dict__.setdefault("engines", {})
+    if threads not in engines:
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         from rapidocr import RapidOCR
-        _engine = RapidOCR()
+        engines[threads] = RapidOCR(params={"Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE,
+                                            "Rec.rec_batch_num": REC_BATCH,
+                                            "EngineConfig.onnxruntime.intra_op_num_threads": threads})
         for name in list(logging.root.manager.loggerDict):
             if name.lower().startswith("rapidocr"):
                 logging.getLogger(name).setLevel(logging.WARNING)
-    return _engine
+    return engines[threads]
 
 
-def ocr_lines(image, page: int | None = None) -> list[Line]:
+def ocr_pages(jobs: list[tuple[object, int]]) -> list[list[Line]]:
+    """Several scanned pages (image, page number) at once: one page per core of this process's
+    share, each on one onnxruntime thread (two pages side by side beat one page on two threads:
+    2.75 vs 3.5 s a page here), lines in the order of `jobs`."""
+    from concurrent.futures import ThreadPoolExecutor
+    parallel = min(len(jobs), budget())
+    if parallel <= 1:
+        return [ocr_lines(img, no) for img, no in jobs]
+    with ThreadPoolExecutor(parallel, thread_name_prefix="ocr") as pool:
+        return list(pool.map(lambda job: ocr_lines(job[0], job[1], threads=1), jobs))
+
+
+def ocr_lines(image, page: int | None = None, threads: int | None = None) -> list[Line]:
     import numpy as np
     from PIL import Image
 
     from .lattice import find_tables, grid
     if image.width * image.height > MAX_PIXELS:
         raise ExtractionError(f"image of {image.width}x{image.height} pixels is too large to be a page")
-    result = engine()(np.asarray(image.convert("RGB")))
+    result = engine(threads)(np.asarray(image.convert("RGB")))
     if result is None or result.boxes is None or not len(result.boxes):
         return []
     boxes = [(b, t, float(s)) for b, t, s in zip(result.boxes, result.txts, result.scores) if t and t.strip()]

@@ -27,8 +27,9 @@ def _clean(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-def pdf_lines(data: bytes, ocr_page=None) -> tuple[list[Line], str, list[str]]:
-    """(lines, method, warnings). `ocr_page(image) -> list[Line]` reads scanned pages."""
+def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line], str, list[str]]:
+    """(lines, method, warnings). `ocr_pages([(image, page no), …]) -> [lines, …]` reads scanned
+    pages, `parallel` of them at a time."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -57,9 +58,22 @@ def pdf_lines(data: bytes, ocr_page=None) -> tuple[list[Line], str, list[str]]:
             upright = pdfplumber.open(io.BytesIO(_unrotate(data, sideways)))
             pages = [upright.pages[i] if i in sideways else p for i, p in enumerate(pages)]
             warnings.append(f"page(s) {', '.join(str(i + 1) for i in sideways)} rotated; read unrotated")
+        scans = [no for no, page in enumerate(pages, start=1) if _is_scan(page)]
+        if scans and ocr_pages is None:
+            raise ExtractionError(f"page {scans[0]} is a scan (no text layer); OCR is not available")
+        read: dict[int, list[Line]] = {}
+        window = max(1, parallel)
+        for i in range(0, len(scans), window):  # a few pages rendered at a time: memory stays bounded
+            jobs = [(pages[no - 1].to_image(resolution=SCAN_DPI).original, no) for no in scans[i:i + window]]
+            for (_, no), page_lines in zip(jobs, ocr_pages(jobs)):
+                read[no] = page_lines
         for no, page in enumerate(pages, start=1):
+            if no in read:
+                lines.extend(read[no])
+                methods.add("ocr")
+                continue
             try:
-                page_lines, method = _page_lines(page, no, ocr_page, warnings)
+                page_lines, method = _page_lines(page, no, warnings)
             except ExtractionError:
                 raise
             except Exception as exc:
@@ -101,16 +115,22 @@ def _unrotate(data: bytes, indexes: list[int]) -> bytes:
     return out.getvalue()
 
 
-def _page_lines(page, no: int, ocr_page, warnings: list[str]) -> tuple[list[Line], str]:
+SCAN_DPI = 200
+
+
+def _is_scan(page) -> bool:
+    """A page to OCR: images and no text layer, or a text layer of unmapped glyphs ((cid:123));
+    a page whose text layer is usable is never OCR'd."""
     chars = page.chars
-    if not chars and not page.images:
+    if not chars:
+        return bool(page.images)
+    return len(_CID.findall("".join(c.get("text", "") for c in chars[:400]))) > 5
+
+
+def _page_lines(page, no: int, warnings: list[str]) -> tuple[list[Line], str]:
+    chars = page.chars
+    if not chars:
         return [], "pdf_text"  # a blank page
-    text_sample = "".join(c.get("text", "") for c in chars[:400])
-    if not chars or len(_CID.findall(text_sample)) > 5:
-        if ocr_page is None:
-            raise ExtractionError(f"page {no} is a scan (no text layer); OCR is not available")
-        image = page.to_image(resolution=200).original
-        return ocr_page(image, no), "ocr"
     tables = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.rows) >= 1]
     items: list[tuple[float, list[Line]]] = []
     if tables:
