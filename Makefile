@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps ingest test notebooks bench accuracy check lab clean
+.PHONY: setup system-deps ingest test notebooks bench bench-national accuracy check lab clean
 
 # Debian packages: LibreOffice (DOC/WPS → DOCX, test corpus), CJK fonts, Chromium (chart PNGs,
 # browser tests), redis-server (the distributed crawl frontier; tests start their own on loopback).
@@ -57,6 +57,10 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# A national panel: a warehouse of 600,000 reports (about an hour and 10 GB of disk; not in CI).
+bench-national: $(STAMP)
+	$(BIN)/python bench/national.py --sizes 600000
 
 # Cell-level exact match per format on a generated corpus with known truth (tests/formats.py).
 accuracy: $(STAMP)

@@ -189,3 +189,11 @@ def test_a_large_warehouse_is_not_copied_where_blocks_cannot_be_shared(tmp_path)
         assert not snap.exists()
     else:  # the filesystem shares blocks: a reflinked copy costs nothing
         assert q(snap, "SELECT count(*) FROM reports") == [(1,)]
+
+
+def test_checks_across_years_on_the_bundled_series(db):
+    # the generated panel's bodies carry their numbers from year to year: every check holds
+    got = dict(((c, ok), n) for c, ok, n in q(db, "SELECT check_id, ok, count(*) FROM cross_checks GROUP BY ALL"))
+    assert got == {("aggregate_vs_agency", True): 7, ("cross_year.carry", True): 329, ("proactive.stock_flow", True): 58}
+    assert q(db, """SELECT detail FROM cross_checks WHERE check_id = 'proactive.stock_flow' AND issuer = '白沙县人民政府'
+                    AND year = 2022 ORDER BY detail""")[0][0].startswith("normative_documents: in_force 2021 46 + issued 5")

@@ -86,26 +86,29 @@ def _pairs(con) -> None:
         JOIN cell cb ON cb.table_name = 'applications' AND cb.row_key = 'carried_over' AND cb.col_key = ca.col_key
         JOIN _x_facts b ON b.report_no = p.no AND b.cell_id = cb.cell_id
         WHERE a.value IS NOT NULL AND b.value IS NOT NULL""")
+    # The three cells per row and report first (joining them cell by cell let the planner build
+    # cross products: 1.6 s for 300 reports; this way 10 ms).
     con.execute("""
         INSERT INTO cross_check
-        SELECT p.no, 'proactive.stock_flow', before.value + issued.value - repealed.value = now.value,
-               before.value + issued.value - repealed.value, now.value,
-               c.row_key || ': in_force ' || p.prev_year || ' ' || printf('%g', before.value::DOUBLE)
-               || ' + issued ' || printf('%g', issued.value::DOUBLE) || ' − repealed '
-               || printf('%g', repealed.value::DOUBLE) || ' vs in_force ' || p.year
+        WITH pf AS (
+            SELECT f.report_no, c.row_key, max(f.value) FILTER (WHERE c.col_key = 'in_force') AS in_force,
+                   max(f.value) FILTER (WHERE c.col_key = 'issued') AS issued,
+                   max(f.value) FILTER (WHERE c.col_key = 'repealed') AS repealed
+            FROM _x_facts f JOIN cell c USING (cell_id)
+            WHERE c.table_name = 'proactive' AND c.row_key IN ('regulations', 'normative_documents')
+              AND c.col_key IN ('in_force', 'issued', 'repealed')
+            GROUP BY ALL)
+        SELECT p.no, 'proactive.stock_flow', b.in_force + n.issued - n.repealed = n.in_force,
+               b.in_force + n.issued - n.repealed, n.in_force,
+               n.row_key || ': in_force ' || p.prev_year || ' ' || printf('%g', b.in_force::DOUBLE)
+               || ' + issued ' || printf('%g', n.issued::DOUBLE) || ' − repealed '
+               || printf('%g', n.repealed::DOUBLE) || ' vs in_force ' || p.year
                || ' (soft: amendments blur it)', p.prev_no
         FROM _x_pairs p
-        JOIN cell c ON c.table_name = 'proactive' AND c.row_key IN ('regulations', 'normative_documents')
-                       AND c.col_key = 'in_force'
-        JOIN _x_facts before ON before.report_no = p.prev_no AND before.cell_id = c.cell_id
-        JOIN _x_facts now ON now.report_no = p.no AND now.cell_id = c.cell_id
-        JOIN cell ci ON ci.table_name = 'proactive' AND ci.row_key = c.row_key AND ci.col_key = 'issued'
-        JOIN _x_facts issued ON issued.report_no = p.no AND issued.cell_id = ci.cell_id
-        JOIN cell cr ON cr.table_name = 'proactive' AND cr.row_key = c.row_key AND cr.col_key = 'repealed'
-        JOIN _x_facts repealed ON repealed.report_no = p.no AND repealed.cell_id = cr.cell_id
+        JOIN pf b ON b.report_no = p.prev_no
+        JOIN pf n ON n.report_no = p.no AND n.row_key = b.row_key
         WHERE p.format = '2021' AND p.prev_format = '2021'
-          AND before.value IS NOT NULL AND now.value IS NOT NULL AND issued.value IS NOT NULL
-          AND repealed.value IS NOT NULL""")
+          AND b.in_force IS NOT NULL AND n.in_force IS NOT NULL AND n.issued IS NOT NULL AND n.repealed IS NOT NULL""")
     # Identical tables: the same cells with the same numbers (derived cells aside), one non-zero.
     con.execute("""
         INSERT INTO cross_check
