@@ -153,6 +153,12 @@ class ExtractPool:
                                                        max(self.workers, int(os.environ.get("OGI_EXTRACT_PROCS", "1")))))
         return self._pool
 
+    def warm(self) -> None:
+        """Start the workers now (they import the extractor while the caller opens the warehouse
+        and reads the first documents) instead of at the first document."""
+        for _ in range(self.workers):
+            self._executor().submit(os.getpid)
+
     def map(self, items: list[tuple[bytes, str]]) -> Iterator[Report]:
         """Reports in the order of `items`. Every document is submitted now, before the first
         report is asked for: the workers go on while the caller does something else (ingest
