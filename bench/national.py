@@ -23,7 +23,6 @@ import argparse
 import copy
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from pipeline.api import extract_bytes  # noqa: E402
 from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
-from synth import random_spec, render_html  # noqa: E402
 
 PROVINCES = ["11", "13", "32", "33", "35", "41", "44", "46", "51", "62"]
 LEVELS = ["province", "city", "county", "township", "department"]
@@ -88,15 +86,10 @@ QUERIES = {
 }
 
 
-def pages(n: int, seed: int, kb: int | None = None) -> list[bytes]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        spec = random_spec(rng, seed * 100_000 + i)
-        if kb:
-            spec.padding_kb = kb
-        out.append(render_html(spec, seed=i).encode("utf-8"))
-    return out
+def pages(n: int, seed: int) -> list[bytes]:
+    """Real-size report pages (bench/run.py's corpus: Word-pasted tables in CMS shells)."""
+    from run import corpus
+    return [page for _, page in corpus(n, seed)]
 
 
 def synthetic(templates: list, i: int):

@@ -17,7 +17,7 @@ from contextlib import nullcontext
 
 from .extract import extract, sniff
 from .parallel import ExtractPool, workers_default
-from .model import ExtractionError, Report
+from .model import WITHOUT_NUMBERS, ExtractionError, Report
 from .normalise import normalise
 from .store import DEFAULT_DB, DocumentRecord, Warehouse
 from .validate import run_checks
@@ -96,6 +96,14 @@ class IngestSummary:
     outcomes: list[dict] = field(default_factory=list)  # crawl outcomes, when a registry was crawled
     crawl_errors: int = 0  # URLs that failed for good in the crawl
     interrupted: bool = False  # a signal stopped the crawl; what was stored is loaded
+
+    def add_report(self, status: str, cells: int, failed_checks: int) -> None:
+        """Count a report loaded without error."""
+        self.reports += 1
+        self.partial += status == "partial"
+        self.without_numbers += status in WITHOUT_NUMBERS
+        self.cells += cells
+        self.checks_failed += failed_checks
 
     @property
     def exit_code(self) -> int:
@@ -304,11 +312,8 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
             if report.error:
                 _fail(summary, item.url, report.error, on_error)
             else:
-                summary.reports += 1
-                summary.partial += report.status == "partial"
-                summary.without_numbers += report.status in ("pre2019", "no_tables")
-                summary.cells += sum(len(c) for rows in report.tables.values() for c in rows.values())
-                summary.checks_failed += sum(not c.ok for c in report.checks)
+                summary.add_report(report.status, sum(len(c) for rows in report.tables.values() for c in rows.values()),
+                                   sum(not c.ok for c in report.checks))
         links.extend(chunk_links)
 
     def flush(wh: Warehouse) -> None:

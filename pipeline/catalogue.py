@@ -190,6 +190,13 @@ def outcome_rows(group: str) -> tuple[str, ...]:
                  if r.group == group and not r.key.endswith("_subtotal") and r.key not in OTHER_PARTS)
 
 
+def outcome_sum_sql(group: str, prefix: str = "a.") -> str:
+    """SQL over applications_wide (alias `prefix`) for an outcome group's total: its detail rows
+    summed, or the printed 小计 where a detail is not printed."""
+    parts = " + ".join(f"{prefix}{k}_total" for k in outcome_rows(group))
+    return f"coalesce({parts}, {prefix}{group}_subtotal_total)"
+
+
 # ---------------------------------------------------------------- table 四: appeals
 APPEAL_ROWS = (
     Row("reconsideration", "行政复议"),
@@ -333,8 +340,6 @@ LEGACY_CUMULATIVE = "_cumulative"  # the 历年累计 figure of KEY is the row K
 # The few measures 2008–2018 and 2019+ reports share (view `panel`): (measure, legacy key, the
 # 2019+ value as SQL over w_applications a / w_appeals p — NULL unless every part is printed —,
 # whether the definitions align). Documented in docs/panel.md.
-# 2019+: the detail 不予公开 reasons, or the printed 小计 where the details are not all printed
-_DENIED = (f"coalesce({' + '.join(f'a.{k}_total' for k in outcome_rows('denied'))}, a.denied_subtotal_total)")
 PANEL_MEASURES = (
     ("applications", "applications_received", "a.new_received_total",
      "same: applications received in the year (2019+: 本年新收政府信息公开申请数量)"),
@@ -343,7 +348,7 @@ PANEL_MEASURES = (
      "in the year (办理结果: 予以公开), carried-over requests included"),
     ("partially_granted", "replies_partially_granted", "a.partially_granted_total",
      "differs: replies (同意部分公开) before 2019, outcomes (部分公开) after"),
-    ("denied", "replies_denied", _DENIED,
+    ("denied", "replies_denied", outcome_sum_sql("denied"),
      "differs: 不同意公开 replies before 2019; 2019+ sums the 不予公开 reasons of the outcomes"),
     ("not_held", "replies_not_held", "a.unavailable_not_held_total",
      "differs: 申请信息不存在 replies before 2019; 本机关不掌握相关政府信息 outcomes after"),

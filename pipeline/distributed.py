@@ -242,9 +242,5 @@ def _loaded(rows: list[dict], summary, on_error) -> None:
         if r["error"]:
             _fail(summary, r["source_url"], r["error"], on_error)
             continue
-        summary.reports += 1
-        summary.partial += r["status"] == "partial"
-        summary.without_numbers += r["status"] in ("pre2019", "no_tables")
-        summary.cells += r["cells"]
-        summary.checks_failed += r["failed_checks"]
+        summary.add_report(r["status"], r["cells"], r["failed_checks"])
 

@@ -15,6 +15,7 @@ from typing import Any
 Number = int | Decimal
 
 EXTRACTOR_VERSION = "3.1"
+WITHOUT_NUMBERS = ("pre2019", "no_tables")  # statuses of a report from which no number was read
 # An OCR reading below this confidence is only trusted where an identity confirms it.
 LOW_CONFIDENCE = 0.90
 

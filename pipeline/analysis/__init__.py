@@ -126,12 +126,6 @@ def _group(by: list[str] | None) -> tuple[str, str]:
     return "".join(f"{k}, " for k in keys), ", ".join(keys)
 
 
-def _sum_of(group: str) -> str:
-    rows = cat.outcome_rows(group)
-    parts = " + ".join(f"a.{k}_total" for k in rows)
-    return f"coalesce({parts}, a.{group}_subtotal_total)"
-
-
 def units(scope: str = "agency", include_generated: bool = False) -> str:
     """SQL of the population: one row per current report, with the counts the rates use."""
     if scope not in SCOPES:
@@ -149,8 +143,8 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
            rp.format, rp.province, coalesce(rp.generated, false) AS generated,
            a.new_received_total AS applications, a.total_processed_total AS total_processed,
            a.granted_total AS granted, a.partially_granted_total AS partially_granted, {denied_sql()} AS denied,
-           {_sum_of('unavailable')} AS unavailable, a.unavailable_not_held_total AS not_held,
-           {_sum_of('not_processed')} AS not_processed, a.other_total AS other, {decided} AS decided,
+           {cat.outcome_sum_sql('unavailable')} AS unavailable, a.unavailable_not_held_total AS not_held,
+           {cat.outcome_sum_sql('not_processed')} AS not_processed, a.other_total AS other, {decided} AS decided,
            p.reconsideration_total AS reconsideration, p.reconsideration_corrected AS reconsideration_corrected,
            p.reconsideration_total - p.reconsideration_pending AS reconsideration_decided,
            p.litigation_direct_total + p.litigation_after_reconsideration_total AS litigation,

@@ -69,17 +69,14 @@ def refresh(con, touched: str) -> None:
 
 def _pairs(con) -> None:
     """The checks between each touched report and the one of the year before, on the two
-    reports' facts only (pulled once: joining the whole fact table four times costs seconds)."""
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _x_facts AS
-        SELECT report_no, cell_id, value, raw_text FROM fact
-        WHERE value IS NOT NULL AND report_no IN (SELECT no FROM _x_pairs UNION SELECT prev_no FROM _x_pairs)""")
-    # The pair reports' cells with their keys, once (joined cell by cell against `cell` the
-    # planner built large intermediates: 3 s for 2,000 pairs; on keys, hash joins).
+    reports' facts only, pulled once with their keys (joining the whole fact table four times
+    costs seconds; joining facts to `cell` cell by cell let the planner build large intermediates:
+    3 s for 2,000 pairs, on keys a few hash joins)."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _x_cells AS
         SELECT f.report_no, c.table_name, c.row_key, c.col_key, f.cell_id, f.value, f.raw_text LIKE '=%' AS derived
-        FROM _x_facts f JOIN cell c USING (cell_id)""")
+        FROM fact f JOIN cell c USING (cell_id)
+        WHERE f.value IS NOT NULL AND f.report_no IN (SELECT no FROM _x_pairs UNION SELECT prev_no FROM _x_pairs)""")
     cols = ", ".join(f"'{c}'" for c in COLUMNS)
     con.execute(f"""
         INSERT INTO cross_check
@@ -95,12 +92,12 @@ def _pairs(con) -> None:
     con.execute("""
         INSERT INTO cross_check
         WITH pf AS (
-            SELECT f.report_no, c.row_key, max(f.value) FILTER (WHERE c.col_key = 'in_force') AS in_force,
-                   max(f.value) FILTER (WHERE c.col_key = 'issued') AS issued,
-                   max(f.value) FILTER (WHERE c.col_key = 'repealed') AS repealed
-            FROM _x_facts f JOIN cell c USING (cell_id)
-            WHERE c.table_name = 'proactive' AND c.row_key IN ('regulations', 'normative_documents')
-              AND c.col_key IN ('in_force', 'issued', 'repealed')
+            SELECT report_no, row_key, max(value) FILTER (WHERE col_key = 'in_force') AS in_force,
+                   max(value) FILTER (WHERE col_key = 'issued') AS issued,
+                   max(value) FILTER (WHERE col_key = 'repealed') AS repealed
+            FROM _x_cells
+            WHERE table_name = 'proactive' AND row_key IN ('regulations', 'normative_documents')
+              AND col_key IN ('in_force', 'issued', 'repealed')
             GROUP BY ALL)
         SELECT p.no, 'proactive.stock_flow', b.in_force + n.issued - n.repealed = n.in_force,
                b.in_force + n.issued - n.repealed, n.in_force,
@@ -145,5 +142,4 @@ def _pairs(con) -> None:
                            f"section 一 is {sim:.0%} identical to {prev_year}'s", prev_no))
     if copied:
         con.executemany("INSERT INTO cross_check VALUES (?, ?, ?, ?, ?, ?, ?)", copied)
-    con.execute("DROP TABLE IF EXISTS _x_facts")
     con.execute("DROP TABLE IF EXISTS _x_cells")

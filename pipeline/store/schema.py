@@ -144,8 +144,7 @@ RATES = {
 
 
 def denied_sql(prefix: str = "a.") -> str:
-    parts = " + ".join(f"{prefix}{k}_total" for k in cat.outcome_rows("denied"))
-    return f"coalesce({parts}, {prefix}denied_subtotal_total)"
+    return cat.outcome_sum_sql("denied", prefix)
 
 
 def metrics_insert(reports: str) -> str:
