@@ -20,7 +20,7 @@ from . import connect
 
 VIEWS = ("documents", "document_urls", "crawl_outcomes", "crawl_errors", "reports", "facts", "checks",
          "cross_checks", "sections", "applications_wide", "appeals_wide", "proactive_wide", "metrics",
-         "extraction_errors")
+         "extraction_errors", "legacy", "panel")
 
 MEANING = {
     # who and what
@@ -62,6 +62,10 @@ MEANING = {
     "other_report_id": "the other report of a check across reports", "other_issuer": "its issuer", "other_year": "its year",
     "section_no": "0 = before 一、, 1–6 = the mandated sections", "heading": "the section heading as printed",
     "body": "the section's text",
+    # 2008–2018 figures and the crosswalk (docs/panel.md)
+    "indicator": "the 2008–2018 indicator (a `legacy` key, docs/keys.md)",
+    "cumulative": "a 历年累计 (running total) figure, not the year's",
+    "definitions": "legacy (统计表 and prose, 2008–2018 definitions) or mandated (the 2019/2021 tables)",
     # metrics
     "applications": "applications received (一、本年新收 总计)", "total_processed": "requests processed (三（七）总计)",
     "decided": "granted + partially granted + denied",
@@ -121,6 +125,14 @@ def describe(view: str, column: str) -> tuple[str, str, str]:
                 unit = cat.PROACTIVE_UNITS.get(col, "count") if table == "proactive" else "count"
                 label = f"{t.row(row).label} · {next((c.label for c in t.cols if c.key == col), col)}"
                 return f"{table}: {row} × {col}", "万元" if unit == "amount_wan" else unit, label
+    if view == "panel":
+        measures = {m: (key, sql, note) for m, key, sql, note in cat.PANEL_MEASURES}
+        if column.endswith("_comparable") and column.removesuffix("_comparable") in measures:
+            return f"how {column.removesuffix('_comparable')} compares across 2019 (same / differs / not comparable)", "", ""
+        if column in measures:
+            key, sql, note = measures[column]
+            unit = "yuan" if cat.LEGACY[key].unit == "yuan" else "count"
+            return f"2008–2018: legacy {key}; 2019+: {sql}", unit, cat.LEGACY[key].label
     if column in RATES:
         return RATES[column], "per 100" if "per_100" in column else "ratio (0–1)", ""
     if column in MEANING:

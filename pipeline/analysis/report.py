@@ -6,6 +6,7 @@ also exported as PNG with kaleido (Debian's chromium) when a browser is availabl
 from __future__ import annotations
 
 import html
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,9 @@ from pathlib import Path
 from . import (appeals, areas, connect, long_panel, outcomes, quality, rankings, rates, reports, sankey_flows,
                volumes)
 from . import charts
+
+
+log = logging.getLogger(__name__)
 
 
 class NothingToReport(RuntimeError):
@@ -74,7 +78,7 @@ def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = 
                                      default_height="540px", default_width="100%"))
             first = False
             if png and _browser():
-                fig.write_image(out / f"{slug}.png", width=1000, height=600)
+                _png(fig, out / f"{slug}.png")
         parts.append(_table(table))
         parts.append("</section>")
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -104,6 +108,18 @@ def _table(df) -> str:
     fmt.update({c: (lambda v: f"{v:.2f}") for c in d.columns if c in RATE_PARTS and c not in PERCENT})
     return d.to_html(index=False, na_rep="", formatters=fmt, float_format=lambda v: f"{v:,.0f}", classes="data",
                      border=0)
+
+
+def _png(fig, path: Path) -> None:
+    """A chart as PNG. kaleido drives a headless Chromium, which can fail to start on a loaded
+    machine: tried twice, then left out with a warning (the HTML page has every chart anyway)."""
+    for attempt in (1, 2):
+        try:
+            fig.write_image(path, width=1000, height=600)
+            return
+        except Exception as exc:  # kaleido/choreographer raise their own types
+            if attempt == 2:
+                log.warning("%s not written: %s: %s", path.name, type(exc).__name__, str(exc)[:200])
 
 
 def _browser() -> bool:

@@ -37,12 +37,15 @@ TABLES = [
     ("crawl_outcomes", "SELECT * FROM crawl_outcomes", None, []),
     ("crawl_errors", "SELECT * FROM crawl_errors", None, []),
     ("extraction_errors", "SELECT * FROM extraction_errors", None, []),
+    ("legacy", "SELECT * FROM legacy", None, [("report_id", "reports", "report_id")]),
+    ("panel", "SELECT * FROM panel", "report_id", [("report_id", "reports", "report_id")]),
 ]
 FACETS = {"reports": ["province", "level", "year", "scope", "format", "status", "generated"],
           "metrics": ["level", "year", "scope", "format"],
           **{t: ["level", "year", "scope", "format", "status"] for t in ("applications_wide", "appeals_wide",
                                                                         "proactive_wide")},
-          "checks": ["check_id", "ok"], "facts": ["table_name", "year"]}
+          "checks": ["check_id", "ok"], "facts": ["table_name", "year"],
+          "legacy": ["indicator", "year", "level"], "panel": ["definitions", "year", "level", "scope", "generated"]}
 QUERIES = {
     "grant_rate_by_province_year": {
         "title": "予以公开率，按省份和年份 / Grant rate by province and year",
@@ -163,6 +166,8 @@ TABLE_NOTES = {
     "applications_wide": "Table 三 (applications and outcomes), one column per cell (ROW_COL).",
     "appeals_wide": "Table 四 (reconsideration and litigation).", "proactive_wide": "Table 二 (proactive disclosure).",
     "metrics": "Per-report rates; NULL where the denominator is 0 or not given.",
+    "legacy": "The figures of 2008–2018 reports (统计表 or prose), each with the table row or sentence it came from.",
+    "panel": "One row per report on the measures 2008–2018 and 2019+ reports share; *_comparable says how they differ.",
 }
 
 
