@@ -236,7 +236,7 @@ LEGACY_INDICATORS = (
     Indicator("normative_documents_issued", "制发规范性文件总数", ("制发规范性文件总数", "制发规范性文件数")),
     Indicator("via_gazette", "政府公报公开政府信息数", ("政府公报公开", "公报公开"), part_of="active_disclosure_items",
               channel="gazette"),
-    Indicator("via_website", "政府网站公开政府信息数", ("政府网站公开", "网站公开", "网上公开"),
+    Indicator("via_website", "政府网站公开政府信息数", ("政府网站公开", "政府门户网站公开", "门户网站公开", "网站公开", "网上公开", "互联网公开"),
               part_of="active_disclosure_items", channel="website"),
     Indicator("via_weibo", "政务微博公开政府信息数", ("政务微博公开", "微博公开"), part_of="active_disclosure_items",
               channel="weibo"),

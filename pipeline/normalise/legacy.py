@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from itertools import product
 
 from .. import catalogue as cat
+from ..cells import parse_cell
 from ..model import Cell, Line, Number
 from .digits import Equation, solve
 
@@ -156,12 +156,8 @@ def _grid_rows(lines: list[Line], columns: list[str], warnings: list[str]) -> tu
 
 
 def _cell_number(text: str) -> Number | None:
-    t = cat.compact(text).replace(",", "")
-    if re.fullmatch(r"\d+", t):
-        return int(t)
-    if re.fullmatch(r"\d+\.\d+", t):
-        return Decimal(t)
-    return None
+    ok, value, _ = parse_cell(text)
+    return value if ok else None
 
 
 def _unit(value: Number | None, unit: str, ind: cat.Indicator) -> Number | None:
@@ -298,28 +294,32 @@ def solve_table(rows: list[Row], columns: list[str], anchors: dict[str, Number],
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _PARTIAL = re.compile(r"各(?:乡|镇|街|单位|部门|县|区|市|股|科|处|所|站|局|委|办|成员)|[县区市]直|直属|下属|所属|基层")
 _CUMULATIVE_WORDS = re.compile(r"累计|历年|截至|截止|至今|以来")
-_CHANNEL_WORDS = {"via_website": ("网站", "互联网", "网上"), "via_gazette": ("公报",), "via_weibo": ("微博",),
-                  "via_wechat": ("微信",)}
+def _channel_words(whole: str, suffix: str) -> dict[str, str]:
+    """Channel word -> key, from the catalogue's needles of the channels of `whole`
+    (政府网站公开 -> 政府网站: via_website), longest first so a regex alternation tries it first."""
+    words = {n.removesuffix(suffix): i.key for i in cat.LEGACY_INDICATORS if i.part_of == whole and i.channel
+             for n in i.needles if n.endswith(suffix)}
+    return dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
+
+
+_VIA_KEY = _channel_words("active_disclosure_items", "公开")  # where the body's information was published
+_APP_CHANNEL_KEY = _channel_words("applications_received", "申请")  # how an application came in
 # A heading (一、… / （一）… / 1、…): the topic of the sentences after it.
 _TOPIC = re.compile(r"(?:[一二三四五六七八九十]{1,2}[、.．]|[（(][一二三四五六七八九十]{1,2}[)）]|(?<![\d.])\d{1,2}[、．.](?!\d))"
                     r"([^。；，,：:()（）]{2,30})")
 
 _ACTIVE = re.compile(rf"主动公开(?:了)?(?:各类|各项|相关)?(?:政府)?信息(?:数|总数|数量|总量)?(?:为|共|达|达到|总计|合计|共计)?"
                      rf"\s*{NUM}{QUAL}(?:条|件|项|个)")
-_VIA = re.compile(rf"(?:通过|在|利用)(政府门户网站|门户网站|政府网站|网站|政府公报|公报|政务微博|微博|政务微信|微信)(?:上)?"
+_VIA = re.compile(rf"(?:通过|在|利用)({'|'.join(_VIA_KEY)})(?:上)?"
                   rf"(?:主动)?(?:发布|公开)(?:了)?(?:政府信息|信息)?(?:数)?(?:为|共|达)?\s*{NUM}{QUAL}条")
-_VIA_KEY = {"公报": "via_gazette", "微博": "via_weibo", "微信": "via_wechat", "网站": "via_website"}
 _ACTIVE_TOTAL = re.compile(rf"(?:总计|合计|共计|总共)\s*{NUM}{QUAL}条")
 _RECEIVED = re.compile(rf"(?:收到|受理|接到|接收)(?:了)?(?P<obj>[^。；，,]{{0,24}}?)申请(?:共|总数|数|数量)?(?:为|达|共计)?"
                        rf"\s*{NUM}{QUAL}{COUNT}")
 _RECEIVED_BEFORE = re.compile(rf"(?:收到|受理|接到|接收)(?:了)?(?:各类)?\s*{NUM}{QUAL}{COUNT}(?P<obj>[^。；，,]{{0,16}}?)"
                               rf"(?:申请|依申请公开)")
 _NONE = re.compile(r"(?:未|没有|无|不曾)(?:发生|收到|接到|受理|接收|出现|有)(?P<span>[^。；，,]{0,40})")
-_APP_CHANNEL = re.compile(rf"(当面|传真|电子邮件|电邮|网络|网上|互联网|信函)(?:方式|形式)?(?:申请|提出申请)(?:数|的)?(?:为|有|共)?"
+_APP_CHANNEL = re.compile(rf"({'|'.join(_APP_CHANNEL_KEY)})(?:方式|形式)?(?:申请|提出申请)(?:数|的)?(?:为|有|共)?"
                           rf"\s*{NUM}{QUAL}{COUNT}")
-_APP_CHANNEL_KEY = {"当面": "applications_in_person", "传真": "applications_fax", "电子邮件": "applications_email",
-                    "电邮": "applications_email", "网络": "applications_online", "网上": "applications_online",
-                    "互联网": "applications_online", "信函": "applications_letter"}
 _REPLIES = re.compile(rf"(?<!公开)答复(?:总数|数|总量|申请)?(?:为|共)?\s*{NUM}{QUAL}{COUNT}")
 _REPLIES_NONE = re.compile(r"不存在[^。；，,]{0,12}答复|(?:未|没有|无)[^。；，,]{0,8}答复")
 _REPLY_PARTS = (
@@ -340,7 +340,6 @@ _STAFF = (("staff_full_time", re.compile(rf"(?:专职|全职)(?:工作)?人员(?
 _STAFF_NONE = (("staff_full_time", re.compile(r"(?:没有|无|未配备|未设)[^。；，,]{0,16}(?:专职|全职)(?:工作)?人员")),
                ("staff_part_time", re.compile(r"(?:没有|无|未配备|未设)[^。；，,]{0,16}兼职(?:工作)?人员")))
 _NOT_APPLICATIONS = ("复议", "诉讼", "投诉", "举报", "申诉")
-_DISCLOSURE = ("信息公开", "政府信息", "依申请", "申请")
 
 
 class Stated:
@@ -370,7 +369,7 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
             if _PARTIAL.search(clause):
                 continue  # 各乡镇主动公开…: a part of the body, not the body
             key = "active_disclosure_items"
-            channels = [k for k, words in _CHANNEL_WORDS.items() if any(w in s[:m.start()] for w in words)]
+            channels = sorted({key for word, key in _VIA_KEY.items() if word in s[:m.start()]})
             if len(channels) == 1:
                 key = channels[0]  # 在互联网上…主动公开信息1795条: that channel's figure
             if _CUMULATIVE_WORDS.search(clause):
@@ -380,8 +379,7 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
             for m in _VIA.finditer(s):
                 clause = _clause(s, m.start(), m.end())
                 if not _PARTIAL.search(clause) and not _CUMULATIVE_WORDS.search(clause):
-                    key = next(v for k, v in _VIA_KEY.items() if k in m.group(1))
-                    add(key, _number(m.group(2)), s, m.group(3))
+                    add(_VIA_KEY[m.group(1)], _number(m.group(2)), s, m.group(3))
         if "主动公开" in topic:
             for m in _ACTIVE_TOTAL.finditer(s):
                 if not _PARTIAL.search(_clause(s, m.start(), m.end())):
