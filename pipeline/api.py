@@ -19,7 +19,7 @@ from .extract import extract, sniff
 from .parallel import ExtractPool, workers_default
 from .model import WITHOUT_NUMBERS, ExtractionError, Report
 from .normalise import normalise
-from .store import DEFAULT_DB, DocumentRecord, Warehouse
+from .store import DEFAULT_DB, LOAD_BATCH, DocumentRecord, Warehouse
 from .validate import run_checks
 from .validate.ocr import settle_ocr
 
@@ -33,7 +33,6 @@ class UsageError(ValueError):
     """A user's mistake (a path that does not exist, a folder with no documents, a registry that
     cannot be read): one line, said plainly, before anything is written."""
 DEFAULT_CORPUS = Path("data/samples")
-BATCH_SIZE = 500
 PIPELINE_CHUNK = 200  # documents handed to the workers at a time while the previous chunk loads
 
 
@@ -317,8 +316,6 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
         links.extend(chunk_links)
 
     def flush(wh: Warehouse) -> None:
-        # Loads in batches of BATCH_SIZE: a load has a fixed cost (~80 statements, ~0.35 s)
-        # that small chunks would pay again and again.
         for doc, reason in wh.load(batch):
             _fail(summary, doc.source_url, reason, on_error)
         wh.link_urls(links)
@@ -328,7 +325,7 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
     # A pipeline in one thread: chunk k+1 is read, hashed and handed to the workers before chunk
     # k's reports are collected, and loads happen while the workers hold a chunk, so they
     # extract while this process reads, hashes and loads.
-    chunks = list(_chunks(items, BATCH_SIZE if pool is None else PIPELINE_CHUNK))
+    chunks = list(_chunks(items, LOAD_BATCH if pool is None else PIPELINE_CHUNK))
     with Warehouse(db) as wh, (pool or nullcontext()):
         seen: set[str] = set()
         pending = None  # (todo, reports, links) of the chunk submitted last
@@ -350,7 +347,7 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
             if pending:
                 collect(*pending)
                 # near the end, load every chunk: the last load, with the workers idle, stays small
-                if len(batch) >= BATCH_SIZE or pool is None or n >= len(chunks) - 2:
+                if len(batch) >= LOAD_BATCH or pool is None or n >= len(chunks) - 2:
                     flush(wh)
             pending = submitted
         if pending:

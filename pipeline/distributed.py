@@ -37,12 +37,11 @@ from typing import Callable
 
 from .model import EXTRACTOR_VERSION, Report
 from .parallel import MEMORY_MB, TIMEOUT_S, ExtractPool
-from .store import DocumentRecord, Warehouse
+from .store import LOAD_BATCH, DocumentRecord, Warehouse
 from .store import shards as shard_files
 
 log = logging.getLogger("ogi.distributed")
 CHUNK = 25  # documents per task: ~1–5 s of work, so scheduling costs well under 5 ms a document
-LOAD_EVERY = 500  # documents per load into the warehouse (as the one-machine ingest)
 _SHA_NAME = re.compile(r"[0-9a-f]{64}")
 
 
@@ -184,7 +183,7 @@ def ingest_on_dask(items: list, db: str | Path, summary, shard_root: str | Path,
         wh.link_urls(docs)
 
 
-def _run(client, chunks, wh, summary, shard_root, progress, on_error, caps, load_every: int = LOAD_EVERY) -> None:
+def _run(client, chunks, wh, summary, shard_root, progress, on_error, caps, load_every: int = LOAD_BATCH) -> None:
     from distributed import as_completed
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
