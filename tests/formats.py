@@ -248,6 +248,8 @@ def score(report, spec: Spec) -> tuple[int, int, list[str]]:
 def legacy_build(specs: dict, out: Path, kinds=("docx", "pdf")) -> list[tuple[Path, str, str]]:
     """2008–2018 reports (tests/synth_legacy.py) as DOCX and PDF: their 统计表 a Word table."""
     from synth_legacy import render_html
+    if not specs:
+        return []  # LibreOffice given no file waits for one
     out.mkdir(parents=True, exist_ok=True)
     work = out / "_html"
     work.mkdir(exist_ok=True)
