@@ -160,3 +160,12 @@ def test_cli_ingest_with_local_workers(tmp_path):
     assert "documents  1 (1 unchanged" in second.stdout
     both = run("--workers", "2", "--scheduler", NOWHERE)
     assert both.returncode == 2 and both.stderr.startswith("ogi: --workers starts a cluster here")
+
+
+def test_chunks_leave_no_worker_idle_at_the_tail():
+    from pipeline.distributed import CHUNK, chunk_size
+    assert chunk_size(40, 2) == 5  # 40 PDFs on two workers: 8 tasks, not 25 + 15
+    assert chunk_size(400, 2) == CHUNK == 25  # plenty of work: the chunk cap
+    assert chunk_size(3, 2) == 1
+    assert chunk_size(100, 0) == 25  # a scheduler with no workers yet: as if one
+    assert chunk_size(205, 2, most=5) == 5
