@@ -199,6 +199,35 @@ def test_checks_across_years_on_the_bundled_series(db):
                     AND year = 2022 ORDER BY detail""")[0][0].startswith("normative_documents: in_force 2021 46 + issued 5")
 
 
+def test_checks_name_the_report_the_issuer_and_the_other_report(db):
+    # a check across years, as `checks` gives it: its report's issuer and year, the other report's id
+    rows = q(db, """SELECT c.issuer, c.year, c.detail, x.other_report_id, o.year
+                    FROM checks c JOIN cross_checks x USING (report_id, check_id)
+                    JOIN reports o ON o.report_id = x.other_report_id
+                    WHERE c.check_id = 'cross_year.carry' AND c.issuer = '白沙县人民政府' AND c.year = 2022""")
+    assert rows and all(issuer == "白沙县人民政府" and year == 2022 and other_year == 2021 for issuer, year, *_, other_year in rows)
+    # `checks` appends the other report's id to the detail of every check across reports
+    suffixed = q(db, """SELECT count(*) FROM checks c JOIN cross_checks x USING (report_id, check_id)
+                        WHERE c.detail = x.detail || ' [other report ' || x.other_report_id || ']'""")
+    assert suffixed == q(db, "SELECT count(*) FROM cross_checks")
+    # a check within one report has no other report: its detail stays as the check wrote it
+    assert q(db, """SELECT count(*) FROM checks WHERE check_id = 'applications.balance' AND detail LIKE '%[other report%'""") == [(0,)]
+    assert q(db, "SELECT count(*) FROM checks WHERE issuer IS NULL AND check_id = 'applications.balance'") == [(0,)]
+
+
+def test_a_schema_8_warehouse_is_upgraded_in_place(db):
+    # what schema 8 stored: cross checks knew the other report by number only
+    con = duckdb.connect(str(db))
+    expected = con.execute("SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL").fetchall()
+    con.execute("ALTER TABLE cross_check DROP COLUMN other_report_id")
+    con.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    con.close()
+    with Warehouse(db) as wh:
+        assert wh.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("9",)
+        got = wh.con.execute("SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL").fetchall()
+    assert got == expected and len(got) == 394 and all(row[3] for row in got)
+
+
 def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
     """Chunk k+1 goes to the workers before chunk k loads: with chunks of two, the same bytes in
     two chunks are loaded once, every URL is linked, and the warehouse equals a one-chunk run."""

@@ -26,7 +26,12 @@ from .schema import (DERIVED, I32, METRICS_DDL, NUMERIC, NUMERIC_COLUMNS, TABLES
                      metrics_insert, wide_ddl, wide_insert)
 
 DEFAULT_DB = Path("data/ogi.duckdb")
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
+# In-place upgrades from an older schema: {from: statements}, run in the migration's transaction.
+UPGRADES = {
+    "8": ["ALTER TABLE cross_check ADD COLUMN other_report_id VARCHAR",
+          "UPDATE cross_check SET other_report_id = o.report_id FROM report o WHERE o.report_no = cross_check.other_report_no"],
+}
 # Reports per load: a load has a fixed cost (~80 statements, ~0.35 s) that smaller batches pay
 # again and again; both ingest paths (pool and Dask) load this many at a time.
 LOAD_BATCH = 500
@@ -80,12 +85,14 @@ class Warehouse:
         if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]:
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = row[0] if row else None
-        if version not in (None, SCHEMA_VERSION):
+        if version not in (None, SCHEMA_VERSION, *UPGRADES):
             raise RuntimeError(f"{self.path} has warehouse schema {version}, this version writes {SCHEMA_VERSION}: "
                                f"re-ingest into a new file (see README, migrations)")
         # One transaction: a commit per statement made creating a warehouse take 1.5 s.
         con.execute("BEGIN TRANSACTION")
         try:
+            for sql in UPGRADES.get(version, []):
+                con.execute(sql)
             con.execute(ddl())
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
             self._add_cells()

@@ -49,10 +49,13 @@ def refresh(con, touched: str) -> None:
             WHERE r.is_current AND r.year IS NOT NULL AND r.series_key IN (SELECT series_key FROM _x_reports)
             WINDOW w AS (PARTITION BY r.series_key ORDER BY r.year))
         WHERE prev_year = year - 1""")
+    # Results are gathered here, then stored with the other report's id (read once, here).
+    con.execute("""CREATE OR REPLACE TEMP TABLE _x_new AS
+                   SELECT * EXCLUDE (other_report_id) FROM cross_check LIMIT 0""")
     if con.execute("SELECT count(*) FROM _x_pairs").fetchone()[0]:
         _pairs(con)
     con.execute("""
-        INSERT INTO cross_check
+        INSERT INTO _x_new
         WITH here AS (
             SELECT r.report_no, r.scope, r.level, r.year, coalesce(r.jurisdiction_id, r.jurisdiction_simplified) AS place,
                    coalesce(r.jurisdiction_simplified, r.jurisdiction) AS name, w.new_received_total AS n
@@ -63,7 +66,9 @@ def refresh(con, touched: str) -> None:
                j.name || ' ' || j.year || ': the aggregate''s new_received total vs its own government''s', a.report_no
         FROM here j JOIN here a ON a.place = j.place AND a.year = j.year
         WHERE j.scope = 'jurisdiction' AND a.scope = 'agency' AND a.level IS DISTINCT FROM 'department'""")
-    for t in ("_x_reports", "_x_places", "_x_pairs"):
+    con.execute("""INSERT INTO cross_check
+                   SELECT x.*, o.report_id FROM _x_new x LEFT JOIN report o ON o.report_no = x.other_report_no""")
+    for t in ("_x_reports", "_x_places", "_x_pairs", "_x_new"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -79,7 +84,7 @@ def _pairs(con) -> None:
         WHERE f.value IS NOT NULL AND f.report_no IN (SELECT no FROM _x_pairs UNION SELECT prev_no FROM _x_pairs)""")
     cols = ", ".join(f"'{c}'" for c in COLUMNS)
     con.execute(f"""
-        INSERT INTO cross_check
+        INSERT INTO _x_new
         SELECT p.no, 'cross_year.carry', a.value = b.value, a.value, b.value,
                a.col_key || ': carried_forward of ' || p.prev_year || ' vs carried_over of ' || p.year, p.prev_no
         FROM _x_pairs p
@@ -90,7 +95,7 @@ def _pairs(con) -> None:
     # The three cells per row and report first (joining them cell by cell let the planner build
     # cross products: 1.6 s for 300 reports; this way 10 ms).
     con.execute("""
-        INSERT INTO cross_check
+        INSERT INTO _x_new
         WITH pf AS (
             SELECT report_no, row_key, max(value) FILTER (WHERE col_key = 'in_force') AS in_force,
                    max(value) FILTER (WHERE col_key = 'issued') AS issued,
@@ -112,7 +117,7 @@ def _pairs(con) -> None:
           AND b.in_force IS NOT NULL AND n.in_force IS NOT NULL AND n.issued IS NOT NULL AND n.repealed IS NOT NULL""")
     # Identical tables: the same cells with the same numbers (derived cells aside), one non-zero.
     con.execute("""
-        INSERT INTO cross_check
+        INSERT INTO _x_new
         WITH cells AS (
             SELECT report_no, table_name, cell_id, value FROM _x_cells
             WHERE NOT derived AND table_name IN ('applications', 'proactive')),
@@ -141,5 +146,5 @@ def _pairs(con) -> None:
             copied.append((no, "copy_paste", False, None, round(sim, 3),
                            f"section 一 is {sim:.0%} identical to {prev_year}'s", prev_no))
     if copied:
-        con.executemany("INSERT INTO cross_check VALUES (?, ?, ?, ?, ?, ?, ?)", copied)
+        con.executemany("INSERT INTO _x_new VALUES (?, ?, ?, ?, ?, ?, ?)", copied)
     con.execute("DROP TABLE IF EXISTS _x_cells")
