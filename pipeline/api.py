@@ -19,7 +19,8 @@ from .extract import extract, sniff
 from .parallel import ExtractPool, workers_default
 from .model import WITHOUT_NUMBERS, ExtractionError, Report
 from .normalise import normalise
-from .store import DEFAULT_DB, LOAD_BATCH, DocumentRecord, Warehouse
+from .defaults import DEFAULT_CORPUS, DEFAULT_DB
+from .store import LOAD_BATCH, DocumentRecord, Warehouse
 from .validate import run_checks
 from .validate.ocr import settle_ocr
 
@@ -32,7 +33,6 @@ DOCUMENT_SUFFIXES = (".html", ".htm", ".shtml", ".jhtml", ".txt", ".pdf", ".doc"
 class UsageError(ValueError):
     """A user's mistake (a path that does not exist, a folder with no documents, a registry that
     cannot be read): one line, said plainly, before anything is written."""
-DEFAULT_CORPUS = Path("data/samples")
 PIPELINE_CHUNK = 200  # documents handed to the workers at a time while the previous chunk loads
 
 
@@ -182,7 +182,7 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
            crawl_out: str | Path | None = None, crawl_overrides: dict | None = None,
            workers: int | None = None, publish: bool | None = None, crawl_dir: str | Path | None = None,
            crawl_progress=None, dask_workers: int | None = None, scheduler: str | None = None,
-           shards: str | Path | None = None) -> IngestSummary:
+           shards: str | Path | None = None, pool: ExtractPool | None = None) -> IngestSummary:
     """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
 
     With neither paths nor sources, the bundled corpus (data/samples) is ingested; `crawl_dir`
@@ -197,7 +197,8 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     Extraction runs on a process pool of `workers` (default: every core), or on Dask: a
     LocalCluster of `dask_workers` processes, or the cluster at `scheduler` (tcp://HOST:8786),
     whose workers write Parquet shards to `shards` (default: SHARDS beside the crawl store, or
-    beside the warehouse) for this process to load (pipeline/distributed.py).
+    beside the warehouse) for this process to load (pipeline/distributed.py). A `pool` started
+    by the caller (the CLI starts one before its imports) is used, and closed, by the extraction.
     """
     items: list[Source] = []
     outcomes: list[dict] = []
@@ -233,7 +234,7 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
                        progress=bar.update, on_error=on_error)
         bar.close()
     else:
-        summary = load_sources(items, db, progress, on_error, workers)
+        summary = load_sources(items, db, progress, on_error, workers, pool=pool)
     summary.outcomes = outcomes
     summary.interrupted = bool(result and result.interrupted)
     summary.crawl_errors = len({(e["source_id"], e["url"]) for e in errors})
@@ -275,12 +276,13 @@ def publish_for_readers(db: str | Path, changed: bool = True) -> Path | None:
 
 
 def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: bool = False,
-                 on_error=None, workers: int | None = None) -> IngestSummary:
-    """Extract (on a process pool when there is more than one document) and load `items`."""
+                 on_error=None, workers: int | None = None, pool: ExtractPool | None = None) -> IngestSummary:
+    """Extract (on a process pool when there is more than one document) and load `items`. A
+    warm `pool` of the caller's is used and closed here."""
     summary = IngestSummary()
     bar = _progress(len(items), progress)
-    pool = ExtractPool(workers) if len(items) > 1 and (workers or workers_default()) > 1 else None
-    if pool is not None:
+    if pool is None and len(items) > 1 and (workers or workers_default()) > 1:
+        pool = ExtractPool(workers)
         pool.warm()
 
     def extractor(jobs: list[tuple[bytes, str]]):
@@ -351,7 +353,13 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                     flush(wh)
             pending = submitted
         if pending:
+            if pool is not None:
+                # while the workers do the last chunk: write what is loaded into the file now,
+                # so the last commit does not checkpoint it all with the workers idle
+                wh.checkpoint()
             collect(*pending)
+        if pool is not None:
+            pool.close()  # nothing left to extract: the workers wind down while the last batch loads
         flush(wh)
     bar.close()
     return summary

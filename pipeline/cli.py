@@ -12,8 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import api
-from .store import DEFAULT_DB
+from .defaults import DEFAULT_CORPUS, DEFAULT_DB
 
 EPILOG = """examples:
   ogi --version
@@ -98,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Extract, check and load documents into the DuckDB warehouse. Re-running on the "
                                    "same bytes changes nothing; a failed document is recorded and the batch goes on.")
     i.add_argument("paths", nargs="*", metavar="PATH",
-                   help=f"files or directories (default: the bundled corpus {api.DEFAULT_CORPUS})")
+                   help=f"files or directories (default: the bundled corpus {DEFAULT_CORPUS})")
     i.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
     i.add_argument("--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored")
     i.add_argument("--out", default="data/crawl", help="crawl output folder (default: data/crawl)")
@@ -170,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    # `ogi ingest` on a process pool: its workers start now and import the extractor while this
+    # process imports the rest of the pipeline (half a second of one core, otherwise)
+    args.pool = _early_pool(args)
+    from . import api
     handler = {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
                "export": _export, "discover": _discover, "serve": _serve, "crawl-worker": _crawl_worker}[args.command]
     try:
@@ -190,6 +193,22 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"ogi: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
         return 1
+    finally:
+        if args.pool is not None:
+            args.pool.close()
+
+
+def _early_pool(args):
+    """The process pool of an `ogi ingest` that extracts here (not on Dask, not after a crawl:
+    a pool would idle through it), warming up; None otherwise."""
+    if args.command != "ingest" or args.sources or args.workers or args.scheduler:
+        return None
+    from .parallel import ExtractPool, workers_default
+    if workers_default() < 2:
+        return None
+    pool = ExtractPool()
+    pool.warm()
+    return pool
 
 
 def _discover(args) -> int:
@@ -211,6 +230,7 @@ def _discover(args) -> int:
 
 
 def _existing_db(db: str | None) -> str | None:
+    from . import api
     if db and not Path(db).exists():
         raise api.UsageError(f"no warehouse at {db}; run `ogi ingest --db {db}` first")
     return db
@@ -286,6 +306,7 @@ def _crawl(args) -> int:
 
 def _scrapy_settings(pairs: list[str]) -> dict:
     """-s NAME=VALUE pairs (values read as JSON when they are: numbers, true/false, lists)."""
+    from . import api
     import json
     out = {}
     for pair in pairs:
@@ -318,6 +339,7 @@ def _queue(args) -> int:
 
 
 def _crawl_worker(args) -> int:
+    from . import api
     from crawlers import frontier
     if args.lease <= 0:
         raise api.UsageError("--lease must be more than 0 seconds")
@@ -336,6 +358,7 @@ def _crawl_worker(args) -> int:
 
 
 def _extract(args) -> int:
+    from . import api
     failed = 0
     for path in api.iter_documents(args.paths):
         report = api.extract_file(path)
@@ -356,6 +379,7 @@ def _extract(args) -> int:
 
 
 def _ingest(args) -> int:
+    from . import api
     def on_error(source: str, reason: str) -> None:
         print(f"error: {source}: {reason}", file=sys.stderr)
 
@@ -368,7 +392,7 @@ def _ingest(args) -> int:
         summary = api.ingest(args.paths, db=args.db, progress=bar, on_error=on_error, sources=args.sources,
                              mirror=args.mirror, crawl_out=args.out, crawl_dir=args.crawl,
                              publish=True if args.snapshot else None, dask_workers=args.workers,
-                             scheduler=args.scheduler, shards=args.shards,
+                             scheduler=args.scheduler, shards=args.shards, pool=args.pool,
                              crawl_progress=_crawl_bar(args.sources) if bar and args.sources else None)
     except KeyboardInterrupt:
         print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)
@@ -385,6 +409,7 @@ def _ingest(args) -> int:
 
 
 def _check(args) -> int:
+    from . import api
     _existing_db(args.db)
     import pandas as pd
     q = api.quality_summary(args.db)

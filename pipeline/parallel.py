@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -139,8 +140,14 @@ class ExtractPool:
         self.memory_mb = memory_mb
         self.work = work
         self._pool = None
+        self._lock = threading.Lock()  # warm() starts the pool from a thread of its own
+        self._warming: threading.Thread | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            return self._executor_locked()
+
+    def _executor_locked(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: the parent may hold DuckDB threads and locks that fork would copy. The
             # server imports the extractor once; each worker forked from it starts warm (0.4 s of
@@ -154,15 +161,26 @@ class ExtractPool:
         return self._pool
 
     def warm(self) -> None:
-        """Start the workers now (they import the extractor while the caller opens the warehouse
-        and reads the first documents) instead of at the first document."""
-        for _ in range(self.workers):
-            self._executor().submit(os.getpid)
+        """Start the workers now, in the background, instead of at the first document. Starting
+        a worker waits for the forkserver's imports (~0.5 s); the caller spends that time
+        opening the warehouse and reading the first documents."""
+        def start():
+            pool = self._executor()
+            for _ in range(self.workers):
+                pool.submit(os.getpid)
+        self._warming = threading.Thread(target=start, daemon=True, name="ogi-pool-warm")
+        self._warming.start()
+
+    def _warmed(self) -> None:
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
 
     def map(self, items: list[tuple[bytes, str]]) -> Iterator[Report]:
         """Reports in the order of `items`. Every document is submitted now, before the first
         report is asked for: the workers go on while the caller does something else (ingest
         loads the previous chunk meanwhile)."""
+        self._warmed()
         futures = []
         for data, source in items:
             fut = self._executor().submit(_work, data, source, self.timeout, self.work)
@@ -197,6 +215,7 @@ class ExtractPool:
             return
 
     def close(self) -> None:
+        self._warmed()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

@@ -142,3 +142,22 @@ def test_export_csv_for_excel_has_a_byte_order_mark(tmp_path):
     raw = (tmp_path / "x" / "reports.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "灤河回族区人民政府".encode() in raw
     assert "--excel" in run("export", "--help").stdout
+
+
+def test_ingest_extracts_on_the_pool_the_command_line_started_early(tmp_path, monkeypatch):
+    # `ogi ingest` starts its workers before importing the pipeline; the ingest must use that
+    # pool (not start a second one) and close it
+    from pipeline import cli, parallel
+    started = []
+    warm = parallel.ExtractPool.warm
+    monkeypatch.setattr(parallel, "workers_default", lambda: 2)
+    monkeypatch.setattr(parallel.ExtractPool, "warm", lambda self: (started.append(self), warm(self))[1])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in (SAMPLES_DIR.parent / "luanhe-2023.txt", SAMPLES_DIR / "baiyunwan-2023-trs.html"):
+        (docs / path.name).write_bytes(path.read_bytes())
+    assert cli.main(["ingest", str(docs), "--db", str(tmp_path / "w.duckdb"), "--no-progress"]) == 0
+    assert len(started) == 1 and started[0].workers == 2 and started[0]._pool is None  # one pool, closed
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (2,)
+    con.close()

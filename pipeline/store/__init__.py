@@ -19,13 +19,13 @@ import duckdb
 import pyarrow as pa
 
 from .. import catalogue as cat
+from ..defaults import DEFAULT_DB  # noqa: F401  (re-exported: pipeline.store.DEFAULT_DB)
 from ..model import EXTRACTOR_VERSION, Report
 from . import cross
 from .shards import SHARD_TABLES
 from .schema import (DERIVED, I32, METRICS_DDL, NUMERIC, NUMERIC_COLUMNS, TABLES, TS, VIEWS, WIDE, ddl,
                      metrics_insert, wide_ddl, wide_insert)
 
-DEFAULT_DB = Path("data/ogi.duckdb")
 SCHEMA_VERSION = "9"
 # In-place upgrades from an older schema: {from: statements}, run in the migration's transaction.
 UPGRADES = {
@@ -123,6 +123,11 @@ class Warehouse:
 
     def close(self) -> None:
         self.con.close()
+
+    def checkpoint(self) -> None:
+        """Write the write-ahead log into the database file now (DuckDB does it at a commit once
+        the log passes 16 MB, or at close)."""
+        self.con.execute("CHECKPOINT")
 
     def __enter__(self):
         return self
