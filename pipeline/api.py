@@ -353,10 +353,6 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                     flush(wh)
             pending = submitted
         if pending:
-            if pool is not None:
-                # while the workers do the last chunk: write what is loaded into the file now,
-                # so the last commit does not checkpoint it all with the workers idle
-                wh.checkpoint()
             collect(*pending)
         if pool is not None:
             pool.close()  # nothing left to extract: the workers wind down while the last batch loads

@@ -124,11 +124,6 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
-    def checkpoint(self) -> None:
-        """Write the write-ahead log into the database file now (DuckDB does it at a commit once
-        the log passes 16 MB, or at close)."""
-        self.con.execute("CHECKPOINT")
-
     def __enter__(self):
         return self
 
