@@ -8,6 +8,7 @@ LibreOffice runs in its own subprocess with its own time limit (pipeline/extract
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing as mp
 import os
 import resource
@@ -19,6 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator
 
 from .model import Report
+
+log = logging.getLogger("ogi.parallel")
 
 PRELOAD = ["pipeline.api", "pipeline.extract.html", "pipeline.extract.text", "pipeline.normalise",
            "pipeline.validate"]
@@ -165,9 +168,12 @@ class ExtractPool:
         a worker waits for the forkserver's imports (~0.5 s); the caller spends that time
         opening the warehouse and reading the first documents."""
         def start():
-            pool = self._executor()
-            for _ in range(self.workers):
-                pool.submit(os.getpid)
+            try:
+                pool = self._executor()
+                for _ in range(self.workers):
+                    pool.submit(os.getpid)
+            except Exception:  # noqa: BLE001 - the first map() starts the pool again and says why
+                log.debug("starting the extraction pool early failed", exc_info=True)
         self._warming = threading.Thread(target=start, daemon=True, name="ogi-pool-warm")
         self._warming.start()
 
