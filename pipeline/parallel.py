@@ -65,7 +65,6 @@ def die_with(owner: int, owner_started: str | None, every: float = 0.5) -> None:
     leave 120 MB workers behind for minutes). A worker's parent is the forkserver, which lives
     as long as any worker does, so watching the parent is not enough: a daemon thread watches
     the owner, and PR_SET_PDEATHSIG covers the forkserver itself."""
-    import threading
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
@@ -143,14 +142,10 @@ class ExtractPool:
         self.memory_mb = memory_mb
         self.work = work
         self._pool = None
-        self._lock = threading.Lock()  # warm() starts the pool from a thread of its own
+        # warm() starts the pool from a thread of its own; map() and close() wait for it first
         self._warming: threading.Thread | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            return self._executor_locked()
-
-    def _executor_locked(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: the parent may hold DuckDB threads and locks that fork would copy. The
             # server imports the extractor once; each worker forked from it starts warm (0.4 s of

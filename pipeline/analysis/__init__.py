@@ -32,7 +32,7 @@ import pandas as pd
 
 from .. import catalogue as cat
 from ..store import DEFAULT_DB
-from ..store.schema import RATES, denied_sql
+from ..store.schema import RATES, decided_sql
 
 SNAPSHOT = Path("data/snapshot/ogi.duckdb")
 SCOPES = ("agency", "jurisdiction", "area")
@@ -136,13 +136,13 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
                      "AND coalesce(j.jurisdiction_id, j.jurisdiction_simplified) "
                      "= coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified))))"}[scope]
     generated = "" if include_generated else "AND NOT coalesce(rp.generated, false)"
-    decided = f"(a.granted_total + a.partially_granted_total + {denied_sql()})"
+    decided = decided_sql()
     return f"""
     SELECT rp.report_id, rp.series_key, rp.issuer, rp.jurisdiction,
            coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified) AS place, rp.level, rp.scope, rp.year,
            rp.format, rp.province, coalesce(rp.generated, false) AS generated,
            a.new_received_total AS applications, a.total_processed_total AS total_processed,
-           a.granted_total AS granted, a.partially_granted_total AS partially_granted, {denied_sql()} AS denied,
+           a.granted_total AS granted, a.partially_granted_total AS partially_granted, {cat.outcome_sum_sql('denied')} AS denied,
            {cat.outcome_sum_sql('unavailable')} AS unavailable, a.unavailable_not_held_total AS not_held,
            {cat.outcome_sum_sql('not_processed')} AS not_processed, a.other_total AS other, {decided} AS decided,
            p.reconsideration_total AS reconsideration, p.reconsideration_corrected AS reconsideration_corrected,

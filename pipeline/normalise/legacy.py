@@ -294,6 +294,8 @@ def solve_table(rows: list[Row], columns: list[str], anchors: dict[str, Number],
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _PARTIAL = re.compile(r"各(?:乡|镇|街|单位|部门|县|区|市|股|科|处|所|站|局|委|办|成员)|[县区市]直|直属|下属|所属|基层")
 _CUMULATIVE_WORDS = re.compile(r"累计|历年|截至|截止|至今|以来")
+
+
 def _channel_words(whole: str, suffix: str) -> dict[str, str]:
     """Channel word -> key, from the catalogue's needles of the channels of `whole`
     (政府网站公开 -> 政府网站: via_website), longest first so a regex alternation tries it first."""

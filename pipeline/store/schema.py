@@ -145,14 +145,16 @@ RATES = {
 }
 
 
-def denied_sql(prefix: str = "a.") -> str:
-    return cat.outcome_sum_sql("denied", prefix)
+def decided_sql(prefix: str = "a.") -> str:
+    """Requests that reached a decision: granted + partially granted + denied (RATES)."""
+    return f"({prefix}granted_total + {prefix}partially_granted_total + {cat.outcome_sum_sql('denied', prefix)})"
 
 
 def metrics_insert(reports: str) -> str:
     tp = "nullif(a.total_processed_total, 0)"
     apps = "nullif(a.new_received_total, 0)"
-    decided = f"(a.granted_total + a.partially_granted_total + {denied_sql()})"
+    decided = decided_sql()
+    denied = cat.outcome_sum_sql("denied")
     return f"""
 INSERT INTO m_metrics
 SELECT a.report_no, a.report_id, a.issuer, a.jurisdiction, a.level, a.scope, a.year, a.format, a.is_current,
@@ -160,8 +162,8 @@ SELECT a.report_no, a.report_id, a.issuer, a.jurisdiction, a.level, a.scope, a.y
        a.granted_total / {tp},
        a.granted_total / nullif({decided}, 0),
        (a.granted_total + a.partially_granted_total) / {tp},
-       {denied_sql()} / {tp},
-       {denied_sql()} / nullif({decided}, 0),
+       {denied} / {tp},
+       {denied} / nullif({decided}, 0),
        a.unavailable_not_held_total / {tp},
        100.0 * p.reconsideration_total / {apps},
        100.0 * (p.litigation_direct_total + p.litigation_after_reconsideration_total) / {apps},
