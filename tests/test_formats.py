@@ -165,3 +165,23 @@ def test_a_parser_that_swallows_the_alarm_is_ended_and_named_by_the_time_cap():
     with ExtractPool(workers=1, timeout=1, work=slow.spins) as pool:
         report, = list(pool.map([(b"x", "spins.pdf")]))
     assert report.error == "extraction took longer than 1 s (time cap)"
+
+
+def test_ocr_engines_are_loaded_once_and_lent_to_every_later_page(monkeypatch):
+    """Loading RapidOCR's models costs more than a third of a page: each page thread of each
+    document borrows an engine from the process's pool instead of loading its own."""
+    from PIL import Image
+
+    from pipeline.extract import ocr
+    made = []
+    new_engine = ocr._new_engine
+    monkeypatch.setattr(ocr, "_idle", {})
+    monkeypatch.setattr(ocr, "_new_engine", lambda threads: made.append(threads) or new_engine(threads))
+    monkeypatch.setattr(ocr, "budget", lambda: 2)
+    page = Image.new("RGB", (300, 200), "white")
+    for _document in range(3):
+        assert ocr.ocr_pages([(page, 1), (page, 2)]) == [[], []]
+    assert made == [1, 1]  # two pages side by side, one onnxruntime thread each, loaded once
+    assert ocr.ocr_pages([(page, 1)]) == [[]]
+    assert made == [1, 1, 2]  # a lone page runs on both threads: one more engine, once
+    assert sorted(len(v) for v in ocr._idle.values()) == [1, 2]  # every engine came back

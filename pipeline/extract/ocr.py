@@ -9,6 +9,7 @@ keeps the recogniser's confidence.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -27,7 +28,8 @@ MAX_PIXELS = 60_000_000  # ~ an A3 page at 400 dpi; more is a decompression bomb
 # check), the full page left one empty.
 DET_MAX_SIDE = 1600
 REC_BATCH = 3  # recognition batches pad to their widest line: small batches pad less
-_local = threading.local()
+_idle: dict[int, list] = {}  # onnxruntime threads -> engines not lent now
+_idle_lock = threading.Lock()
 
 
 def budget() -> int:
@@ -36,21 +38,35 @@ def budget() -> int:
     return max(1, cores // max(1, int(os.environ.get("OGI_EXTRACT_PROCS", "1"))))
 
 
+def _new_engine(threads: int):
+    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+    from rapidocr import RapidOCR
+    made = RapidOCR(params={"Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE,
+                            "Rec.rec_batch_num": REC_BATCH,
+                            "EngineConfig.onnxruntime.intra_op_num_threads": threads})
+    for name in list(logging.root.manager.loggerDict):
+        if name.lower().startswith("rapidocr"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    return made
+
+
+@contextlib.contextmanager
 def engine(threads: int | None = None):
-    """This thread's RapidOCR (models loaded once per thread and kept), running on `threads`
-    onnxruntime threads (default: this process's share of the cores)."""
+    """A RapidOCR running on `threads` onnxruntime threads (default: this process's share of the
+    cores), lent for one page. Engines go back to the process's pool and are lent again: loading
+    the models costs ≈1.5 s, more than a third of a page, so no page may pay it twice. (Engines
+    kept per thread were loaded again for every document: each document's page threads are new.)"""
     threads = threads or budget()
-    engines = _local.__dict__.setdefault("engines", {})
-    if threads not in engines:
-        logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-        from rapidocr import RapidOCR
-        engines[threads] = RapidOCR(params={"Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE,
-                                            "Rec.rec_batch_num": REC_BATCH,
-                                            "EngineConfig.onnxruntime.intra_op_num_threads": threads})
-        for name in list(logging.root.manager.loggerDict):
-            if name.lower().startswith("rapidocr"):
-                logging.getLogger(name).setLevel(logging.WARNING)
-    return engines[threads]
+    with _idle_lock:
+        free = _idle.setdefault(threads, [])
+        lent = free.pop() if free else None
+    if lent is None:
+        lent = _new_engine(threads)
+    try:
+        yield lent
+    finally:
+        with _idle_lock:
+            _idle[threads].append(lent)
 
 
 def ocr_pages(jobs: list[tuple[object, int]]) -> list[list[Line]]:
@@ -72,13 +88,14 @@ def ocr_lines(image, page: int | None = None, threads: int | None = None) -> lis
     from .lattice import find_tables, grid
     if image.width * image.height > MAX_PIXELS:
         raise ExtractionError(f"image of {image.width}x{image.height} pixels is too large to be a page")
-    result = engine(threads)(np.asarray(image.convert("RGB")))
-    if result is None or result.boxes is None or not len(result.boxes):
-        return []
-    boxes = [(b, t, float(s)) for b, t, s in zip(result.boxes, result.txts, result.scores) if t and t.strip()]
     rgb = np.asarray(image.convert("RGB"))
-    alts = {i: digit_alternatives(rgb, b, t) for i, (b, t, s) in enumerate(boxes)
-            if s < LOW_CONFIDENCE and _NUMERIC.match(t.strip())}
+    with engine(threads) as ocr:
+        result = ocr(rgb)
+        if result is None or result.boxes is None or not len(result.boxes):
+            return []
+        boxes = [(b, t, float(s)) for b, t, s in zip(result.boxes, result.txts, result.scores) if t and t.strip()]
+        alts = {i: digit_alternatives(ocr.text_rec, rgb, b, t) for i, (b, t, s) in enumerate(boxes)
+                if s < LOW_CONFIDENCE and _NUMERIC.match(t.strip())}
     angle = _skew(boxes)
     # Undo the skew about the page centre, for the image (rulings) and the boxes alike.
     cx0, cy0 = image.width / 2, image.height / 2
@@ -142,13 +159,12 @@ def _text_rows(placed: list[tuple], page: int | None) -> list[tuple[list[tuple],
 _NUMERIC = re.compile(r"^[\d,，.]+$")
 
 
-def digit_alternatives(rgb, box, text: str, min_ratio: float = 0.02) -> list[str]:
+def digit_alternatives(rec, rgb, box, text: str, min_ratio: float = 0.02) -> list[str]:
     """Other readings of a number the recogniser was unsure of: the box is recognised again and,
     at each digit, the next likeliest digit of the CTC output gives one alternative (as likely
     as `min_ratio` of the digit read, at least). Likeliest first. The identities later decide
-    whether one of them is the reading (pipeline.validate.ocr)."""
+    whether one of them is the reading (pipeline.validate.ocr). `rec`: the engine's recogniser."""
     import numpy as np
-    rec = engine().text_rec
     if rec is None:
         return []
     xs = [int(p[0]) for p in box]
