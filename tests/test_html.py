@@ -134,3 +134,30 @@ def test_gbk_page_with_or_without_a_true_charset(declared):
     assert r.error is None
     assert r.issuer == "白云湾区人民政府"
     assert r.value("applications", "new_received", "total") == 167
+
+
+def _shiqiao_with(old: str, new: str) -> bytes:
+    page = (SAMPLES_DIR / "shiqiao-2020-hanweb-gbk.html").read_bytes().decode("gb18030")
+    assert old in page
+    return page.replace(old, new).encode("gb18030")
+
+
+LICENSING = ('<td valign="middle">行政许可</td><td valign="middle">4</td>'
+             '<td valign="middle">+1</td><td valign="middle">56</td>')
+
+
+@pytest.mark.parametrize("row,want", [
+    # the first number cell left blank (or a scan's box dropped): the others keep their columns
+    ('<td>行政许可</td><td></td><td>+1</td><td>56</td>', {"items_prev_year": None, "items_change": 1, "decisions": 56}),
+    # a label over two grid columns: two numbers for three columns, which one is missing is not forced
+    ('<td colspan="2">行政许可</td><td>+1</td><td>56</td>', {}),
+    # blank leading cells of a wider row: no layout is forced either
+    ('<td>行政许可</td><td></td><td></td><td>+1</td><td>56</td>', {}),
+])
+def test_a_blank_cell_before_a_rows_first_number_keeps_its_column(row, want):
+    r = extract_bytes(_shiqiao_with(LICENSING, row), "t.html")
+    got = {k: c.value for k, c in r.tables["proactive"].get("licensing", {}).items()}
+    assert got == want
+    if not want:
+        assert any(w.startswith("proactive.licensing") and w.endswith("not read") for w in r.warnings)
+    assert r.value("proactive", "penalty", "decisions") == 7  # the rows around it are untouched

@@ -57,17 +57,25 @@ def runs(lines: list[Line]) -> list[Run]:
     run: Run | None = None
     for li, line in enumerate(lines):
         pending: list[int] = []
+        # Blank cells of a table row between its label and its first number are cells too (a
+        # blank first column, an OCR box the recogniser dropped): kept in their place, so the
+        # numbers after them are not read one column to the left. Covered positions of a
+        # merged cell (span <= 0) are not cells.
+        lead: list[int] | None = None
         in_run = False
         spans = line.spans
         for i, cell in enumerate(line.cells):
             if not cell:
                 if in_run:
                     pending.append(i)
+                elif lead is not None and (spans is None or i >= len(spans) or spans[i] > 0):
+                    lead.append(i)
                 continue
             if (parse_cell(cell)[0] and (line.exact or cell.strip() != "无" or in_run)) \
                     or (in_run and _illegible(cell)):
                 if run is None:
                     run = Run(label, [], True, line=li)
+                    pending = lead or []
                 for p in pending:
                     _add(run, line, "", p, None, spans)
                 pending = []
@@ -81,6 +89,7 @@ def runs(lines: list[Line]) -> list[Run]:
                     label, run = [], None
                 in_run = False
                 pending = []
+                lead = [] if line.exact else None
                 label.append(cell)
         if line.exact and in_run and run is not None:
             for p in pending:
@@ -161,6 +170,14 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
         n = len(row.cols)
         vals = _drop_phantom_columns(run.values, n)
         cut_off = run.last and truncated  # the document ends inside this row
+        short = len(vals) < n
+        crowded = len(vals) > n and any(not v.strip() for v in vals[:n])
+        if run.exact and not cut_off and (short or crowded):
+            # A table row's blank cells are kept in their places (runs()): cells missing (merged
+            # away) or left over around blanks leave more than one layout — none is guessed.
+            warnings.append(f"proactive.{key}: {len(vals)} cells {'|'.join(vals)!r} for {n} columns; "
+                            "no layout is forced — not read")
+            continue
         if not run.exact and len(vals) != n and not cut_off:
             read = _proactive_reading(key, vals, n, warnings)
             if read is None:
