@@ -103,3 +103,31 @@ def test_a_low_confidence_reading_an_identity_confirms_is_kept():
     cell.confidence = 0.6
     settle_ocr(r)
     assert cell.value == 5
+
+
+def test_lines_read_unsure_when_narrowly_padded_are_read_again_at_full_width():
+    """ocr.NarrowFirst: one pass padded to REC_NARROW, a second at RapidOCR's width for the
+    lines under LOW_CONFIDENCE only, whose second reading is kept."""
+    from rapidocr.ch_ppocr_rec.typings import TextRecInput, TextRecOutput
+
+    from pipeline.extract.ocr import REC_NARROW, NarrowFirst
+
+    class Recogniser:  # reads each "line" (an array holding one digit) as RapidOCR's would
+        rec_image_shape = [3, 48, 320]
+        calls: list = []
+
+        def __call__(self, args):
+            width = self.rec_image_shape[2]
+            Recogniser.calls.append((width, len(args.img)))
+            digits = [int(img[0, 0, 0]) for img in args.img]
+            # padded narrowly, a 7 is unsure and read as 1
+            read = [("1", 0.6) if width < 320 and d == 7 else (str(d), 0.99) for d in digits]
+            return TextRecOutput(imgs=args.img, txts=tuple(t for t, _ in read), scores=[s for _, s in read],
+                                 word_results=tuple((None,) for _ in read))
+
+    rec = NarrowFirst(Recogniser())
+    lines = [np.full((48, 40, 3), d, np.uint8) for d in (3, 7, 5, 7)]
+    out = rec(TextRecInput(img=lines))
+    assert out.txts == ("3", "7", "5", "7") and out.scores == [0.99] * 4
+    assert Recogniser.calls == [(REC_NARROW, 4), (320, 2)]  # only the two unsure lines twice
+    assert rec.rec_image_shape == [3, 48, 320]  # what digit_alternatives reads is RapidOCR's own
