@@ -149,6 +149,8 @@ LICENSING = ('<td valign="middle">行政许可</td><td valign="middle">4</td>'
 @pytest.mark.parametrize("row,want", [
     # the first number cell left blank (or a scan's box dropped): the others keep their columns
     ('<td>行政许可</td><td></td><td>+1</td><td>56</td>', {"items_prev_year": None, "items_change": 1, "decisions": 56}),
+    # a mark that is no number between numbers (OCR's ∠7 for 97): that cell alone is unread
+    ('<td>行政许可</td><td>4</td><td>∠7</td><td>56</td>', {"items_prev_year": 4, "items_change": None, "decisions": 56}),
     # a label over two grid columns: two numbers for three columns, which one is missing is not forced
     ('<td colspan="2">行政许可</td><td>+1</td><td>56</td>', {}),
     # blank leading cells of a wider row: no layout is forced either

@@ -251,3 +251,24 @@ def test_whole_jurisdiction_reports_are_recognised(title, opening, scope):
     page = render_html(spec).replace("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定", opening, 1)
     page = page.replace(f"{spec.issuer}2023年政府信息公开工作年度报告", title)
     assert extract_bytes(page.encode(), "s.html").scope == scope
+
+
+def test_a_table_carried_over_to_a_page_ruled_anew_is_read_in_column_order():
+    """A scan or PDF rules the rest of table 三 on the next page as a grid of its own, here with
+    one column more on the left: the header's grid positions do not reach it, the order does."""
+    x = extract(render_html(BAIYUN).encode(), "b.html")
+    grid = [i for i, l in enumerate(x.lines) if l.exact and len(l.cells) == 10]
+    split = next(i for i in grid if "1.属于国家秘密" in x.lines[i].cells)
+    for i in grid:
+        line = x.lines[i]
+        line.page = 2 if i < split else 3
+        if i >= split:
+            line.cells.insert(0, "")
+            line.spans.insert(0, 1)
+    r = normalise(x)
+    run_checks(r)
+    assert wrong_numbers(r, BAIYUN) == []
+    ok, n, wrong = score(r, BAIYUN)
+    assert ok == n, wrong
+    assert any("in a table of another grid" in w for w in r.warnings)
+    assert all(c.ok for c in r.checks)

@@ -72,7 +72,7 @@ def runs(lines: list[Line]) -> list[Run]:
                     lead.append(i)
                 continue
             if (parse_cell(cell)[0] and (line.exact or cell.strip() != "无" or in_run)) \
-                    or (in_run and _illegible(cell)):
+                    or (in_run and _illegible(cell, line.exact)):
                 if run is None:
                     run = Run(label, [], True, line=li)
                     pending = lead or []
@@ -113,11 +113,13 @@ def _add(run: Run, line: Line, cell: str, i: int, conf: float | None, spans: lis
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _illegible(cell: str) -> bool:
+def _illegible(cell: str, in_table: bool = False) -> bool:
     """A one- or two-character mark between numbers that is no number (OCR's ε for 3, a stray
-    |): a cell that could not be read, kept in its place as a blank, never guessed."""
+    |): a cell that could not be read, kept in its place as a blank, never guessed. In a table
+    row (`in_table`) the mark may hold a digit (∠7 for 97): the cell is still one cell of the
+    row, not the label of a new one."""
     t = cell.strip()
-    return 0 < len(t) <= 2 and not _CJK.search(t) and not any(ch.isdigit() for ch in t)
+    return 0 < len(t) <= 2 and not _CJK.search(t) and (in_table or not any(ch.isdigit() for ch in t))
 
 
 def read_cell(raw: str, warnings: list[str] | None = None, where: str = "",
@@ -468,13 +470,22 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
         cols = application_columns(header, Counter(len(r.values) for _, r in matched))
     n = len(cols)
     short_rows = sum(1 for _, r in matched if not r.exact and len(r.values) == n - 1)
+    # The header's grid columns name the cells of rows in the same grid only: a table carried
+    # over to the next page of a scan or PDF is a grid of its own, its columns ruled anew, often
+    # a label column more: its rows are laid on the columns in order, like text rows.
+    first = lines[matched[0][1].line]
+    other_grid: list[str] = []
     out: dict[str, dict[str, Cell]] = {}
     unfitted: dict[str, tuple[Run, list[tuple[int, ...]]]] = {}
     for key, run in matched:
         if key in out or key in unfitted:
             warnings.append(f"applications.{key}: printed twice; kept the first")
             continue
-        if colmap is not None and run.grid:
+        row = lines[run.line]
+        same_grid = colmap is not None and run.grid and (row.page, len(row.cells)) == (first.page, len(first.cells))
+        if colmap is not None and run.grid and not same_grid:
+            other_grid.append(key)
+        if same_grid:
             by_col, problems = cells_by_column(run.values, run.pos, run.spans, colmap)
             if problems:
                 warnings.append(f"applications.{key}: {'; '.join(problems)} — row not read")
@@ -492,6 +503,9 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
                 continue
             at = _positions(run, raws)
         out[key] = {c: read_cell(r, warnings, f"applications.{key}.{c}", a) for c, r, a in zip(cols, raws, at)}
+    if other_grid:
+        warnings.append(f"applications: {len(other_grid)} rows from {other_grid[0]} on are in a table of "
+                        "another grid than the header's; laid on the columns in order")
     if unfitted:
         _read_unfitted(out, unfitted, cols, warnings)
     _derive_other(out, cols)
