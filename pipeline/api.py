@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from contextlib import nullcontext
+from contextlib import ExitStack
 
 from .extract import extract, sniff
 from .parallel import ExtractPool, workers_default
@@ -328,12 +328,17 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
     # k's reports are collected, and loads happen while the workers hold a chunk, so they
     # extract while this process reads, hashes and loads.
     chunks = list(_chunks(items, LOAD_BATCH if pool is None else PIPELINE_CHUNK))
-    with Warehouse(db) as wh, (pool or nullcontext()):
+    with ExitStack() as stack:
+        if pool is not None:
+            stack.enter_context(pool)
+        # A warehouse that does not exist yet holds nothing: the first chunk goes to the workers
+        # before the warehouse's schema is created (half a second the workers would sit idle).
+        wh = None if not Path(db).exists() else stack.enter_context(Warehouse(db))
         seen: set[str] = set()
         pending = None  # (todo, reports, links) of the chunk submitted last
         for n, chunk in enumerate(chunks):
             blobs = read(chunk)
-            known = wh.known([sha for _, _, sha in blobs])
+            known = wh.known([sha for _, _, sha in blobs]) if wh is not None else set()
             chunk_links, todo = [], []
             for item, data, sha in blobs:
                 summary.documents += 1
@@ -346,6 +351,8 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
                 seen.add(sha)
                 todo.append((item, data, doc))
             submitted = (todo, extractor([(d, i.url) for i, d, _ in todo]), chunk_links)
+            if wh is None:
+                wh = stack.enter_context(Warehouse(db))
             if pending:
                 collect(*pending)
                 # near the end, load every chunk: the last load, with the workers idle, stays small
@@ -356,6 +363,8 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
             collect(*pending)
         if pool is not None:
             pool.close()  # nothing left to extract: the workers wind down while the last batch loads
+        if wh is None:  # nothing to read at all: the warehouse is still created
+            wh = stack.enter_context(Warehouse(db))
         flush(wh)
     bar.close()
     return summary

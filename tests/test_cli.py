@@ -161,3 +161,28 @@ def test_ingest_extracts_on_the_pool_the_command_line_started_early(tmp_path, mo
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (2,)
     con.close()
+
+
+def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(tmp_path, monkeypatch):
+    # a warehouse that does not exist holds nothing: the workers get the first documents before
+    # its schema is created; an existing one is asked what it holds first
+    from pipeline import api, parallel, store
+    order = []
+    monkeypatch.setattr(parallel, "workers_default", lambda: 2)
+    pool_map, wh_init = parallel.ExtractPool.map, store.Warehouse.__init__
+    monkeypatch.setattr(parallel.ExtractPool, "map", lambda self, jobs: (order.append("extract"), pool_map(self, jobs))[1])
+    monkeypatch.setattr(api.Warehouse, "__init__", lambda self, *a, **k: (order.append("warehouse"), wh_init(self, *a, **k))[1])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in (SAMPLES_DIR.parent / "luanhe-2023.txt", SAMPLES_DIR / "baiyunwan-2023-trs.html"):
+        (docs / path.name).write_bytes(path.read_bytes())
+    db = tmp_path / "w.duckdb"
+    first = api.ingest([docs], db=db, publish=False)
+    assert order == ["extract", "warehouse"] and (first.documents, first.reports) == (2, 2)
+    (docs / "shiqiao.html").write_bytes((SAMPLES_DIR / "shiqiao-2020-hanweb-gbk.html").read_bytes())
+    order.clear()
+    again = api.ingest([docs], db=db, publish=False)
+    assert order[0] == "warehouse" and (again.documents, again.unchanged, again.reports) == (3, 2, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (3,)
+    con.close()
