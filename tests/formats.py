@@ -44,6 +44,8 @@ def soffice(args: list[str], cwd: Path) -> None:
 def build(specs: dict[str, Spec], out: Path, kinds=KINDS, scan_dpi=(150, 200), seed: int = 0,
           font_pt: float = 10.5) -> list[tuple[Path, str, str]]:
     """Write every report in every kind; returns (path, spec name, kind)."""
+    if not specs:
+        return []  # LibreOffice given no file waits for one on stdin
     out.mkdir(parents=True, exist_ok=True)
     work = out / "_html"
     work.mkdir(exist_ok=True)

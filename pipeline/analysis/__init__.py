@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 
 from .. import catalogue as cat
-from ..store import DEFAULT_DB
+from ..defaults import DEFAULT_DB
 from ..store.schema import RATES, decided_sql
 
 SNAPSHOT = Path("data/snapshot/ogi.duckdb")

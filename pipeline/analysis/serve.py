@@ -175,7 +175,7 @@ def serve(db: str | Path | None, port: int = 8001, host: str = "127.0.0.1", targ
           rebuild: bool = False) -> int:
     """Publish (when missing or older than the warehouse) and serve; returns datasette's exit code."""
     from . import PROJECT, SNAPSHOT
-    from ..store import DEFAULT_DB
+    from ..defaults import DEFAULT_DB
     source = Path(db) if db else next((p for p in (SNAPSHOT, PROJECT / SNAPSHOT, DEFAULT_DB) if p.exists()), SNAPSHOT)
     target = Path(target) if target else source.with_suffix(".sqlite")
     if rebuild or not target.exists() or target.stat().st_mtime < source.stat().st_mtime:

@@ -482,8 +482,9 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
             warnings.append(f"applications.{key}: printed twice; kept the first")
             continue
         row = lines[run.line]
-        same_grid = colmap is not None and run.grid and (row.page, len(row.cells)) == (first.page, len(first.cells))
-        if colmap is not None and run.grid and not same_grid:
+        in_grid = colmap is not None and run.grid
+        same_grid = in_grid and (row.page, len(row.cells)) == (first.page, len(first.cells))
+        if in_grid and not same_grid:
             other_grid.append(key)
         if same_grid:
             by_col, problems = cells_by_column(run.values, run.pos, run.spans, colmap)
@@ -551,7 +552,9 @@ def _fit(run: Run, cols: list[str], short_rows: int) -> list[str] | None:
     if len(vals) == n:
         return vals
     if run.exact and len(vals) < n:
-        return [""] * (n - len(vals)) + vals  # a grid: blanks on the left were skipped cells
+        # A grid row short of cells (runs() keeps its blank cells, so cells were merged away):
+        # taken to be missing on the left, which the column identities then check.
+        return [""] * (n - len(vals)) + vals
     if len(vals) == n - 1 and cols[-1] == "total" and short_rows >= 2:
         nums = [parse_cell(v)[1] for v in vals]
         if None not in nums and sum(nums[:-1]) != nums[-1]:

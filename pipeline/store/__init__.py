@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import catalogue as cat
-from ..defaults import DEFAULT_DB  # noqa: F401  (re-exported: pipeline.store.DEFAULT_DB)
+from ..defaults import DEFAULT_DB
 from ..model import EXTRACTOR_VERSION, Report
 from . import cross
 from .shards import SHARD_TABLES
