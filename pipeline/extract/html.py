@@ -126,32 +126,37 @@ def _grid_rows(table) -> list[tuple[list[str], list[int]]]:
     """Each <tr> as (cells, spans) on the table's grid (see Line.spans)."""
     rows: list[tuple[list[str], list[int]]] = []
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+    # This runs for every cell of every report table: kept to plain local operations.
+    tostring = etree.tostring
     for tr in _ROWS(table):
         cells: list[str] = []
         spans: list[int] = []
         append = cells.append
         col = 0
-        for td in tr:
-            if td.tag != "td" and td.tag != "th":
-                continue
+        for td in tr.iterchildren("td", "th"):
             if carry:
                 while carry.get(col):
                     append("")
                     spans.append(-1)
                     carry[col] -= 1
                     col += 1
-            append(_clean(text_of(td)))
-            cs = td.get("colspan")
+            text = tostring(td, method="text", encoding="unicode", with_tail=False)
+            append(" ".join((text.replace("\u200b", "") if "\u200b" in text else text).split()))
+            get = td.get
+            cs = get("colspan")
             cs = _span(cs) if cs else 1
-            rs = td.get("rowspan")
-            rs = _span(rs) if rs else 1
-            spans.append(cs)
-            if cs > 1:
+            rs = get("rowspan")
+            if cs == 1:
+                spans.append(1)
+            else:
+                spans.append(cs)
                 cells.extend([""] * (cs - 1))
                 spans.extend([0] * (cs - 1))
-            if rs > 1:
-                for c in range(col, col + cs):
-                    carry[c] = rs - 1
+            if rs and rs != "1":
+                rs = _span(rs)
+                if rs > 1:
+                    for c in range(col, col + cs):
+                        carry[c] = rs - 1
             col += cs
         # Columns covered by rowspans at and beyond this row's last cell.
         if carry:
