@@ -272,3 +272,24 @@ def test_a_table_carried_over_to_a_page_ruled_anew_is_read_in_column_order():
     assert ok == n, wrong
     assert any("in a table of another grid" in w for w in r.warnings)
     assert all(c.ok for c in r.checks)
+
+
+def test_a_grid_row_short_of_a_cell_is_not_laid_on_the_columns_by_guess():
+    """A row of a carried-over grid with one cell fewer than the table has columns: which column
+    lost it is not printed, and a blank is no operand of any identity, so a row padded on the left
+    would load every number one column off. The row is left unread with a warning (as table 二)."""
+    x = extract(render_html(BAIYUN).encode(), "b.html")
+    grid = [i for i, l in enumerate(x.lines) if l.exact and len(l.cells) == 10]
+    split = next(i for i in grid if "1.属于国家秘密" in x.lines[i].cells)
+    for i in grid:
+        x.lines[i].page = 2 if i < split else 3
+    short = next(i for i in grid if i > split and "2.其他法律行政法规禁止公开" in x.lines[i].cells)
+    del x.lines[short].cells[3], x.lines[short].spans[3]  # one organisation column merged away
+    r = normalise(x)
+    run_checks(r)
+    assert "denied_prohibited" not in r.tables["applications"]
+    assert any(w.startswith("applications.denied_prohibited") and w.endswith("not read") for w in r.warnings)
+    assert wrong_numbers(r, BAIYUN) == []
+    # the rows around it are read
+    assert r.value("applications", "denied_state_secret", "total") is not None
+    assert r.value("applications", "denied_security", "total") is not None

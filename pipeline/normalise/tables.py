@@ -553,8 +553,9 @@ def _fit(run: Run, cols: list[str], short_rows: int) -> list[str] | None:
         return vals
     if run.exact and len(vals) < n:
         # A grid row short of cells (runs() keeps its blank cells, so cells were merged away):
-        # taken to be missing on the left, which the column identities then check.
-        return [""] * (n - len(vals)) + vals
+        # which columns lost them is not printed, and a blank is no operand of any identity, so
+        # no check would see a guess one place off — not read (as in table 二).
+        return None
     if len(vals) == n - 1 and cols[-1] == "total" and short_rows >= 2:
         nums = [parse_cell(v)[1] for v in vals]
         if None not in nums and sum(nums[:-1]) != nums[-1]:
