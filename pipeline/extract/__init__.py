@@ -18,7 +18,7 @@ __all__ = ["extract", "sniff", "decode", "ExtractionError"]
 
 def extract(data: bytes, source: str = "<bytes>", sha256: str | None = None) -> Extracted:
     sha = sha256 or hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies the whole page)
         raise ExtractionError("empty document (0 bytes of content)")
     media_type = sniff(data, source)
     if media_type == "application/octet-stream":

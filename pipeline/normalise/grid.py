@@ -58,7 +58,11 @@ def cells_by_column(values: list[str], positions: list[int], spans: list[int],
     for i, (raw, pos, span) in enumerate(zip(values, positions, spans)):
         if span <= 0:
             continue
-        keys = {colmap.get(c) for c in range(pos, pos + span)} - {None}
+        if span == 1:  # most cells: one grid column
+            key = colmap.get(pos)
+            keys = {key} if key is not None else set()
+        else:
+            keys = {colmap.get(c) for c in range(pos, pos + span)} - {None}
         if len(keys) != 1:
             if raw.strip():
                 problems.append(f"{raw!r} at grid column {pos} sits under "

@@ -63,25 +63,32 @@ def runs(lines: list[Line]) -> list[Run]:
         # merged cell (span <= 0) are not cells.
         lead: list[int] | None = None
         in_run = False
-        spans = line.spans
+        spans, exact, conf, alts, page = line.spans, line.exact, line.conf, line.alts, line.page
+        n_spans = len(spans) if spans is not None else 0
         for i, cell in enumerate(line.cells):
             if not cell:
                 if in_run:
                     pending.append(i)
-                elif lead is not None and (spans is None or i >= len(spans) or spans[i] > 0):
+                elif lead is not None and (i >= n_spans or spans[i] > 0):
                     lead.append(i)
                 continue
-            if (parse_cell(cell)[0] and (line.exact or cell.strip() != "无" or in_run)) \
-                    or (in_run and _illegible(cell, line.exact)):
+            if (parse_cell(cell)[0] and (exact or in_run or cell.strip() != "无")) \
+                    or (in_run and _illegible(cell, exact)):
                 if run is None:
                     run = Run(label, [], True, line=li)
                     pending = lead or []
                 for p in pending:
                     _add(run, line, "", p, None, spans)
                 pending = []
-                _add(run, line, cell, i, line.conf[i] if line.conf and i < len(line.conf) else None, spans,
-                     line.alts[i] if line.alts and i < len(line.alts) else None)
-                run.exact = run.exact and line.exact
+                # _add, inlined: this runs for every number of every table
+                run.values.append(cell)
+                c = conf[i] if conf and i < len(conf) else None
+                a = alts[i] if alts and i < len(alts) else None
+                run.where.append((page, c, a) if a else (page, c))
+                if i < n_spans:
+                    run.pos.append(i)
+                    run.spans.append(spans[i])
+                run.exact = run.exact and exact
                 in_run = True
             else:
                 if run is not None:
@@ -89,9 +96,9 @@ def runs(lines: list[Line]) -> list[Run]:
                     label, run = [], None
                 in_run = False
                 pending = []
-                lead = [] if line.exact else None
+                lead = [] if exact else None
                 label.append(cell)
-        if line.exact and in_run and run is not None:
+        if exact and in_run and run is not None:
             for p in pending:
                 _add(run, line, "", p, None, spans)
     if run is not None:
