@@ -17,6 +17,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Callable, Iterator
 
 from .model import Report
@@ -93,9 +94,14 @@ def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | 
     signal.signal(signal.SIGALRM, _on_alarm)
 
 
-def _work(data: bytes, source: str, timeout: int, work: Callable[[bytes, str], Report] | None = None) -> Report:
+def _work(data: bytes | Path, source: str, timeout: int, work: Callable[[bytes, str], Report] | None = None) -> Report:
     global _timed_out
     from .api import extract_bytes
+    if isinstance(data, Path):
+        try:
+            data = data.read_bytes()
+        except OSError as exc:
+            return _error(b"", source, f"cannot read file: {exc.strerror}")
     _timed_out = False
     signal.alarm(timeout)
     try:
@@ -111,8 +117,13 @@ def _work(data: bytes, source: str, timeout: int, work: Callable[[bytes, str], R
     return report
 
 
-def _error(data: bytes, source: str, reason: str) -> Report:
+def _error(data: bytes | Path, source: str, reason: str) -> Report:
     from .api import error_report  # api imports this module
+    if isinstance(data, Path):
+        try:
+            data = data.read_bytes()
+        except OSError:
+            data = b""
     return error_report(data, source, reason)
 
 
@@ -177,8 +188,9 @@ class ExtractPool:
             self._warming.join()
             self._warming = None
 
-    def map(self, items: list[tuple[bytes, str]]) -> Iterator[Report]:
-        """Reports in the order of `items`. Every document is submitted now, before the first
+    def map(self, items: list[tuple[bytes | Path, str]]) -> Iterator[Report]:
+        """Reports in the order of `items`: (the document's bytes, or the path of a file the
+        worker reads itself; its source). Every document is submitted now, before the first
         report is asked for: the workers go on while the caller does something else (ingest
         loads the previous chunk meanwhile)."""
         self._warmed()
@@ -190,7 +202,7 @@ class ExtractPool:
             futures.append(fut)
         return self._results(items, futures)
 
-    def _results(self, items: list[tuple[bytes, str]], futures: list) -> Iterator[Report]:
+    def _results(self, items: list[tuple[bytes | Path, str]], futures: list) -> Iterator[Report]:
         for i, ((data, source), fut) in enumerate(zip(items, futures)):
             try:
                 yield fut.result()

@@ -186,3 +186,42 @@ def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(tm
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (3,)
     con.close()
+
+
+def test_the_workers_read_the_files_themselves_and_a_file_changed_meanwhile_is_not_loaded(tmp_path, monkeypatch):
+    # the pool is handed paths, not pages (piping 300 KB pages left the workers waiting); a file
+    # that changes or goes between this process hashing it and a worker reading it is an error,
+    # never a report filed under the other bytes' key
+    import gc
+
+    from pipeline import api, parallel
+    monkeypatch.setattr(parallel, "workers_default", lambda: 2)
+    jobs_seen = []
+    pool_map = parallel.ExtractPool.map
+    monkeypatch.setattr(parallel.ExtractPool, "map", lambda self, jobs: (jobs_seen.extend(jobs), pool_map(self, jobs))[1])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "luanhe.txt").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
+    db = tmp_path / "w.duckdb"
+    api.ingest([docs], db=db, publish=False)  # a warehouse exists: it is asked what it holds first
+    for name, sample in (("baiyunwan.html", "baiyunwan-2023-trs.html"), ("shiqiao.html", "shiqiao-2020-hanweb-gbk.html"),
+                         ("gone.html", "baiyunwan-2023-trs.html")):
+        data = (SAMPLES_DIR / sample).read_bytes()
+        (docs / name).write_bytes(data + (b"<!-- gone -->" if name == "gone.html" else b""))
+    known = api.Warehouse.known
+
+    def known_then_change(self, doc_ids):  # runs after this process hashed the chunk
+        (docs / "shiqiao.html").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
+        (docs / "gone.html").unlink()
+        return known(self, doc_ids)
+    monkeypatch.setattr(api.Warehouse, "known", known_then_change)
+    summary = api.ingest([docs], db=db, publish=False)
+    assert jobs_seen and all(isinstance(path, Path) and path.parent == docs for path, _ in jobs_seen)
+    errors = dict((Path(src).name, reason) for src, reason in summary.errors)
+    assert errors == {"shiqiao.html": "the file changed while it was being ingested: ingest it again",
+                      "gone.html": "cannot read file: No such file or directory"}
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (2,)  # luanhe, baiyunwan
+    con.close()
+    # the collector is given back as it was (it is held off during the ingest)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
