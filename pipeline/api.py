@@ -292,7 +292,7 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
         # The workers read the files themselves. A 300 KB page sent through the pool's pipe goes
         # 64 KB at a time, each waiting for this busy process's feeder thread: both workers sat
         # idle ~3 ms a document (a fifth of their time on real pages).
-        return pool.map([(item.path, item.url) for item, _, _ in todo])
+        return pool.map([(item.path.absolute(), item.url) for item, _, _ in todo])
 
     def read(chunk: list[Source]) -> list[tuple[Source, bytes, str]]:
         blobs = []

@@ -97,14 +97,14 @@ def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | 
 def _work(data: bytes | Path, source: str, timeout: int, work: Callable[[bytes, str], Report] | None = None) -> Report:
     global _timed_out
     from .api import extract_bytes
-    if isinstance(data, Path):
-        try:
-            data = data.read_bytes()
-        except OSError as exc:
-            return _error(b"", source, f"cannot read file: {exc.strerror}")
     _timed_out = False
-    signal.alarm(timeout)
+    signal.alarm(timeout)  # reading the file counts too (a hung network mount)
     try:
+        if isinstance(data, Path):
+            try:
+                data = data.read_bytes()
+            except OSError as exc:
+                return _error(b"", source, f"cannot read file: {exc.strerror}")
         report = (work or extract_bytes)(data, source)
     except DocumentTimeout:
         report = None
