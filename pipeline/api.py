@@ -313,8 +313,8 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
         for (item, _, doc), report in zip(todo, reports):
             bar.update(1)
             if report.sha256 != doc.doc_id and not report.error:  # the worker read other bytes
-                report = error_report(b"", item.url, "the file changed while it was being ingested: ingest it again")
-                report.sha256 = doc.doc_id
+                report = error_report(b"", item.url, "the file changed while it was being ingested: ingest it again",
+                                      doc.doc_id)
             doc.media_type = report.media_type or doc.media_type
             batch.append((doc, report))
             if report.error:

@@ -37,7 +37,7 @@ _META_NAMES = {"articletitle": "title", "contentsource": "publisher", "pubdate":
 
 def _clean(text: str) -> str:
     # str.split() splits on all Unicode white space (\u3000, \xa0 …); zero-width spaces go first.
-    return " ".join(text.replace("\u200b", "").split())
+    return " ".join((text.replace("\u200b", "") if "\u200b" in text else text).split())
 
 
 # A plain etree parser fed UTF-8 bytes: lxml.html's element classes cost a Python lookup per
@@ -126,8 +126,6 @@ def _grid_rows(table) -> list[tuple[list[str], list[int]]]:
     """Each <tr> as (cells, spans) on the table's grid (see Line.spans)."""
     rows: list[tuple[list[str], list[int]]] = []
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
-    # This runs for every cell of every report table: kept to plain local operations.
-    tostring = etree.tostring
     for tr in _ROWS(table):
         cells: list[str] = []
         spans: list[int] = []
@@ -140,12 +138,10 @@ def _grid_rows(table) -> list[tuple[list[str], list[int]]]:
                     spans.append(-1)
                     carry[col] -= 1
                     col += 1
-            text = tostring(td, method="text", encoding="unicode", with_tail=False)
-            append(" ".join((text.replace("\u200b", "") if "\u200b" in text else text).split()))
-            get = td.get
-            cs = get("colspan")
+            append(_clean(text_of(td)))
+            cs = td.get("colspan")
             cs = _span(cs) if cs else 1
-            rs = get("rowspan")
+            rs = td.get("rowspan")
             if cs == 1:
                 spans.append(1)
             else:
