@@ -185,3 +185,25 @@ def test_ocr_engines_are_loaded_once_and_lent_to_every_later_page(monkeypatch):
     assert ocr.ocr_pages([(page, 1)]) == [[]]
     assert made == [1, 1, 2]  # a lone page runs on both threads: one more engine, once
     assert sorted(len(v) for v in ocr._idle.values()) == [1, 2]  # every engine came back
+
+
+def test_ruled_tables_are_read_as_pdfplumber_reads_them_in_one_pass_over_the_characters(corpus):
+    """table_text is Table.extract() without testing every character against every row and cell:
+    the same cells, merged header cells (None) included, on an upright and a rotated page."""
+    import io
+
+    import pdfplumber
+
+    from pipeline.extract.pdf import TABLE_SETTINGS, table_text
+    tables = 0
+    for kind in ("pdf", "rotated"):
+        with pdfplumber.open(io.BytesIO(corpus[kind].read_bytes())) as pdf:
+            for page in pdf.pages:
+                for t in page.find_tables(TABLE_SETTINGS):
+                    tables += 1
+                    assert table_text(t) == t.extract()
+    assert tables >= 4
+    # merged cells are there to be kept apart
+    with pdfplumber.open(io.BytesIO(corpus["pdf"].read_bytes())) as pdf:
+        rows = [row for page in pdf.pages for t in page.find_tables(TABLE_SETTINGS) for row in table_text(t)]
+    assert any(None in row for row in rows) and any("自然人" in (c or "") for row in rows for c in row)
