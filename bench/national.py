@@ -225,13 +225,14 @@ def run(sizes: list[int], add: int = 1000, work: Path | None = None) -> dict:
         # workers idle) are fixed costs that weigh ~10 % of 1,000 pages; this is the steady state.
         more = d / "more"
         more.mkdir()
-        for k in range(STEADY // add):
+        copies = STEADY // add
+        for k in range(copies):
             for p in new.iterdir():  # copies made distinct documents by one comment
                 (more / f"{k}-{p.name}").write_bytes(p.read_bytes() + f"<!-- copy {k} -->".encode())
         steady_db = d / "steady.duckdb"
         r = results["ingest_5000_into_empty"] = ingest(steady_db, more)
-        r["documents_per_s"] = round(STEADY // add * add / r["seconds"], 1)
-        print(f"  ingest of {STEADY // add * add} pages into an empty warehouse:", r, flush=True)
+        r["documents_per_s"] = round(copies * add / r["seconds"], 1)
+        print(f"  ingest of {copies * add} pages into an empty warehouse:", r, flush=True)
         shutil.rmtree(more)
         steady_db.unlink()
         for n in sizes:

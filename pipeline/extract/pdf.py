@@ -166,10 +166,11 @@ def table_text(table) -> list[list[str | None]]:
     boxes = [c for cells in rows for c in cells if c is not None]
     xs = sorted({v for c in boxes for v in (c[0], c[2])})
     ys = sorted({v for c in boxes for v in (c[1], c[3])})
+    xi, yi = {v: i for i, v in enumerate(xs)}, {v: j for j, v in enumerate(ys)}
     covering: dict[tuple[int, int], list[int]] = {}  # elementary square of the ruling -> cells over it
     for k, (x0, top, x1, bottom) in enumerate(boxes):
-        for i in range(xs.index(x0), xs.index(x1)):
-            for j in range(ys.index(top), ys.index(bottom)):
+        for i in range(xi[x0], xi[x1]):
+            for j in range(yi[top], yi[bottom]):
                 covering.setdefault((i, j), []).append(k)
     held: list[list] = [[] for _ in boxes]
     for char in table.page.chars:  # page order, as extract() keeps it

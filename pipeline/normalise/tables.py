@@ -63,7 +63,7 @@ def runs(lines: list[Line]) -> list[Run]:
         # merged cell (span <= 0) are not cells.
         lead: list[int] | None = None
         in_run = False
-        spans, exact, conf, alts, page = line.spans, line.exact, line.conf, line.alts, line.page
+        spans, exact, conf, alts = line.spans, line.exact, line.conf, line.alts
         n_spans = len(spans) if spans is not None else 0
         for i, cell in enumerate(line.cells):
             if not cell:
@@ -80,14 +80,8 @@ def runs(lines: list[Line]) -> list[Run]:
                 for p in pending:
                     _add(run, line, "", p, None, spans)
                 pending = []
-                # _add, inlined: this runs for every number of every table
-                run.values.append(cell)
-                c = conf[i] if conf and i < len(conf) else None
-                a = alts[i] if alts and i < len(alts) else None
-                run.where.append((page, c, a) if a else (page, c))
-                if i < n_spans:
-                    run.pos.append(i)
-                    run.spans.append(spans[i])
+                _add(run, line, cell, i, conf[i] if conf and i < len(conf) else None, spans,
+                     alts[i] if alts and i < len(alts) else None)
                 run.exact = run.exact and exact
                 in_run = True
             else:
