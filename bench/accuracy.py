@@ -23,6 +23,7 @@ For each form: cells, exact matches, cells left null (not read, with a warning) 
 numbers; and the "silently wrong" reports: a wrong number that no failed check and no warning
 flags. That count must be zero.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,25 +41,49 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import synth_legacy  # noqa: E402
 from formats import KINDS, build, legacy_build, score  # noqa: E402
-from pipeline.api import extract_bytes, extract_file  # noqa: E402
 from synth import glued_tables, random_spec, render_html, sample_specs, text_nodes  # noqa: E402
+
+from pipeline.api import extract_bytes, extract_file  # noqa: E402
 
 TEXT_FORMS = {
     "html": (".html", lambda spec, i: render_html(spec, seed=i).encode()),
     "text_nodes": (".txt", lambda spec, i: text_nodes(spec, seed=i).encode()),
     "text_glued": (".txt", lambda spec, i: glued_tables(spec).encode()),
 }
-ORDER = ["html", "docx", "doc", "wps", "xls", "pdf", "cidpdf", "rotated", "pdf_glued", "text_nodes",
-         "text_glued", "scan", "legacy_html", "legacy_docx", "legacy_pdf", "legacy_text_glued"]
-LOST = {"denied_prohibited": "2.其他法律行政止公开", "unavailable_needs_creation": "2.没有现成信息需要另制作",
-        "not_processed_repeat": "2.重复申"}
+ORDER = [
+    "html",
+    "docx",
+    "doc",
+    "wps",
+    "xls",
+    "pdf",
+    "cidpdf",
+    "rotated",
+    "pdf_glued",
+    "text_nodes",
+    "text_glued",
+    "scan",
+    "legacy_html",
+    "legacy_docx",
+    "legacy_pdf",
+    "legacy_text_glued",
+]
+LOST = {
+    "denied_prohibited": "2.其他法律行政止公开",
+    "unavailable_needs_creation": "2.没有现成信息需要另制作",
+    "not_processed_repeat": "2.重复申",
+}
 
 
 def with_patterns(spec, rng: random.Random):
     """A report as some real publishers print it (see the module docstring)."""
     row = rng.choice(sorted(LOST))
-    return dataclasses.replace(spec, phantom_grid=rng.random() < 0.7, no_heading4=rng.random() < 0.5,
-                               lost_glyphs={row: LOST[row]} if rng.random() < 0.7 else {})
+    return dataclasses.replace(
+        spec,
+        phantom_grid=rng.random() < 0.7,
+        no_heading4=rng.random() < 0.5,
+        lost_glyphs={row: LOST[row]} if rng.random() < 0.7 else {},
+    )
 
 
 def corpus(n_random: int) -> dict:
@@ -71,15 +96,25 @@ def corpus(n_random: int) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--random", type=int, default=9, help="random reports besides the 5 bundled ones")
-    ap.add_argument("--scans", type=int, default=None,
-                    help="how many reports to scan (default: all; OCR is ~3 s a page, ~2.5 min for all 14)")
-    ap.add_argument("--legacy", type=int, default=12, help="generated 2008–2018 reports with a 统计表")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--random", type=int, default=9, help="random reports besides the 5 bundled ones"
+    )
+    ap.add_argument(
+        "--scans",
+        type=int,
+        default=None,
+        help="how many reports to scan (default: all; OCR is ~3 s a page, ~2.5 min for all 14)",
+    )
+    ap.add_argument(
+        "--legacy", type=int, default=12, help="generated 2008–2018 reports with a 统计表"
+    )
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = ap.parse_args()
     specs = corpus(args.random)
-    scanned = dict(list(specs.items())[:args.scans]) if args.scans is not None else specs
+    scanned = dict(list(specs.items())[: args.scans]) if args.scans is not None else specs
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # exact, cells, null, wrong
     silent: list[str] = []
     seconds: dict[str, float] = defaultdict(float)
@@ -102,7 +137,10 @@ def main() -> None:
         if wrong_numbers and not flagged:
             silent.append(f"{kind} {name}: {wrong_numbers[:3]}")
         if wrong_numbers:
-            print(f"  {kind:10s} {name}: {len(wrong_numbers)} wrong (flagged), e.g. {wrong_numbers[:2]}", flush=True)
+            print(
+                f"  {kind:10s} {name}: {len(wrong_numbers)} wrong (flagged), e.g. {wrong_numbers[:2]}",
+                flush=True,
+            )
 
     for kind, (suffix, render) in TEXT_FORMS.items():
         for i, (name, spec) in enumerate(specs.items()):
@@ -110,29 +148,46 @@ def main() -> None:
             t0 = time.perf_counter()
             report = extract_bytes(data, name + suffix)
             tally(kind, name, report, time.perf_counter() - t0)
-    for kind, (suffix, render) in {"legacy_html": (".html", synth_legacy.render_html),
-                                   "legacy_text_glued": (".txt", synth_legacy.render_glued)}.items():
+    for kind, (suffix, render) in {
+        "legacy_html": (".html", synth_legacy.render_html),
+        "legacy_text_glued": (".txt", synth_legacy.render_glued),
+    }.items():
         for name, spec in legacy_specs.items():
             data = render(spec).encode()
             t0 = time.perf_counter()
             report = extract_bytes(data, name + suffix)
             tally(kind, name, report, time.perf_counter() - t0)
     with tempfile.TemporaryDirectory() as d:
-        items = [(p, name, "legacy_" + kind) for p, name, kind in legacy_build(legacy_specs, Path(d) / "legacy")]
+        items = [
+            (p, name, "legacy_" + kind)
+            for p, name, kind in legacy_build(legacy_specs, Path(d) / "legacy")
+        ]
         items += build(specs, Path(d) / "all", kinds=[k for k in KINDS if k != "scan"])
         items += build(scanned, Path(d) / "scans", kinds=["scan"])
         for path, name, kind in items:
             t0 = time.perf_counter()
             report = extract_file(path)
             tally(kind, name, report, time.perf_counter() - t0)
-    results: dict = {kind: {"cells": n, "exact": ok, "null": null, "wrong": bad,
-                            "percent": round(100 * ok / n, 3) if n else None, "seconds": round(seconds[kind], 1)}
-                     for kind, (ok, n, null, bad) in totals.items()}
+    results: dict = {
+        kind: {
+            "cells": n,
+            "exact": ok,
+            "null": null,
+            "wrong": bad,
+            "percent": round(100 * ok / n, 3) if n else None,
+            "seconds": round(seconds[kind], 1),
+        }
+        for kind, (ok, n, null, bad) in totals.items()
+    }
     results["silently_wrong_reports"] = silent
-    print(f"\n{'form':17s} {'cells':>6s} {'exact %':>8s} {'null':>5s} {'wrong':>6s} {'seconds':>8s}")
+    print(
+        f"\n{'form':17s} {'cells':>6s} {'exact %':>8s} {'null':>5s} {'wrong':>6s} {'seconds':>8s}"
+    )
     for kind in [k for k in ORDER if k in totals]:
         r = results[kind]
-        print(f"{kind:17s} {r['cells']:6d} {r['percent']:8.3f} {r['null']:5d} {r['wrong']:6d} {r['seconds']:8.1f}")
+        print(
+            f"{kind:17s} {r['cells']:6d} {r['percent']:8.3f} {r['null']:5d} {r['wrong']:6d} {r['seconds']:8.1f}"
+        )
     print(f"silently wrong reports: {len(silent)}")
     for s in silent:
         print("  " + s)

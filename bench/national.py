@@ -22,6 +22,7 @@ place, level and year; facts, checks, wide tables, metrics and checks across rep
 Targets (issue 15, this 2-core machine): add_1000 < 60 s and < 2 GB at 600 k; add_nothing < 5 s;
 each query < 1 s and within 1.5× of the base-table answer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,7 +58,8 @@ QUERIES = {
                   sum(f.value) FILTER (WHERE f.row_key = 'granted') / sum(f.value) FILTER (WHERE f.row_key = 'total_processed')
            FROM report r JOIN {B} f USING (report_no)
            WHERE r.is_current AND r.scope = 'agency' AND f.col_key = 'total' AND f.row_key IN ('granted', 'total_processed')
-           GROUP BY ALL ORDER BY ALL"""),
+           GROUP BY ALL ORDER BY ALL""",
+    ),
     "top20_litigation_per_100": (
         """SELECT issuer, year, litigation_per_100_applications FROM metrics
            WHERE is_current AND applications >= 20 ORDER BY 3 DESC, 1, 2 LIMIT 20""",
@@ -68,13 +70,15 @@ QUERIES = {
                WHERE r.is_current AND f.col_key = 'total'
                  AND f.row_key IN ('new_received', 'litigation_direct', 'litigation_after_reconsideration')
                GROUP BY ALL)
-           SELECT issuer, year, 100.0 * lit / apps FROM x WHERE apps >= 20 ORDER BY 3 DESC, 1, 2 LIMIT 20"""),
+           SELECT issuer, year, 100.0 * lit / apps FROM x WHERE apps >= 20 ORDER BY 3 DESC, 1, 2 LIMIT 20""",
+    ),
     "one_body_series": (
         """SELECT year, new_received_total, granted_total FROM applications_wide
            WHERE issuer = 'body-777' ORDER BY year""",
         f"""SELECT r.year, max(f.value) FILTER (WHERE f.row_key = 'new_received'), max(f.value) FILTER (WHERE f.row_key = 'granted')
            FROM report r JOIN {B} f USING (report_no) WHERE r.issuer = 'body-777' AND f.col_key = 'total'
-           GROUP BY ALL ORDER BY 1"""),
+           GROUP BY ALL ORDER BY 1""",
+    ),
     "outcome_shares_by_level": (
         """SELECT level, sum(granted_total) / sum(total_processed_total), sum(partially_granted_total) / sum(total_processed_total),
                   sum(unavailable_not_held_total) / sum(total_processed_total)
@@ -83,18 +87,21 @@ QUERIES = {
                   sum(f.value) FILTER (WHERE f.row_key = 'partially_granted') / sum(f.value) FILTER (WHERE f.row_key = 'total_processed'),
                   sum(f.value) FILTER (WHERE f.row_key = 'unavailable_not_held') / sum(f.value) FILTER (WHERE f.row_key = 'total_processed')
            FROM report r JOIN {B} f USING (report_no) WHERE r.is_current AND f.col_key = 'total'
-           GROUP BY 1 ORDER BY 1"""),
+           GROUP BY 1 ORDER BY 1""",
+    ),
     "reports_with_failed_checks": (
         """SELECT issuer, year, check_id FROM checks WHERE NOT ok ORDER BY 1, 2, 3 LIMIT 1000""",
         """SELECT r.issuer, r.year, k.check_id FROM check_result k JOIN report r USING (report_no) WHERE NOT k.ok
            UNION ALL SELECT r.issuer, r.year, x.check_id FROM cross_check x JOIN report r USING (report_no) WHERE NOT x.ok
-           ORDER BY 1, 2, 3 LIMIT 1000"""),
+           ORDER BY 1, 2, 3 LIMIT 1000""",
+    ),
 }
 
 
 def pages(n: int, seed: int) -> list[bytes]:
     """Real-size report pages (bench/run.py's corpus: Word-pasted tables in CMS shells)."""
     from run import corpus
+
     return [page for _, page in corpus(n, seed)]
 
 
@@ -108,8 +115,15 @@ def synthetic(templates: list, i: int):
     r.year = year
     r.scope = "agency"
     prov = PROVINCES[body % len(PROVINCES)]
-    r.jurisdiction = {**r.jurisdiction, "name": f"place-{body}", "province": prov, "level": LEVELS[body % len(LEVELS)],
-                      "code": f"{prov}{body % 10000:04d}", "id": f"{prov}{body:08d}", "current_code": None}
+    r.jurisdiction = {
+        **r.jurisdiction,
+        "name": f"place-{body}",
+        "province": prov,
+        "level": LEVELS[body % len(LEVELS)],
+        "code": f"{prov}{body % 10000:04d}",
+        "id": f"{prov}{body:08d}",
+        "current_code": None,
+    }
     r.issuer_key = r.issuer
     r.series_key = f"{prov}{body:08d}|{r.issuer}|agency"
     return r
@@ -122,13 +136,24 @@ def build(path: Path, n: int, templates: list, batch: int = 1000) -> dict:
             items = []
             for i in range(start, min(n, start + batch)):
                 r = synthetic(templates, i)
-                items.append((DocumentRecord(doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=1), r))
+                items.append(
+                    (
+                        DocumentRecord(
+                            doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=1
+                        ),
+                        r,
+                    )
+                )
             assert not wh.load(items)
             print(f"  built {min(n, start + batch)}/{n}", end="\r", flush=True)
         facts = wh.con.execute("SELECT count(*) FROM fact").fetchone()[0]
     print()
-    return {"reports": n, "facts": facts, "seconds": round(time.perf_counter() - t0, 1),
-            "mb": round(path.stat().st_size / 2**20)}
+    return {
+        "reports": n,
+        "facts": facts,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "mb": round(path.stat().st_size / 2**20),
+    }
 
 
 def run_tree(cmd: list[str]) -> dict:
@@ -136,6 +161,7 @@ def run_tree(cmd: list[str]) -> dict:
     last sampled, every 0.1 s: pool workers under a forkserver are not in the parent's rusage),
     peak RSS of the tree."""
     import psutil
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -161,6 +187,7 @@ def run_tree(cmd: list[str]) -> dict:
                     pass
             peak = max(peak, rss)
             time.sleep(0.1)
+
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -171,8 +198,12 @@ def run_tree(cmd: list[str]) -> dict:
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise RuntimeError(f"{cmd} failed: {err[-500:]}")
     total = max(sum(cpu.values()), usage.ru_utime + usage.ru_stime)
-    return {"seconds": round(wall, 2), "cpu_seconds": round(total, 1), "cores_busy": round(total / wall, 2),
-            "peak_tree_rss_mb": round(peak / 2**20)}
+    return {
+        "seconds": round(wall, 2),
+        "cpu_seconds": round(total, 1),
+        "cores_busy": round(total / wall, 2),
+        "peak_tree_rss_mb": round(peak / 2**20),
+    }
 
 
 def ingest(db: Path, docs: Path) -> dict:
@@ -182,6 +213,7 @@ def ingest(db: Path, docs: Path) -> dict:
 
 def timed_query(db: Path, sql: str, repeat: int = 5) -> dict:
     import duckdb
+
     con = duckdb.connect(str(db), read_only=True)
     try:
         times, rows = [], None
@@ -191,15 +223,25 @@ def timed_query(db: Path, sql: str, repeat: int = 5) -> dict:
             times.append(time.perf_counter() - t0)
     finally:
         con.close()
-    return {"min_s": round(min(times), 3), "median_s": round(statistics.median(times), 3), "rows": len(rows)}
+    return {
+        "min_s": round(min(times), 3),
+        "median_s": round(statistics.median(times), 3),
+        "rows": len(rows),
+    }
 
 
 def queries(db: Path) -> dict:
     out = {}
     for name, (view_sql, base_sql) in QUERIES.items():
         v, b = timed_query(db, view_sql), timed_query(db, base_sql)
-        out[name] = {"view": v, "base": b, "ratio": round(v["median_s"] / max(b["median_s"], 1e-6), 2)}
-        print(f"    {name:30s} view {v['median_s']:7.3f} s   base {b['median_s']:7.3f} s", flush=True)
+        out[name] = {
+            "view": v,
+            "base": b,
+            "ratio": round(v["median_s"] / max(b["median_s"], 1e-6), 2),
+        }
+        print(
+            f"    {name:30s} view {v['median_s']:7.3f} s   base {b['median_s']:7.3f} s", flush=True
+        )
     return out
 
 
@@ -214,13 +256,24 @@ def run(sizes: list[int], add: int = 1000, work: Path | None = None) -> dict:
             (new / f"add-{i}.html").write_bytes(p)
         empty_db = d / "empty.duckdb"
         results["ingest_into_empty"] = ingest(empty_db, new)
-        results["ingest_into_empty"]["documents_per_s"] = round(add / results["ingest_into_empty"]["seconds"], 1)
+        results["ingest_into_empty"]["documents_per_s"] = round(
+            add / results["ingest_into_empty"]["seconds"], 1
+        )
         import duckdb
+
         con = duckdb.connect(str(empty_db), read_only=True)
         facts = con.execute("SELECT count(*) FROM fact").fetchone()[0]
         con.close()
-        results["ingest_into_empty"]["facts_per_s"] = round(facts / results["ingest_into_empty"]["seconds"])
-        print("  ingest of", add, "pages into an empty warehouse:", results["ingest_into_empty"], flush=True)
+        results["ingest_into_empty"]["facts_per_s"] = round(
+            facts / results["ingest_into_empty"]["seconds"]
+        )
+        print(
+            "  ingest of",
+            add,
+            "pages into an empty warehouse:",
+            results["ingest_into_empty"],
+            flush=True,
+        )
         # The same run five times longer: the start (workers warming) and the last load (the
         # workers idle) are fixed costs that weigh ~10 % of 1,000 pages; this is the steady state.
         more = d / "more"
@@ -250,7 +303,9 @@ def run(sizes: list[int], add: int = 1000, work: Path | None = None) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--add", type=int, default=1000, help="documents added to each warehouse")
     ap.add_argument("--results", default=str(ROOT / "bench" / "out" / "results.json"))

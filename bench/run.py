@@ -12,6 +12,7 @@ Memory: peak RSS (VmHWM; ru_maxrss survives fork+exec) of extracting N and 4N pa
 processes (flat = no growth with N). Crawl: a local TRS-style fixture site of >= 2,000 pages served
 on 127.0.0.1, politeness delays off: pages/s and peak memory of the crawling process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from lxml import etree  # noqa: E402
+from synth import random_spec, render_html  # noqa: E402
 
+from pipeline import store  # noqa: E402
 from pipeline.api import extract_bytes  # noqa: E402
 from pipeline.extract.html import _PARSER, text_of  # noqa: E402
-from pipeline import store  # noqa: E402
 from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
-from synth import random_spec, render_html  # noqa: E402
 
 
 def corpus(n: int, seed: int = 1) -> list[tuple[object, bytes]]:
@@ -44,8 +45,11 @@ def corpus(n: int, seed: int = 1) -> list[tuple[object, bytes]]:
     out = []
     for i in range(n):
         # real-size pages as county portals serve them: 60–400 KB, tables pasted from Word
-        spec = dataclasses.replace(random_spec(rng, i), word_markup=True,
-                                   padding_kb=rng.choice([40, 60, 90, 140, 220, 300]))
+        spec = dataclasses.replace(
+            random_spec(rng, i),
+            word_markup=True,
+            padding_kb=rng.choice([40, 60, 90, 140, 220, 300]),
+        )
         out.append((spec, render_html(spec, seed=i).encode("utf-8")))
     return out
 
@@ -53,6 +57,7 @@ def corpus(n: int, seed: int = 1) -> list[tuple[object, bytes]]:
 def as_text(page: bytes) -> bytes:
     """The same report as a PDF text dump: table rows tab-separated, paragraphs one per line."""
     from pipeline.extract import extract
+
     x = extract(page, "p.html")
     return "\n".join("\t".join(l.cells) if l.exact else l.text for l in x.lines).encode()
 
@@ -88,27 +93,48 @@ def bench_html(pages: list[bytes], repeat: int = 5) -> dict:
         ours.append(t_ours)
     ratios = [o / f for o, f in zip(ours, floors)]
     n = len(pages)
-    return {"pages": n, "avg_kb": round(sum(map(len, pages)) / n / 1024, 1),
-            "min_kb": round(min(map(len, pages)) / 1024), "max_kb": round(max(map(len, pages)) / 1024),
-            "repeats": repeat, "floor": "etree.HTMLParser + text of every td/th (the extractor's parser)",
-            "floor_pages_per_s": round(n / min(floors), 1), "ours_pages_per_s": round(n / min(ours), 1),
-            "ours_pages_per_s_median": round(n / statistics.median(ours), 1),
-            "ratio_to_floor_min": round(min(ratios), 2), "ratio_to_floor_median": round(statistics.median(ratios), 2),
-            "ratio_to_floor": round(statistics.median(ratios), 2), "reports_with_errors_or_failed_checks": bad}
+    return {
+        "pages": n,
+        "avg_kb": round(sum(map(len, pages)) / n / 1024, 1),
+        "min_kb": round(min(map(len, pages)) / 1024),
+        "max_kb": round(max(map(len, pages)) / 1024),
+        "repeats": repeat,
+        "floor": "etree.HTMLParser + text of every td/th (the extractor's parser)",
+        "floor_pages_per_s": round(n / min(floors), 1),
+        "ours_pages_per_s": round(n / min(ours), 1),
+        "ours_pages_per_s_median": round(n / statistics.median(ours), 1),
+        "ratio_to_floor_min": round(min(ratios), 2),
+        "ratio_to_floor_median": round(statistics.median(ratios), 2),
+        "ratio_to_floor": round(statistics.median(ratios), 2),
+        "reports_with_errors_or_failed_checks": bad,
+    }
 
 
 def bench_text(texts: list[bytes]) -> dict:
     t0 = time.perf_counter()
-    bad = sum(bool(r.error) or any(not c.ok for c in r.checks) for r in (extract_bytes(t, "p.txt") for t in texts))
+    bad = sum(
+        bool(r.error) or any(not c.ok for c in r.checks)
+        for r in (extract_bytes(t, "p.txt") for t in texts)
+    )
     dt = time.perf_counter() - t0
-    return {"documents": len(texts), "docs_per_s": round(len(texts) / dt, 1),
-            "reports_with_errors_or_failed_checks": bad}
+    return {
+        "documents": len(texts),
+        "docs_per_s": round(len(texts) / dt, 1),
+        "reports_with_errors_or_failed_checks": bad,
+    }
 
 
 def bench_load(pages: list[bytes]) -> dict:
     reports = [extract_bytes(p, f"p{i}.html") for i, p in enumerate(pages)]
-    items = [(DocumentRecord(doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=len(p)), r)
-             for r, p in zip(reports, pages)]
+    items = [
+        (
+            DocumentRecord(
+                doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=len(p)
+            ),
+            r,
+        )
+        for r, p in zip(reports, pages)
+    ]
     facts = sum(len(c) for r in reports for rows in r.tables.values() for c in rows.values())
     batch = 500
     build = 0.0
@@ -127,26 +153,32 @@ def bench_load(pages: list[bytes]) -> dict:
             with Warehouse(Path(d) / "b.duckdb") as wh:
                 t0 = time.perf_counter()
                 for i in range(0, len(items), batch):
-                    assert not wh.load(items[i:i + batch])
+                    assert not wh.load(items[i : i + batch])
                 total = time.perf_counter() - t0
                 n = wh.con.execute("SELECT count(*) FROM fact").fetchone()[0]
     finally:
         store._rows = real_rows
     assert n == facts
-    return {"reports": len(items), "facts": facts, "reports_per_transaction": batch,
-            "duckdb_facts_per_s": round(facts / (total - build)),
-            "end_to_end_facts_per_s": round(facts / total),
-            "note": "duckdb = Arrow batches into the warehouse incl. commit; end_to_end adds building "
-                    "the batches from Report objects in Python"}
+    return {
+        "reports": len(items),
+        "facts": facts,
+        "reports_per_transaction": batch,
+        "duckdb_facts_per_s": round(facts / (total - build)),
+        "end_to_end_facts_per_s": round(facts / total),
+        "note": "duckdb = Arrow batches into the warehouse incl. commit; end_to_end adds building "
+        "the batches from Report objects in Python",
+    }
 
 
 def peak_rss_mb(n: int) -> float:
-    code = (f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}];"
-            "import random; from synth import random_spec, render_html;"
-            "from pipeline.api import extract_bytes; rng = random.Random(3)\n"
-            f"for i in range({n}):\n"
-            "    extract_bytes(render_html(random_spec(rng, i), seed=i).encode(), 'p.html')\n"
-            "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024)")
+    code = (
+        f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}];"
+        "import random; from synth import random_spec, render_html;"
+        "from pipeline.api import extract_bytes; rng = random.Random(3)\n"
+        f"for i in range({n}):\n"
+        "    extract_bytes(render_html(random_spec(rng, i), seed=i).encode(), 'p.html')\n"
+        "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return round(float(out.stdout.strip()), 1)
 
@@ -154,14 +186,28 @@ def peak_rss_mb(n: int) -> float:
 def build_crawl_site(root: Path, listings: int = 100, per_page: int = 20) -> int:
     """A TRS-style column of `listings` pages × `per_page` reports: listings + reports pages."""
     from sites import page, simple_report, write
+
     body_cache = simple_report("样本县人民政府", 2023)
     for p in range(listings):
-        items = "".join(f'<li><a href="./t{p}_{k}.html">样本县{p}-{k}部门2023年政府信息公开工作年度报告</a></li>'
-                        for k in range(per_page))
+        items = "".join(
+            f'<li><a href="./t{p}_{k}.html">样本县{p}-{k}部门2023年政府信息公开工作年度报告</a></li>'
+            for k in range(per_page)
+        )
         name = "index.html" if p == 0 else f"index_{p}.html"
-        write(root, f"col/{name}", page("年报", f"<ul>{items}</ul><script>createPageHTML({listings}, {p}, 'index', 'html');</script>"))
+        write(
+            root,
+            f"col/{name}",
+            page(
+                "年报",
+                f"<ul>{items}</ul><script>createPageHTML({listings}, {p}, 'index', 'html');</script>",
+            ),
+        )
         for k in range(per_page):
-            write(root, f"col/t{p}_{k}.html", body_cache.replace("样本县人民政府", f"样本县{p}-{k}部门"))
+            write(
+                root,
+                f"col/t{p}_{k}.html",
+                body_cache.replace("样本县人民政府", f"样本县{p}-{k}部门"),
+            )
     return listings * (per_page + 1)
 
 
@@ -169,33 +215,51 @@ def bench_crawl(pages_wanted: int = 2000) -> dict:
     with tempfile.TemporaryDirectory() as d:
         root = Path(d) / "site"
         per_page = 19
-        total = build_crawl_site(root, listings=max(1, pages_wanted // (per_page + 1)), per_page=per_page)
+        total = build_crawl_site(
+            root, listings=max(1, pages_wanted // (per_page + 1)), per_page=per_page
+        )
         # The site is served from its own process, as a real server would be.
-        server = subprocess.Popen([sys.executable, "-c", f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
-                                   "from crawlers.mirror import MirrorServer;"
-                                   f"s = MirrorServer({str(root)!r}).start(); print(s.url, flush=True); time.sleep(3600)"],
-                                  stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
+                "from crawlers.mirror import MirrorServer;"
+                f"s = MirrorServer({str(root)!r}).start(); print(s.url, flush=True); time.sleep(3600)",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         url = server.stdout.readline().strip()
-        code = (f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
-                "from crawlers.run import crawl; from crawlers.registry import Source\n"
-                "t = time.perf_counter()\n"
-                f"r = crawl([Source('bench', 'b', 'county', '', '', {url!r} + '/col/index.html', 'trs')], {str(Path(d) / 'out')!r},"
-                " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS': 32,"
-                " 'CONCURRENT_REQUESTS_PER_DOMAIN': 32, 'LOG_LEVEL': 'ERROR', 'ROBOTSTXT_OBEY': False})\n"
-                "dt = time.perf_counter() - t\n"
-                "import resource; u = resource.getrusage(resource.RUSAGE_SELF)\n"
-                "print(len(r.stored), dt, next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024,"
-                " u.ru_utime + u.ru_stime)")
+        code = (
+            f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
+            "from crawlers.run import crawl; from crawlers.registry import Source\n"
+            "t = time.perf_counter()\n"
+            f"r = crawl([Source('bench', 'b', 'county', '', '', {url!r} + '/col/index.html', 'trs')], {str(Path(d) / 'out')!r},"
+            " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS': 32,"
+            " 'CONCURRENT_REQUESTS_PER_DOMAIN': 32, 'LOG_LEVEL': 'ERROR', 'ROBOTSTXT_OBEY': False})\n"
+            "dt = time.perf_counter() - t\n"
+            "import resource; u = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "print(len(r.stored), dt, next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024,"
+            " u.ru_utime + u.ru_stime)"
+        )
         try:
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
         finally:
             server.kill()
             server.wait()
         stored, seconds, rss, cpu = out.stdout.split()
-    return {"pages": total, "reports_stored": int(stored), "seconds": round(float(seconds), 2),
-            "pages_per_s": round(total / float(seconds), 1), "peak_rss_mb": round(float(rss), 1),
-            "crawler_cpu_seconds": round(float(cpu), 2),
-            "note": "the fixture server (its own process) and the crawler share the 2 cores; politeness off"}
+    return {
+        "pages": total,
+        "reports_stored": int(stored),
+        "seconds": round(float(seconds), 2),
+        "pages_per_s": round(total / float(seconds), 1),
+        "peak_rss_mb": round(float(rss), 1),
+        "crawler_cpu_seconds": round(float(cpu), 2),
+        "note": "the fixture server (its own process) and the crawler share the 2 cores; politeness off",
+    }
 
 
 def bench_discovery(portals: int = 20) -> dict:
@@ -203,10 +267,12 @@ def bench_discovery(portals: int = 20) -> dict:
     three clicks deep (首页 → 政务公开 → 政府信息公开 → 年报, beside nine noise links on every page),
     crawled from their home pages and again from their pinned column URLs. Pages fetched per
     report found, both ways."""
+    from sites import build_portal
+
     from crawlers.mirror import serving
     from crawlers.registry import Source
     from crawlers.run import crawl
-    from sites import build_portal
+
     fast = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "ERROR"}
     out = {}
     with tempfile.TemporaryDirectory() as d:
@@ -214,19 +280,27 @@ def bench_discovery(portals: int = 20) -> dict:
         for i in range(portals):
             entry = build_portal(Path(d) / "web", "depth3", site=f"q{i}")["entry"]
             rows_home.append(Source(f"q{i}", "x", "county", "", "", entry, ""))
-            rows_column.append(Source(f"q{i}", "x", "county", "", "", entry + "zwgk/zfxxgk/zfxxgknb/", ""))
+            rows_column.append(
+                Source(f"q{i}", "x", "county", "", "", entry + "zwgk/zfxxgk/zfxxgknb/", "")
+            )
         for name, rows in (("from_home_page", rows_home), ("from_pinned_column", rows_column)):
             with serving(Path(d) / "web") as srv:
                 t = time.perf_counter()
-                r = crawl(rows, Path(d) / f"out-{name}", overrides={**fast, "MIRROR_PROXY": srv.url})
+                r = crawl(
+                    rows, Path(d) / f"out-{name}", overrides={**fast, "MIRROR_PROXY": srv.url}
+                )
                 dt = time.perf_counter() - t
                 hits = [h for h in srv.hits if not h.endswith("robots.txt")]
             reports = len(r.stored)
-            out[name] = {"reports": reports, "pages_fetched": len(hits),
-                         "pages_per_report": round(len(hits) / reports, 2) if reports else None,
-                         "seconds": round(dt, 2)}
-    out["extra_pages_per_report"] = round(out["from_home_page"]["pages_per_report"]
-                                          - out["from_pinned_column"]["pages_per_report"], 2)
+            out[name] = {
+                "reports": reports,
+                "pages_fetched": len(hits),
+                "pages_per_report": round(len(hits) / reports, 2) if reports else None,
+                "seconds": round(dt, 2),
+            }
+    out["extra_pages_per_report"] = round(
+        out["from_home_page"]["pages_per_report"] - out["from_pinned_column"]["pages_per_report"], 2
+    )
     return out
 
 
@@ -234,6 +308,7 @@ def _pdf_floor(data: bytes) -> None:
     import io
 
     import pdfplumber
+
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             len(page.chars)
@@ -243,15 +318,18 @@ def _docx_floor(data: bytes) -> None:
     import io
 
     import docx
+
     for table in docx.Document(io.BytesIO(data)).tables:
         for row in table.rows:
             for cell in row.cells:
                 cell.text
 
 
-FLOORS = {"pdf": ("pdfplumber opening the file and reading every page's characters", _pdf_floor),
-          "cidpdf": ("pdfplumber opening the file and reading every page's characters", _pdf_floor),
-          "docx": ("python-docx reading every table cell's text", _docx_floor)}
+FLOORS = {
+    "pdf": ("pdfplumber opening the file and reading every page's characters", _pdf_floor),
+    "cidpdf": ("pdfplumber opening the file and reading every page's characters", _pdf_floor),
+    "docx": ("python-docx reading every table cell's text", _docx_floor),
+}
 
 
 def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict:
@@ -262,9 +340,9 @@ def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict
     import io
 
     import pdfplumber
-
     from formats import build
     from synth import sample_specs
+
     rng = random.Random(4)
     specs = {k.replace(".html", ""): v for k, v in sample_specs().items()}
     for i in range(max(0, n_specs - len(specs))):
@@ -301,8 +379,12 @@ def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict
                 ours.append(t_ours)
                 floors.append(t_floor)
             dt = min(ours)
-            row = {"documents": len(datas), "repeats": len(ours), "docs_per_s": round(len(datas) / dt, 2),
-                   "docs_per_s_median": round(len(datas) / statistics.median(ours), 2)}
+            row = {
+                "documents": len(datas),
+                "repeats": len(ours),
+                "docs_per_s": round(len(datas) / dt, 2),
+                "docs_per_s_median": round(len(datas) / statistics.median(ours), 2),
+            }
             if pages:
                 row["pages"] = pages
                 row["pages_per_s"] = round(pages / dt, 2)
@@ -319,25 +401,34 @@ def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--text", type=int, default=1000)
     ap.add_argument("--crawl-pages", type=int, default=2000)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
-    ap.add_argument("--no-scale", action="store_true", help="skip bench/scale.py and bench/national.py (Dask workers, shard loads, 10 k/100 k warehouses)")
+    ap.add_argument(
+        "--no-scale",
+        action="store_true",
+        help="skip bench/scale.py and bench/national.py (Dask workers, shard loads, 10 k/100 k warehouses)",
+    )
     args = ap.parse_args()
     print(f"generating {args.pages} report pages …", flush=True)
     pages = [p for _, p in corpus(args.pages)]
     gc.collect()
     results = {"html": bench_html(pages)}
     print("html ", results["html"], flush=True)
-    texts = [as_text(p) for p in pages[:args.text]]
+    texts = [as_text(p) for p in pages[: args.text]]
     results["text"] = bench_text(texts)
     print("text ", results["text"], flush=True)
     results["load"] = bench_load(pages)
     print("load ", results["load"], flush=True)
     small, large = max(50, args.pages // 8), max(200, args.pages // 2)
-    results["memory"] = {f"peak_rss_mb_{small}_pages": peak_rss_mb(small), f"peak_rss_mb_{large}_pages": peak_rss_mb(large)}
+    results["memory"] = {
+        f"peak_rss_mb_{small}_pages": peak_rss_mb(small),
+        f"peak_rss_mb_{large}_pages": peak_rss_mb(large),
+    }
     print("memory", results["memory"], flush=True)
     results["crawl"] = bench_crawl(args.crawl_pages)
     print("crawl", results["crawl"], flush=True)
@@ -347,8 +438,10 @@ def main() -> None:
     print("formats", results["formats"], flush=True)
     if not args.no_scale:
         import scale  # bench/scale.py: Dask workers, scheduling overhead, shard loads, the national projection
+
         results["scale"] = scale.run(results)
         import national  # bench/national.py: warehouses of 10 k and 100 k reports, ingest and queries on them
+
         results["national"] = national.run([10_000, 100_000])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@
 
     python bench/scale.py [--html 400] [--pdf 40]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
+from slow import nothing as noop  # noqa: E402  (importable by the workers)
+
 from pipeline import api  # noqa: E402
 from pipeline.api import IngestSummary, extract_bytes  # noqa: E402
 from pipeline.distributed import CHUNK, Cluster, ingest_on_dask  # noqa: E402
-from slow import nothing as noop  # noqa: E402  (importable by the workers)
 from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
 from pipeline.store.shards import write_shard  # noqa: E402
 
@@ -48,6 +50,7 @@ def empty(_):
 
 def write_html_corpus(d: Path, n: int) -> list:
     from synth import random_spec, render_html
+
     rng = random.Random(5)
     for i in range(n):
         (d / f"{i:04d}.html").write_text(render_html(random_spec(rng, i), seed=i), encoding="utf-8")
@@ -57,6 +60,7 @@ def write_html_corpus(d: Path, n: int) -> list:
 def write_pdf_corpus(d: Path, n: int) -> list:
     from formats import build
     from synth import random_spec
+
     rng = random.Random(9)
     specs = {f"r{i:03d}": random_spec(rng, i) for i in range(n)}
     build(specs, d, kinds=("pdf",))
@@ -69,7 +73,15 @@ def timed_ingest(items, client, work=None, chunk: int = CHUNK) -> float:
     with tempfile.TemporaryDirectory() as t:
         summary = IngestSummary()
         t0 = time.perf_counter()
-        ingest_on_dask(items, Path(t) / "w.duckdb", summary, Path(t) / "shards", client=client, chunk=chunk, work=work)
+        ingest_on_dask(
+            items,
+            Path(t) / "w.duckdb",
+            summary,
+            Path(t) / "shards",
+            client=client,
+            chunk=chunk,
+            work=work,
+        )
         elapsed = time.perf_counter() - t0
     assert summary.documents == len(items) and not summary.unchanged
     return elapsed
@@ -110,10 +122,13 @@ def bench_overhead(items: list, n_tasks: int = 2000) -> dict:
         per_task = (time.perf_counter() - t0) / n_tasks
         timed_ingest(items[:20], client, work=noop)
         pipeline = min(timed_ingest(items, client, work=noop) for _ in range(2)) / len(items)
-    return {"empty_task_round_trip_ms": round(per_task * 1000, 3), "chunk": CHUNK,
-            "scheduling_ms_per_document": round(per_task * 1000 / CHUNK, 3),
-            "pipeline_ms_per_document_noop_extraction": round(pipeline * 1000, 2),
-            "note": "pipeline = hash + schedule + write shard + load shard + record URLs, extraction a no-op"}
+    return {
+        "empty_task_round_trip_ms": round(per_task * 1000, 3),
+        "chunk": CHUNK,
+        "scheduling_ms_per_document": round(per_task * 1000 / CHUNK, 3),
+        "pipeline_ms_per_document_noop_extraction": round(pipeline * 1000, 2),
+        "note": "pipeline = hash + schedule + write shard + load shard + record URLs, extraction a no-op",
+    }
 
 
 def bench_shard_load(pages: list[bytes], copies: int = 5, shards_per_load: int = 40) -> dict:
@@ -124,8 +139,12 @@ def bench_shard_load(pages: list[bytes], copies: int = 5, shards_per_load: int =
         for c in range(copies):
             for i, r in enumerate(reports):
                 sha = f"{c:02d}{r.sha256[2:]}"
-                rec = DocumentRecord(doc_id=sha, source_url=f"https://example.gov.cn/{c}/{i}.html",
-                                     media_type="text/html", bytes=len(pages[i]))
+                rec = DocumentRecord(
+                    doc_id=sha,
+                    source_url=f"https://example.gov.cn/{c}/{i}.html",
+                    media_type="text/html",
+                    bytes=len(pages[i]),
+                )
                 batch.append((rec, dataclasses.replace(r, sha256=sha)))
                 if len(batch) == CHUNK:
                     written.append(write_shard(batch, root))
@@ -135,27 +154,43 @@ def bench_shard_load(pages: list[bytes], copies: int = 5, shards_per_load: int =
         with Warehouse(Path(t) / "w.duckdb") as wh:
             t0 = time.perf_counter()
             for i in range(0, len(written), shards_per_load):
-                wh.load_shards(written[i:i + shards_per_load])
+                wh.load_shards(written[i : i + shards_per_load])
             elapsed = time.perf_counter() - t0
             facts = wh.con.execute("SELECT count(*) FROM fact").fetchone()[0]
             n = wh.con.execute("SELECT count(*) FROM report").fetchone()[0]
-    return {"reports": n, "facts": facts, "shards": len(written), "shards_per_load": shards_per_load,
-            "seconds": round(elapsed, 2), "facts_per_s": round(facts / elapsed),
-            "reports_per_s": round(n / elapsed)}
+    return {
+        "reports": n,
+        "facts": facts,
+        "shards": len(written),
+        "shards_per_load": shards_per_load,
+        "seconds": round(elapsed, 2),
+        "facts_per_s": round(facts / elapsed),
+        "reports_per_s": round(n / elapsed),
+    }
 
 
-def projection(per_doc_s: dict[str, float], speedup: float, load_facts_per_s: float, docs: int = 600_000) -> dict:
+def projection(
+    per_doc_s: dict[str, float], speedup: float, load_facts_per_s: float, docs: int = 600_000
+) -> dict:
     """Hours for `docs` documents in MIX on 1, 10 and 50 two-core machines. Extraction scales with
     cores at the measured 2-worker efficiency; loading is done by one writer and does not."""
     cpu_s = docs * sum(share * per_doc_s[kind] for kind, share in MIX.items())
     load_s = docs * FACTS_PER_REPORT / load_facts_per_s
     rows = {}
     for machines in (1, 10, 50):
-        extract_s = cpu_s / (machines * speedup)  # `speedup` = what 2 workers give on one 2-core machine
+        extract_s = cpu_s / (
+            machines * speedup
+        )  # `speedup` = what 2 workers give on one 2-core machine
         rows[f"{machines}_machines_hours"] = round(max(extract_s, load_s) / 3600, 1)
-    return {"documents": docs, "mix": MIX, "cpu_seconds_per_document_in_mix": round(cpu_s / docs, 3),
-            "extraction_cpu_hours": round(cpu_s / 3600, 1), "single_writer_load_hours": round(load_s / 3600, 2),
-            **rows, "note": "loads overlap extraction; the longer of the two is the wall time"}
+    return {
+        "documents": docs,
+        "mix": MIX,
+        "cpu_seconds_per_document_in_mix": round(cpu_s / docs, 3),
+        "extraction_cpu_hours": round(cpu_s / 3600, 1),
+        "single_writer_load_hours": round(load_s / 3600, 2),
+        **rows,
+        "note": "loads overlap extraction; the longer of the two is the wall time",
+    }
 
 
 def per_document_seconds(results: dict) -> dict[str, float]:
@@ -172,7 +207,10 @@ def per_document_seconds(results: dict) -> dict[str, float]:
 def run(results: dict, n_html: int = 400, n_pdf: int = 40) -> dict:
     with tempfile.TemporaryDirectory() as t:
         (Path(t) / "html").mkdir()
-        corpora = {"html": write_html_corpus(Path(t) / "html", n_html), "pdf": write_pdf_corpus(Path(t) / "pdf", n_pdf)}
+        corpora = {
+            "html": write_html_corpus(Path(t) / "html", n_html),
+            "pdf": write_pdf_corpus(Path(t) / "pdf", n_pdf),
+        }
         out = {"workers": bench_workers(corpora)}
         print("dask workers", out["workers"], flush=True)
         out["overhead"] = bench_overhead(corpora["html"])
@@ -182,17 +220,24 @@ def run(results: dict, n_html: int = 400, n_pdf: int = 40) -> dict:
     print("shard load", out["shard_load"], flush=True)
     if "formats" in results and "html" in results:
         speedup = min(out["workers"][k]["speedup_2_vs_1"] for k in ("html", "pdf"))
-        out["projection"] = projection(per_document_seconds(results), speedup, out["shard_load"]["facts_per_s"])
+        out["projection"] = projection(
+            per_document_seconds(results), speedup, out["shard_load"]["facts_per_s"]
+        )
         print("projection", out["projection"], flush=True)
     return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--html", type=int, default=400)
     ap.add_argument("--pdf", type=int, default=40)
-    ap.add_argument("--results", default=str(ROOT / "bench" / "out" / "results.json"),
-                    help="bench/run.py's results (per-format costs for the projection)")
+    ap.add_argument(
+        "--results",
+        default=str(ROOT / "bench" / "out" / "results.json"),
+        help="bench/run.py's results (per-format costs for the projection)",
+    )
     args = ap.parse_args()
     path = Path(args.results)
     results = json.loads(path.read_text()) if path.exists() else {}

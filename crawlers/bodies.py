@@ -7,6 +7,7 @@ first option) and its text names a body; media and app links (人民网, 新华�
 the hierarchy (中国政府网, the parent province) are not, whatever their host — on the real web a
 body's site is under .gov.cn, but a loopback test portal has no such host, so the list decides.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,15 +19,37 @@ from lxml import html as lxml_html
 from pipeline.normalise import names
 
 # Headings of lists of governments below this one, and of lists of its departments.
-GOVERNMENT_LIST = re.compile(r"(?:县[（(]?(?:市|区)|区县|县区|县市|市县|市州|设区市|各(?:县|区|市|乡镇)|地市|乡镇|街道|"
-                             r"政府网站|地方政府|下级政府|市政府网站|区政府网站)")
+GOVERNMENT_LIST = re.compile(
+    r"(?:县[（(]?(?:市|区)|区县|县区|县市|市县|市州|设区市|各(?:县|区|市|乡镇)|地市|乡镇|街道|"
+    r"政府网站|地方政府|下级政府|市政府网站|区政府网站)"
+)
 DEPARTMENT_LIST = re.compile(r"(?:部门|直属|厅局|委办局|[省市区县]直|单位网站|机构)")
 NOT_A_LIST = re.compile(r"(?:友情链接|媒体|新闻|合作|客户端|新媒体|相关链接|热点|专题|服务|互动)")
 # Link texts that are never a body of this hierarchy.
-NOT_A_BODY = re.compile(r"(?:人民网|新华网|央视|新华社|光明网|中国网|客户端|下载|APP|app|微博|微信|抖音|头条|"
-                        r"中国政府网|国务院|首页|更多|网站地图|English)")
-HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "strong", "b", "span", "div", "p", "li", "td", "label",
-                "legend", "option"}
+NOT_A_BODY = re.compile(
+    r"(?:人民网|新华网|央视|新华社|光明网|中国网|客户端|下载|APP|app|微博|微信|抖音|头条|"
+    r"中国政府网|国务院|首页|更多|网站地图|English)"
+)
+HEADING_TAGS = {
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dt",
+    "th",
+    "strong",
+    "b",
+    "span",
+    "div",
+    "p",
+    "li",
+    "td",
+    "label",
+    "legend",
+    "option",
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +69,9 @@ def listed_bodies(html: str, base: str, own_name: str | None = None) -> list[Lis
     out: dict[str, Listed] = {}
     for sel in doc.iter("select"):
         options = list(sel.iter("option"))
-        heading = " ".join(o.text_content().strip() for o in options if not _url_of(o.get("value"), base))
+        heading = " ".join(
+            o.text_content().strip() for o in options if not _url_of(o.get("value"), base)
+        )
         heading = heading or _label_before(sel)
         kind = _kind(heading)
         for o in options:
@@ -61,13 +86,29 @@ def listed_bodies(html: str, base: str, own_name: str | None = None) -> list[Lis
             if kind and scope is not None and _inside(el, scope):
                 url = _url_of(el.get("href"), base)
                 if url:
-                    _add(out, el.text_content() or el.get("title") or "", url, kind, heading, own_name)
+                    _add(
+                        out,
+                        el.text_content() or el.get("title") or "",
+                        url,
+                        kind,
+                        heading,
+                        own_name,
+                    )
             continue
         text = _own_text(el)
         if el.tag in HEADING_TAGS and text and len(text) <= 24 and el.find(".//a") is None:
             k = _kind(text)
-            if k or NOT_A_LIST.search(text) or el.tag.startswith("h") or el.tag in ("dt", "th", "legend"):
-                heading, kind, scope = text, k, _scope(el)  # a new list starts (or one we do not read)
+            if (
+                k
+                or NOT_A_LIST.search(text)
+                or el.tag.startswith("h")
+                or el.tag in ("dt", "th", "legend")
+            ):
+                heading, kind, scope = (
+                    text,
+                    k,
+                    _scope(el),
+                )  # a new list starts (or one we do not read)
     return list(out.values())
 
 
@@ -76,7 +117,9 @@ def _scope(heading):
     (<div><div class=title>…</div><ul>…</ul></div>, <dl><dt>…</dt><dd>…</dd></dl>), else the
     element right after the heading (<h3>…</h3><ul>…</ul>)."""
     parent = heading.getparent()
-    first = next((c for c in parent if isinstance(c.tag, str)), None) if parent is not None else None
+    first = (
+        next((c for c in parent if isinstance(c.tag, str)), None) if parent is not None else None
+    )
     if first is heading and parent.tag not in ("body", "html"):
         return parent
     nxt = heading.getnext()
@@ -137,13 +180,18 @@ def _add(out: dict, text: str, url: str, kind: str, heading: str, own_name: str 
 
 def _is_body_name(name: str) -> bool:
     from pipeline.normalise import divisions
-    return (names.level_of(name) is not None or name.endswith(("政府", "网站", "门户"))
-            or divisions.resolve(names.name_key(name), None).flag is None)
+
+    return (
+        names.level_of(name) is not None
+        or name.endswith(("政府", "网站", "门户"))
+        or divisions.resolve(names.name_key(name), None).flag is None
+    )
 
 
 def _is_above(name: str, own_name: str) -> bool:
     """True for a government above the portal's own: 福建省人民政府 on the 福州市 portal."""
     from pipeline.normalise import divisions
+
     if names.level_of(name) == "department":
         return False
     place, own_place = names.name_key(name), names.name_key(own_name)  # 福州市人民政府 -> 福州市

@@ -2,22 +2,44 @@
 
 Kept apart from the spiders so every rule is unit-tested on strings.
 """
+
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlparse
-
 from html import unescape as html_unescape
+from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlparse
 
 from pipeline.catalogue import LOOKALIKE_TITLES
 
 # Link text and URL fragments of an annual-report column.
-COLUMN_TEXT = ("政府信息公开年报", "政府信息公开年度报告", "信息公开年报", "信息公开年度报告", "年度报告", "年报")
+COLUMN_TEXT = (
+    "政府信息公开年报",
+    "政府信息公开年度报告",
+    "信息公开年报",
+    "信息公开年度报告",
+    "年度报告",
+    "年报",
+)
 COLUMN_URL = ("zfxxgkndbg", "zfxxgknb", "xxgknb", "gknb", "ndbg")
 
-_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年?度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)")
+_REPORT_TITLE = re.compile(
+    r"(?:19|20)\d{2}\s*年?度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)"
+)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".jpg", ".jpeg", ".png", ".gif", ".ofd")
+ATTACHMENT_EXT = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".wps",
+    ".xls",
+    ".xlsx",
+    ".et",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".ofd",
+)
 _ONCLICK_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NEXT_TEXT = ("下一页", "下页", "后页", ">", "›", "»")
 
@@ -44,7 +66,11 @@ def year_of(title: str) -> int | None:
 
 def is_column_link(text: str, url: str) -> bool:
     t = re.sub(r"\s+", "", text or "")
-    if any(k in t for k in COLUMN_TEXT) and not re.search(r"(?:19|20)\d{2}", t) and lookalike_kind(t) is None:
+    if (
+        any(k in t for k in COLUMN_TEXT)
+        and not re.search(r"(?:19|20)\d{2}", t)
+        and lookalike_kind(t) is None
+    ):
         return True
     path = urlparse(url).path.lower()
     return any(f"/{frag}" in path for frag in COLUMN_URL)
@@ -53,11 +79,32 @@ def is_column_link(text: str, url: str) -> bool:
 # ---------------------------------------------------------------- navigation to the column
 # Link text and URL fragments that lead from a home page towards the annual-report column,
 # with their weight in the best-first walk. A link scoring 0 is not followed.
-NAV_TEXT = (("政府信息公开年报", 12), ("信息公开年报", 12), ("年度报告", 10), ("年报", 9), ("法定主动公开内容", 6),
-            ("政府信息公开", 6), ("信息公开目录", 5), ("信息公开", 4), ("政务公开", 4), ("公开目录", 3),
-            ("网站地图", 2))
-NAV_URL = (("zfxxgknb", 10), ("xxgknb", 10), ("gknb", 9), ("ndbg", 9), ("zfxxgkndbg", 10), ("zfxxgk", 5),
-           ("gkmlpt", 5), ("xxgk", 4), ("zwgk", 3), ("sitemap", 2), ("wzdt", 2))
+NAV_TEXT = (
+    ("政府信息公开年报", 12),
+    ("信息公开年报", 12),
+    ("年度报告", 10),
+    ("年报", 9),
+    ("法定主动公开内容", 6),
+    ("政府信息公开", 6),
+    ("信息公开目录", 5),
+    ("信息公开", 4),
+    ("政务公开", 4),
+    ("公开目录", 3),
+    ("网站地图", 2),
+)
+NAV_URL = (
+    ("zfxxgknb", 10),
+    ("xxgknb", 10),
+    ("gknb", 9),
+    ("ndbg", 9),
+    ("zfxxgkndbg", 10),
+    ("zfxxgk", 5),
+    ("gkmlpt", 5),
+    ("xxgk", 4),
+    ("zwgk", 3),
+    ("sitemap", 2),
+    ("wzdt", 2),
+)
 NAV_NOT = ("政府网站", "工作要点", "新闻", "动态", "招聘", "English", "无障碍", "登录", "注册")
 
 
@@ -74,12 +121,29 @@ def nav_score(text: str, url: str) -> int:
 
 
 # ---------------------------------------------------------------- attachments
-DOWNLOAD_SCRIPT = re.compile(r"(?:download|downfile|down\.|attach|getfile|file\.do|fileid=|fid=|annex)", re.I)
+DOWNLOAD_SCRIPT = re.compile(
+    r"(?:download|downfile|down\.|attach|getfile|file\.do|fileid=|fid=|annex)", re.I
+)
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif")
 _NAMES_REPORT = re.compile(r"(?:年报|年度报告|政府信息公开|附件|报告全文|原文|扫描件)")
-NOT_DOCUMENT_EXT = (".apk", ".exe", ".ipa", ".dmg", ".msi", ".js", ".css", ".mp4", ".mp3", ".flv", ".swf")
-_DECORATIVE = re.compile(r"(?:logo|icon|banner|bg|btn|button|arrow|dzjg|jiucuo|wza|share|qrcode|ewm|weixin|weibo|"
-                         r"/images?/|/img/|/style/|/css/|/common/|/static/)", re.I)
+NOT_DOCUMENT_EXT = (
+    ".apk",
+    ".exe",
+    ".ipa",
+    ".dmg",
+    ".msi",
+    ".js",
+    ".css",
+    ".mp4",
+    ".mp3",
+    ".flv",
+    ".swf",
+)
+_DECORATIVE = re.compile(
+    r"(?:logo|icon|banner|bg|btn|button|arrow|dzjg|jiucuo|wza|share|qrcode|ewm|weixin|weibo|"
+    r"/images?/|/img/|/style/|/css/|/common/|/static/)",
+    re.I,
+)
 
 
 _A_TAG = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
@@ -87,8 +151,10 @@ _SRC_TAG = re.compile(r"<(iframe|embed|object|img)\b([^>]*)>", re.I)
 _P_TAG = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.I | re.S)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_ATTRS = {name: re.compile(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-          for name in ("href", "src", "data", "title", "onclick")}
+_ATTRS = {
+    name: re.compile(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+    for name in ("href", "src", "data", "title", "onclick")
+}
 
 
 def _attr(attrs: str, name: str) -> str:
@@ -108,7 +174,9 @@ def attachment_urls(html: str, base: str) -> list[str]:
     for m in _A_TAG.finditer(html):
         attrs = m.group(1)
         text = " ".join(_ANY_TAG.sub(" ", m.group(2)).split()) + " " + _attr(attrs, "title")
-        for raw in filter(None, (_attr(attrs, "href"), *_ONCLICK_URL.findall(_attr(attrs, "onclick")))):
+        for raw in filter(
+            None, (_attr(attrs, "href"), *_ONCLICK_URL.findall(_attr(attrs, "onclick")))
+        ):
             url = _resolve(raw, base)
             if url and _is_attachment(url, text):
                 found[url] = None
@@ -202,11 +270,15 @@ def is_next_link(text: str) -> bool:
 
 def trs_page_count(html: str) -> int | None:
     """TRS WCM listings: createPageHTML(countPage, currentPage, 'index', 'html') or var countPage = N."""
-    m = re.search(r"createPageHTML\(\s*['\"]?(\d+)", html) or re.search(r"countPage\s*=\s*['\"]?(\d+)", html)
+    m = re.search(r"createPageHTML\(\s*['\"]?(\d+)", html) or re.search(
+        r"countPage\s*=\s*['\"]?(\d+)", html
+    )
     return int(m.group(1)) if m else None
 
 
-def trs_page_urls(listing_url: str, count: int, name: str = "index", ext: str = "html") -> list[str]:
+def trs_page_urls(
+    listing_url: str, count: int, name: str = "index", ext: str = "html"
+) -> list[str]:
     return [urljoin(listing_url, f"{name}_{i}.{ext}") for i in range(1, count)]
 
 
@@ -237,8 +309,19 @@ def gkmlpt_cat(url: str, html: str) -> str | None:
     return m.group(1) if m else None
 
 
-CHALLENGE_MARKERS = ("$_ts", "__jsl_clearance", "_$", "acw_sc__v2", "验证码", "滑动验证", "captcha", "安全验证",
-                     "访问过于频繁", "WZWS", "wzwschallenge")
+CHALLENGE_MARKERS = (
+    "$_ts",
+    "__jsl_clearance",
+    "_$",
+    "acw_sc__v2",
+    "验证码",
+    "滑动验证",
+    "captcha",
+    "安全验证",
+    "访问过于频繁",
+    "WZWS",
+    "wzwschallenge",
+)
 
 
 def is_challenge(status: int, body: bytes) -> str | None:

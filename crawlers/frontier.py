@@ -22,6 +22,7 @@ worker's manifest is read (crawlers/store.py), and documents are content-address
 scrapy-redis 0.9.1 works with Scrapy 2.19 reactorless (a few deprecation warnings): its
 scheduler is used as it is; only leasing sources is ours.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,9 @@ from .registry import Source
 
 log = logging.getLogger("ogi.frontier")
 # scrapy-redis 0.9.1 still passes `spider=` to the stats collector; Scrapy 2.19 warns on every request.
-warnings.filterwarnings("ignore", message=".*'spider' argument to StatsCollector", module="scrapy_redis")
+warnings.filterwarnings(
+    "ignore", message=".*'spider' argument to StatsCollector", module="scrapy_redis"
+)
 P = "ogi:"
 SOURCES, ACTIVE, DONE = P + "sources", P + "active", P + "done"
 LEASE_S = 30.0
@@ -68,6 +71,7 @@ except ImportError:  # pragma: no cover - redis is a dependency
 
 def connect(url: str):
     import redis
+
     r = redis.Redis.from_url(url)
     r.ping()  # fail here, clearly, rather than half-way through
     return r
@@ -76,7 +80,9 @@ def connect(url: str):
 def queue_sources(url: str, rows: list[Source]) -> int:
     """Queue every registry row (a source already queued or being crawled is not queued twice)."""
     r = connect(url)
-    queued = {json.loads(x)["source_id"] for x in r.lrange(SOURCES, 0, -1)} | {k.decode() for k in r.hkeys(ACTIVE)}
+    queued = {json.loads(x)["source_id"] for x in r.lrange(SOURCES, 0, -1)} | {
+        k.decode() for k in r.hkeys(ACTIVE)
+    }
     new = [json.dumps(_row(s), ensure_ascii=False) for s in rows if s.source_id not in queued]
     if new:
         r.srem(DONE, *[json.loads(x)["source_id"] for x in new])
@@ -97,17 +103,30 @@ def _row(s: Source) -> dict:
 
 def redis_settings(url: str) -> dict:
     """Scrapy settings that keep each source's request queue and fingerprints in Redis."""
-    return {"SCHEDULER": "scrapy_redis.scheduler.Scheduler", "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-            "SCHEDULER_PERSIST": True, "REDIS_URL": url, "SCHEDULER_QUEUE_KEY": P + "%(spider)s:requests",
-            "SCHEDULER_DUPEFILTER_KEY": P + "%(spider)s:dupefilter",
-            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue"}
+    return {
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "REDIS_URL": url,
+        "SCHEDULER_QUEUE_KEY": P + "%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": P + "%(spider)s:dupefilter",
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+    }
 
 
-def work(url: str, out_dir: str | Path, mirror: str | Path | None = None, overrides: dict | None = None,
-         lease_s: float = LEASE_S, worker_id: str | None = None, progress=None) -> list[dict]:
+def work(
+    url: str,
+    out_dir: str | Path,
+    mirror: str | Path | None = None,
+    overrides: dict | None = None,
+    lease_s: float = LEASE_S,
+    worker_id: str | None = None,
+    progress=None,
+) -> list[dict]:
     """Take sources one at a time and crawl each with the report spider until no source is
     queued or active; returns the outcomes this worker recorded."""
     from .run import crawl
+
     r = connect(url)
     me = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     claim, renew = r.register_script(_CLAIM), r.register_script(_RENEW)
@@ -118,20 +137,32 @@ def work(url: str, out_dir: str | Path, mirror: str | Path | None = None, overri
         if taken is None:
             if not r.llen(SOURCES) and not r.hlen(ACTIVE):
                 return outcomes
-            time.sleep(max(0.1, lease_s / 3))  # the active ones are held by live workers: wait for a lease
+            time.sleep(
+                max(0.1, lease_s / 3)
+            )  # the active ones are held by live workers: wait for a lease
             continue
         row, takeover = taken
         sid = row.source_id
         spider = f"reports:{sid}"
         if takeover:
             log.warning("%s: taking over %s from a worker whose lease expired", me, sid)
-            r.delete(P + spider + ":dupefilter")  # in-flight requests of the dead worker: found again
+            r.delete(
+                P + spider + ":dupefilter"
+            )  # in-flight requests of the dead worker: found again
         stop = threading.Event()
-        keeper = threading.Thread(target=_keep, args=(renew, P + "lease:" + sid, me, ttl, stop), daemon=True)
+        keeper = threading.Thread(
+            target=_keep, args=(renew, P + "lease:" + sid, me, ttl, stop), daemon=True
+        )
         keeper.start()
         try:
-            result = crawl([row], out_dir, mirror=mirror, overrides={**redis_settings(url), **(overrides or {})},
-                           writer=me, resume=takeover)
+            result = crawl(
+                [row],
+                out_dir,
+                mirror=mirror,
+                overrides={**redis_settings(url), **(overrides or {})},
+                writer=me,
+                resume=takeover,
+            )
         finally:
             stop.set()
             keeper.join()

@@ -6,6 +6,7 @@ whole download is lost (UnicodeEncodeError). aiohttp also keeps the headers as r
 (``raw_headers``): handing those to Scrapy keeps every byte, and
 crawlers.discovery.content_filename decodes the name.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,9 @@ class _DropExperimentalWarning(logging.Filter):
         return "is experimental" not in record.getMessage()
 
 
-logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(_DropExperimentalWarning())
+logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(
+    _DropExperimentalWarning()
+)
 
 
 class RawHeadersDownloadHandler(AiohttpDownloadHandler):

@@ -1,13 +1,14 @@
 """Downloader middlewares: backoff between retries, anti-bot detection, encoding repair."""
+
 from __future__ import annotations
 
 import asyncio
-
 from urllib.parse import urlparse
 
 from scrapy.exceptions import IgnoreRequest
 
 from pipeline.extract.decode import declared_charset
+
 from .discovery import is_challenge
 from .mirror import MIRROR_SUFFIX, MirrorServer
 
@@ -26,11 +27,14 @@ class MirrorProxyMiddleware:
     def __init__(self, crawler, proxy: str | None, mirror_dir: str | None):
         self.proxy, self.mirror_dir, self.server = proxy, mirror_dir, None
         from scrapy import signals
+
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.get("MIRROR_PROXY"), crawler.settings.get("MIRROR_DIR"))
+        return cls(
+            crawler, crawler.settings.get("MIRROR_PROXY"), crawler.settings.get("MIRROR_DIR")
+        )
 
     def process_request(self, request, spider=None):
         if not request.url.startswith("http://"):
@@ -64,7 +68,7 @@ class BackoffMiddleware:
     async def process_request(self, request, spider=None):
         n = request.meta.get("retry_times", 0)
         if n and self.base > 0:
-            await asyncio.sleep(min(self.base ** n, self.cap))
+            await asyncio.sleep(min(self.base**n, self.cap))
         return None
 
 

@@ -19,6 +19,7 @@ Serves a directory on 127.0.0.1 the way government sites answer:
 ``make ingest`` starts one on a free port for the bundled mirror and stops it afterwards; tests
 start their own.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,7 +35,9 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 
 def query_file(path: str, query: str) -> str:
-    return path + ("@" + urlencode(sorted(parse_qsl(query, keep_blank_values=True))) if query else "")
+    return path + (
+        "@" + urlencode(sorted(parse_qsl(query, keep_blank_values=True))) if query else ""
+    )
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -58,7 +61,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.send_error(502, f"unknown host {parts.hostname}")
                 return
             rules = _rules(root)
-            self.hits.append(f"//{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else ""))
+            self.hits.append(
+                f"//{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+            )
         else:
             self.hits.append(self.path)
         path = unquote(parts.path)
@@ -66,7 +71,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if path.startswith(prefix):
                 self.hits.append("held:" + path)
                 release.wait(timeout=300)
-        rule = next((v for k, v in sorted(rules.items(), key=lambda kv: -len(kv[0])) if path.startswith(k)), {})
+        rule = next(
+            (v for k, v in sorted(rules.items(), key=lambda kv: -len(kv[0])) if path.startswith(k)),
+            {},
+        )
         if rule.get("sleep"):
             time.sleep(rule["sleep"])
         if "redirect" in rule:
@@ -101,7 +109,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(200)
-        self.send_header("Content-Type", rule.get("headers", {}).get("Content-Type") or _type(file, data))
+        self.send_header(
+            "Content-Type", rule.get("headers", {}).get("Content-Type") or _type(file, data)
+        )
         for k, v in rule.get("headers", {}).items():
             if k != "Content-Type":
                 self.send_header(k, v)
@@ -122,7 +132,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _host_root(self, host: str) -> Path | None:
         host = host.lower()
-        for name in (host, host[:-len(MIRROR_SUFFIX)] if host.endswith(MIRROR_SUFFIX) else None):
+        for name in (host, host[: -len(MIRROR_SUFFIX)] if host.endswith(MIRROR_SUFFIX) else None):
             if name and "/" not in name and (self.root / name).is_dir():
                 return self.root / name
         return None
@@ -170,12 +180,23 @@ class MirrorServer:
     a path prefix to an Event: such requests are answered only once the event is set (a test's
     way to catch a crawler in the middle of a source)."""
 
-    def __init__(self, root: str | Path, port: int = 0, holds: dict[str, threading.Event] | None = None):
+    def __init__(
+        self, root: str | Path, port: int = 0, holds: dict[str, threading.Event] | None = None
+    ):
         self.root = Path(root).resolve()
         rules = _rules(self.root)
         self.hits: list[str] = []
-        handler = type("Handler", (_Handler,), {"root": self.root, "rules": rules, "hits": self.hits, "counts": {},
-                                                "holds": holds or {}})
+        handler = type(
+            "Handler",
+            (_Handler,),
+            {
+                "root": self.root,
+                "rules": rules,
+                "hits": self.hits,
+                "counts": {},
+                "holds": holds or {},
+            },
+        )
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

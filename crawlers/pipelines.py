@@ -1,4 +1,5 @@
 """Item pipeline: store every fetched document content-addressed, with a manifest row."""
+
 from __future__ import annotations
 
 import asyncio

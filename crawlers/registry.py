@@ -6,6 +6,7 @@ A new ordinary site is a new row. Extra columns are kept in `Source.extra` and i
 that does not know them. `{mirror:NAME}` at the start of an entry URL stands for the address of a local server of the
 mirror folder NAME (see crawlers/mirror.py), so the bundled offline mirror lives in a registry too.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,7 +41,9 @@ class Source:
         return m.group(1) if m else None
 
     def with_base(self, base: str) -> "Source":
-        return Source(**{**self.__dict__, "entry_url": _MIRROR.sub(base.rstrip("/"), self.entry_url, count=1)})
+        return Source(
+            **{**self.__dict__, "entry_url": _MIRROR.sub(base.rstrip("/"), self.entry_url, count=1)}
+        )
 
 
 def load(path: str | Path) -> list[Source]:
@@ -59,11 +62,23 @@ def load(path: str | Path) -> list[Source]:
             seen.add(sid)
             family = (row.get("family") or "").strip()
             if family and family not in FAMILIES:
-                raise RegistryError(f"{path}:{n}: unknown family {family!r} (one of {', '.join(FAMILIES)})")
+                raise RegistryError(
+                    f"{path}:{n}: unknown family {family!r} (one of {', '.join(FAMILIES)})"
+                )
             url = (row.get("entry_url") or "").strip()
             if not (url.startswith(("http://", "https://")) or _MIRROR.match(url)):
                 raise RegistryError(f"{path}:{n}: entry_url must be an http(s) URL")
             extra = {k: v for k, v in row.items() if k not in REQUIRED and k is not None}
-            out.append(Source(sid, row["name"].strip(), row["level"].strip(), (row["parent_id"] or "").strip(),
-                              (row["division_code"] or "").strip(), url, family, extra))
+            out.append(
+                Source(
+                    sid,
+                    row["name"].strip(),
+                    row["level"].strip(),
+                    (row["parent_id"] or "").strip(),
+                    (row["division_code"] or "").strip(),
+                    url,
+                    family,
+                    extra,
+                )
+            )
         return out

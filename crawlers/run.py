@@ -10,6 +10,7 @@ server that serves each host from its folder (crawlers/mirror.py): ``{mirror:NAM
 become ``http://NAME.mirror.test/…``, stable across runs. SIGINT / SIGTERM stop the crawl
 gracefully: what is stored stays stored, unfinished sources are recorded as ``interrupted``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,9 +53,15 @@ def settings(overrides: dict | None = None) -> Settings:
     return s
 
 
-def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT, mirror: str | Path | None = None,
-          overrides: dict | None = None, progress=None, writer: str | None = None,
-          resume: bool = False) -> CrawlResult:
+def crawl(
+    sources: str | Path | list[Source],
+    out_dir: str | Path = DEFAULT_OUT,
+    mirror: str | Path | None = None,
+    overrides: dict | None = None,
+    progress=None,
+    writer: str | None = None,
+    resume: bool = False,
+) -> CrawlResult:
     """Crawl every source; documents go to OUT/raw, provenance to OUT/manifest.jsonl (or, for one
     of many writers sharing OUT, manifest.WRITER.jsonl). `progress(outcome_row)` is called as
     each source finishes. `resume`: documents already stored are not fetched again (a source taken
@@ -66,7 +73,9 @@ def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT,
     with ExitStack() as stack:
         sites = sorted({s.mirror_site for s in rows if s.mirror_site})
         if sites and not mirror:
-            raise ValueError(f"{', '.join(sites)}: entry URLs use {{mirror:…}} but no mirror folder was given")
+            raise ValueError(
+                f"{', '.join(sites)}: entry URLs use {{mirror:…}} but no mirror folder was given"
+            )
         rows = [s.with_base(mirror_url(s.mirror_site)) if s.mirror_site else s for s in rows]
         if mirror:
             if not Path(mirror).is_dir():
@@ -74,8 +83,12 @@ def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT,
             server = stack.enter_context(serving(mirror))
             # Offline: every request goes to the local mirror, and politeness delays would only
             # slow the job down.
-            overrides = {"MIRROR_PROXY": server.url, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-                         **(overrides or {})}
+            overrides = {
+                "MIRROR_PROXY": server.url,
+                "DOWNLOAD_DELAY": 0,
+                "AUTOTHROTTLE_ENABLED": False,
+                **(overrides or {}),
+            }
         store.run_started([s.source_id for s in rows])
         try:
             interrupted = asyncio.run(_run(rows, store, settings(overrides), progress))
@@ -83,12 +96,15 @@ def crawl(sources: str | Path | list[Source], out_dir: str | Path = DEFAULT_OUT,
         finally:
             store.close()
     mine = lambda rows_: [r for r in rows_ if r.get("run_id") == store.run_id]  # noqa: E731 - this run's rows
-    return CrawlResult(store, mine(store.outcomes()), mine(store.manifest()), mine(store.errors()), interrupted)
+    return CrawlResult(
+        store, mine(store.outcomes()), mine(store.manifest()), mine(store.errors()), interrupted
+    )
 
 
 async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=None) -> bool:
     """Crawl the rows; True when a signal stopped the crawl."""
     import signal
+
     runner = AsyncCrawlerRunner(s)
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
@@ -113,11 +129,14 @@ async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=N
             await runner.crawl(ReportSpider, source=row, store=store)
         except Exception as exc:  # noqa: BLE001 - one source's failure must not end the others
             log.error("%s: crawl failed: %s", row.source_id, exc)
-            store.outcome(row.source_id, "unreachable", f"crawl failed: {type(exc).__name__}: {exc}")
+            store.outcome(
+                row.source_id, "unreachable", f"crawl failed: {type(exc).__name__}: {exc}"
+            )
         if progress:
             for o in store.outcomes()[seen:]:
                 if o["source_id"] == row.source_id:
                     progress(o)
+
     try:
         await asyncio.gather(*(one(row) for row in rows))
     finally:
@@ -126,39 +145,69 @@ async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=N
     return stopped.is_set()
 
 
-DISCOVERED_COLUMNS = ["source_id", "name", "level", "parent_id", "division_code", "entry_url", "family",
-                      "discovered_from"]
+DISCOVERED_COLUMNS = [
+    "source_id",
+    "name",
+    "level",
+    "parent_id",
+    "division_code",
+    "entry_url",
+    "family",
+    "discovered_from",
+]
 
 
-def discover(urls: list[str], depth: int = 1, known: str | Path | list[Source] | None = None,
-             mirror: str | Path | None = None, overrides: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+def discover(
+    urls: list[str],
+    depth: int = 1,
+    known: str | Path | list[Source] | None = None,
+    mirror: str | Path | None = None,
+    overrides: dict | None = None,
+) -> tuple[list[dict], list[tuple[str, str]]]:
     """Registry rows for the bodies the portals at `urls` list (and, with depth 2, the bodies
     their listed governments list), leaving out bodies already in the `known` registry.
     Returns (rows, failures)."""
     from .spiders.discover import DiscoverSpider, Found, Portal, slug
+
     known_rows = registry.load(known) if isinstance(known, (str, Path)) else list(known or [])
     by_url = {_norm_url(s.entry_url): s for s in known_rows}
     portals = []
     for url in urls:
         row = by_url.get(_norm_url(url))
-        portals.append(Portal(url, row.source_id if row else slug(url), row.name if row else None,
-                              row.division_code or None if row else None, depth))
+        portals.append(
+            Portal(
+                url,
+                row.source_id if row else slug(url),
+                row.name if row else None,
+                row.division_code or None if row else None,
+                depth,
+            )
+        )
     found = Found()
     with ExitStack() as stack:
         if mirror:
             server = stack.enter_context(serving(mirror))
-            overrides = {"MIRROR_PROXY": server.url, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-                         **(overrides or {})}
+            overrides = {
+                "MIRROR_PROXY": server.url,
+                "DOWNLOAD_DELAY": 0,
+                "AUTOTHROTTLE_ENABLED": False,
+                **(overrides or {}),
+            }
 
         async def go():
             runner = AsyncCrawlerRunner(settings(overrides))
             await runner.crawl(DiscoverSpider, portals=portals, found=found)
+
         asyncio.run(go())
-    known_codes = {s.division_code for s in known_rows if s.division_code and s.level != "department"}
+    known_codes = {
+        s.division_code for s in known_rows if s.division_code and s.level != "department"
+    }
     known_ids = {s.source_id for s in known_rows}
     out, ids = [], set()
     for row in found.rows:
-        if _norm_url(row["entry_url"]) in by_url or (row["level"] != "department" and row["division_code"] in known_codes):
+        if _norm_url(row["entry_url"]) in by_url or (
+            row["level"] != "department" and row["division_code"] in known_codes
+        ):
             continue  # already in the registry
         sid = row["source_id"]
         n = 2
@@ -172,6 +221,7 @@ def discover(urls: list[str], depth: int = 1, known: str | Path | list[Source] |
 
 def _norm_url(url: str) -> str:
     from urllib.parse import urlsplit
+
     p = urlsplit(url)
     host = (p.hostname or "").lower()
     return (host[4:] if host.startswith("www.") else host) + (p.path.rstrip("/") or "")
@@ -179,6 +229,7 @@ def _norm_url(url: str) -> str:
 
 def write_registry(rows: list[dict], path: str | Path) -> None:
     import csv
+
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=DISCOVERED_COLUMNS)
         w.writeheader()

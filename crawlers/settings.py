@@ -3,6 +3,7 @@
 `scrapy crawl reports -a sources=FILE.csv` from crawlers/ reads these through scrapy.cfg;
 `ogi crawl` passes the same dict to its runner (see crawlers/run.py).
 """
+
 BOT_NAME = "ogi-reports"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
@@ -58,8 +59,10 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 300}
 
 # Reactorless downloads (aiohttp), keeping raw header bytes (GBK file names; crawlers/handlers.py).
-DOWNLOAD_HANDLERS = {"http": "crawlers.handlers.RawHeadersDownloadHandler",
-                     "https": "crawlers.handlers.RawHeadersDownloadHandler"}
+DOWNLOAD_HANDLERS = {
+    "http": "crawlers.handlers.RawHeadersDownloadHandler",
+    "https": "crawlers.handlers.RawHeadersDownloadHandler",
+}
 
 # New defaults in Scrapy 2.19 that a batch crawler must not run: a code-running HTTP server and
 # the telnet console.

@@ -6,6 +6,7 @@
 (the mirror is served on 127.0.0.1 for the crawl). The generic spiders (``reports`` with
 ``-a sources=FILE -a source_id=ID``, ``discover``) stay listed.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,11 +22,19 @@ SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 class RegistrySpiderLoader(SpiderLoader):
     def __init__(self, settings):
         super().__init__(settings)
-        paths = settings.getlist("OGI_REGISTRIES") or sorted(str(p) for p in SOURCES_DIR.glob("*.csv"))
+        paths = settings.getlist("OGI_REGISTRIES") or sorted(
+            str(p) for p in SOURCES_DIR.glob("*.csv")
+        )
         for path in paths:
             for row in registry.load(path):
                 if row.source_id in self._spiders:
                     continue
-                self._spiders[row.source_id] = type(f"Spider_{row.source_id}", (ReportSpider,),
-                                                    {"name": row.source_id, "registry_row": row,
-                                                     "__doc__": f"{row.name} ({row.entry_url})"})
+                self._spiders[row.source_id] = type(
+                    f"Spider_{row.source_id}",
+                    (ReportSpider,),
+                    {
+                        "name": row.source_id,
+                        "registry_row": row,
+                        "__doc__": f"{row.name} ({row.entry_url})",
+                    },
+                )

@@ -16,6 +16,7 @@ documents need no lock (a content-addressed file is written to a temporary name 
 place), and each writer appends to its own logs (``manifest.WRITER.jsonl`` …), which readers
 merge. A run's own rows are told apart by their ``run_id``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,10 +28,17 @@ import threading
 import uuid
 from pathlib import Path
 
-EXT_BY_TYPE = {"text/html": ".html", "application/pdf": ".pdf", "application/msword": ".doc",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-               "application/vnd.ms-excel": ".xls", "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
-               "text/plain": ".txt"}
+EXT_BY_TYPE = {
+    "text/html": ".html",
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "text/plain": ".txt",
+}
 
 
 class DocumentStore:
@@ -106,13 +114,23 @@ class DocumentStore:
                 os.fsync(f.fileno())
 
     def run_started(self, sources: list[str]) -> None:
-        self._append(self.runs_path, {"event": "started", "run_id": self.run_id, "resuming": self.resuming,
-                                      "at": _now(), "sources": sources})
+        self._append(
+            self.runs_path,
+            {
+                "event": "started",
+                "run_id": self.run_id,
+                "resuming": self.resuming,
+                "at": _now(),
+                "sources": sources,
+            },
+        )
 
     def run_finished(self) -> None:
         for f in self._files.values():
             os.fsync(f.fileno())
-        self._append(self.runs_path, {"event": "finished", "run_id": self.run_id, "at": _now()}, sync=True)
+        self._append(
+            self.runs_path, {"event": "finished", "run_id": self.run_id, "at": _now()}, sync=True
+        )
 
     def close(self) -> None:
         for f in self._files.values():
@@ -136,33 +154,78 @@ class DocumentStore:
         old = self.seen.get(item["url"])
         if old and old.get("sha256") == sha and old.get("run_id") == self.run_id:
             return old  # the same bytes from the same URL twice in one run: one row
-        row = {k: item.get(k) for k in ("source_id", "url", "page_url", "title", "year_guess", "published_on",
-                                         "http_status", "etag", "last_modified", "kind", "filename")}
-        row.update(media_type=media_type, bytes=len(body), sha256=sha, path=rel, fetched_at=_now(),
-                   run_id=self.run_id)
+        row = {
+            k: item.get(k)
+            for k in (
+                "source_id",
+                "url",
+                "page_url",
+                "title",
+                "year_guess",
+                "published_on",
+                "http_status",
+                "etag",
+                "last_modified",
+                "kind",
+                "filename",
+            )
+        }
+        row.update(
+            media_type=media_type,
+            bytes=len(body),
+            sha256=sha,
+            path=rel,
+            fetched_at=_now(),
+            run_id=self.run_id,
+        )
         self._append(self.manifest_path, row)
         self.seen[item["url"]] = row
         return row
 
     def outcome(self, source_id: str, outcome: str, detail: str, **extra) -> None:
-        self._append(self.outcomes_path, {"source_id": source_id, "crawled_at": _now(), "outcome": outcome,
-                                          "detail": detail, "run_id": self.run_id, **extra})
+        self._append(
+            self.outcomes_path,
+            {
+                "source_id": source_id,
+                "crawled_at": _now(),
+                "outcome": outcome,
+                "detail": detail,
+                "run_id": self.run_id,
+                **extra,
+            },
+        )
 
-    def error(self, source_id: str, url: str, error: str, attempts: int, role: str | None = None) -> None:
+    def error(
+        self, source_id: str, url: str, error: str, attempts: int, role: str | None = None
+    ) -> None:
         """A URL that failed for good in this run (after its retries)."""
-        self._append(self.errors_path, {"source_id": source_id, "url": url, "error": error, "attempts": attempts,
-                                        "role": role, "last_tried_at": _now(), "run_id": self.run_id})
+        self._append(
+            self.errors_path,
+            {
+                "source_id": source_id,
+                "url": url,
+                "error": error,
+                "attempts": attempts,
+                "role": role,
+                "last_tried_at": _now(),
+                "run_id": self.run_id,
+            },
+        )
 
 
 # Extensions a stored file may get: from what its bytes are. A server's file name only chooses
 # between look-alike containers (.wps vs .doc, .et vs .xls), and only among these.
-_CONTAINER_HINTS = {"application/x-ole-storage": (".doc", ".wps", ".xls", ".et"), "application/zip": (".docx", ".xlsx")}
+_CONTAINER_HINTS = {
+    "application/x-ole-storage": (".doc", ".wps", ".xls", ".et"),
+    "application/zip": (".docx", ".xlsx"),
+}
 
 
 def extension(body: bytes, media_type: str = "", filename: str | None = None) -> str:
     from pipeline.extract.office import ole_kind, zip_kind
     from pipeline.extract.sniff import sniff
     from pipeline.model import ExtractionError
+
     kind = sniff(body, "x.html" if "html" in media_type else "")
     hint = os.path.splitext(filename or "")[1].lower()
     if kind in _CONTAINER_HINTS and hint in _CONTAINER_HINTS[kind]:

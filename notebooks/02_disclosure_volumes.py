@@ -21,7 +21,17 @@ charts.notebook()
 con = an.connect()
 G = {"include_generated": True}
 vol = an.volumes(con, by=["level", "year"], **G)
-vol[["level", "year", "reports", "applications", "applications_reports", "licensing_decisions", "licensing_decisions_reports"]]
+vol[
+    [
+        "level",
+        "year",
+        "reports",
+        "applications",
+        "applications_reports",
+        "licensing_decisions",
+        "licensing_decisions_reports",
+    ]
+]
 
 # %%
 charts.by_year(vol, "applications", facet="level")

@@ -21,8 +21,17 @@ from pipeline.analysis import charts
 charts.notebook()
 con = an.connect()
 G = {"include_generated": True}
-an.rates(con, by=["year"], **G)[["year", "reports", "grant_rate_num", "grant_rate_den", "grant_rate",
-                                 "grant_rate_decided_den", "grant_rate_decided"]]
+an.rates(con, by=["year"], **G)[
+    [
+        "year",
+        "reports",
+        "grant_rate_num",
+        "grant_rate_den",
+        "grant_rate",
+        "grant_rate_decided_den",
+        "grant_rate_decided",
+    ]
+]
 
 # %%
 charts.outcome_bars(an.outcomes(con, by=["year"], **G))
@@ -36,6 +45,11 @@ rank = an.rankings(con, metric="grant_rate", **G)
 charts.ranking(rank)
 
 # %%
-largest = an.volumes(con, by=["issuer", "year"], **G).dropna(subset=["applications"]).sort_values("applications").iloc[-1]
+largest = (
+    an.volumes(con, by=["issuer", "year"], **G)
+    .dropna(subset=["applications"])
+    .sort_values("applications")
+    .iloc[-1]
+)
 rid = an.reports(con).query("issuer == @largest.issuer and year == @largest.year").report_id.iloc[0]
 charts.sankey(an.sankey_flows(con, rid), largest.issuer, int(largest.year))

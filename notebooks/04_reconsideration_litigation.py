@@ -30,7 +30,17 @@ charts.volume_vs_litigation(an.appeals(con, by=["issuer", "year"], **G))
 
 # %%
 areas = an.areas(con, **G)
-areas[["jurisdiction", "year", "source", "coverage", "applications", "grant_rate", "litigation_per_100_applications"]]
+areas[
+    [
+        "jurisdiction",
+        "year",
+        "source",
+        "coverage",
+        "applications",
+        "grant_rate",
+        "litigation_per_100_applications",
+    ]
+]
 
 # %%
 charts.areas(areas[areas.year == areas.year.max()])

@@ -21,10 +21,23 @@ from pipeline.analysis import charts
 
 charts.notebook()
 con = an.connect()
-G = {"include_generated": True}  # the bundled 2019+ reports are generated examples; the 2008–2018 ones are real
+G = {
+    "include_generated": True
+}  # the bundled 2019+ reports are generated examples; the 2008–2018 ones are real
 long = an.long_panel(con, **G)
-long[["year", "definitions", "reports", "applications", "applications_reports", "granted", "grant_rate_decided",
-      "reconsideration", "litigation"]]
+long[
+    [
+        "year",
+        "definitions",
+        "reports",
+        "applications",
+        "applications_reports",
+        "granted",
+        "grant_rate_decided",
+        "reconsideration",
+        "litigation",
+    ]
+]
 
 # %%
 charts.long_series(long, "applications")
@@ -44,5 +57,7 @@ charts.long_series(long, "reconsideration")
 # Every 2008–2018 figure, with the table cell or the sentence it came from:
 
 # %%
-con.sql("SELECT issuer, year, indicator, value, raw_text FROM legacy WHERE NOT cumulative "
-        "ORDER BY year, issuer, indicator LIMIT 30").df()
+con.sql(
+    "SELECT issuer, year, indicator, value, raw_text FROM legacy WHERE NOT cumulative "
+    "ORDER BY year, issuer, indicator LIMIT 30"
+).df()

@@ -1,39 +1,57 @@
 """The Python API behind the ``ogi`` command: what the CLI does, a notebook can import.
 
-    from pipeline.api import extract_file, ingest, quality_summary
-    report = extract_file("data/samples/luanhe-2023.txt")
-    summary = ingest(["data/samples"], db="data/ogi.duckdb")
+from pipeline.api import extract_file, ingest, quality_summary
+report = extract_file("data/samples/luanhe-2023.txt")
+summary = ingest(["data/samples"], db="data/ogi.duckdb")
 """
+
 from __future__ import annotations
 
 import gc
 import hashlib
 import logging
 import mimetypes
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from contextlib import ExitStack, contextmanager
-
+from .defaults import DEFAULT_CORPUS, DEFAULT_DB
 from .extract import extract, sniff
-from .parallel import ExtractPool, workers_default
 from .model import WITHOUT_NUMBERS, ExtractionError, Report
 from .normalise import normalise
-from .defaults import DEFAULT_CORPUS, DEFAULT_DB
+from .parallel import ExtractPool, workers_default
 from .store import LOAD_BATCH, DocumentRecord, Warehouse
 from .validate import run_checks
 from .validate.ocr import settle_ocr
 
 log = logging.getLogger("ogi")
 
-DOCUMENT_SUFFIXES = (".html", ".htm", ".shtml", ".jhtml", ".txt", ".pdf", ".doc", ".docx", ".wps",
-                     ".xls", ".xlsx", ".et", ".png", ".jpg", ".jpeg", ".gif")
+DOCUMENT_SUFFIXES = (
+    ".html",
+    ".htm",
+    ".shtml",
+    ".jhtml",
+    ".txt",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".wps",
+    ".xls",
+    ".xlsx",
+    ".et",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+)
 
 
 class UsageError(ValueError):
     """A user's mistake (a path that does not exist, a folder with no documents, a registry that
     cannot be read): one line, said plainly, before anything is written."""
+
+
 PIPELINE_CHUNK = 200  # documents handed to the workers at a time while the previous chunk loads
 
 
@@ -42,7 +60,11 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith("."):
+                if (
+                    f.is_file()
+                    and f.suffix.lower() in DOCUMENT_SUFFIXES
+                    and not f.name.startswith(".")
+                ):
                     yield f
         else:
             yield p
@@ -59,8 +81,12 @@ def extract_bytes(data: bytes, source: str) -> Report:
     except Exception as exc:  # a bug on one odd document must not stop a batch of thousands
         log.exception("unexpected failure on %s", source)
         return error_report(data, source, f"internal error: {type(exc).__name__}: {exc}", sha)
-    if any(c.confidence is not None for rows in report.tables.values() for cells in rows.values()
-           for c in cells.values()):
+    if any(
+        c.confidence is not None
+        for rows in report.tables.values()
+        for cells in rows.values()
+        for c in cells.values()
+    ):
         settle_ocr(report)  # OCR'd numbers are held against the identities before the checks
     run_checks(report)
     report.fact_columns()  # ready for the warehouse (computed in the worker, not the writer)
@@ -70,8 +96,12 @@ def extract_bytes(data: bytes, source: str) -> Report:
 
 def error_report(data: bytes, source: str, reason: str, sha: str | None = None) -> Report:
     """The report of a document that yielded none: its identity and the one-line reason."""
-    return Report(source=source, sha256=sha or hashlib.sha256(data).hexdigest(), media_type=sniff(data, source),
-                  error=reason)
+    return Report(
+        source=source,
+        sha256=sha or hashlib.sha256(data).hexdigest(),
+        media_type=sniff(data, source),
+        error=reason,
+    )
 
 
 def extract_file(path: str | Path) -> Report:
@@ -93,7 +123,9 @@ class IngestSummary:
     cells: int = 0
     checks_failed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
-    outcomes: list[dict] = field(default_factory=list)  # crawl outcomes, when a registry was crawled
+    outcomes: list[dict] = field(
+        default_factory=list
+    )  # crawl outcomes, when a registry was crawled
     crawl_errors: int = 0  # URLs that failed for good in the crawl
     interrupted: bool = False  # a signal stopped the crawl; what was stored is loaded
 
@@ -117,8 +149,15 @@ class IngestSummary:
             counts: dict[str, int] = {}
             for o in self.outcomes:
                 counts[o["outcome"]] = counts.get(o["outcome"], 0) + 1
-            crawl = ["sources    " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-                     + (f"; {self.crawl_errors} URLs failed (view crawl_errors)" if self.crawl_errors else "")]
+            crawl = [
+                "sources    "
+                + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                + (
+                    f"; {self.crawl_errors} URLs failed (view crawl_errors)"
+                    if self.crawl_errors
+                    else ""
+                )
+            ]
         return crawl + [
             f"documents  {self.documents} ({self.unchanged} unchanged since the last run)",
             f"reports    {self.reports} loaded ({self.partial} incomplete, {self.without_numbers} without numbers)",
@@ -131,6 +170,7 @@ class IngestSummary:
 @dataclass
 class Source:
     """A document to ingest: where its bytes are and where they came from."""
+
     path: Path
     url: str
     source_id: str | None = None
@@ -151,7 +191,9 @@ def local_sources(paths: Iterable[str | Path]) -> list[Source]:
             raise UsageError(f"{p}: no such file or directory")
         found = [Source(f, str(f)) for f in iter_documents([p])]
         if p.is_dir() and not found:
-            raise UsageError(f"{p}: no documents in this folder (looked for {' '.join(DOCUMENT_SUFFIXES)})")
+            raise UsageError(
+                f"{p}: no documents in this folder (looked for {' '.join(DOCUMENT_SUFFIXES)})"
+            )
         out += found
     return out
 
@@ -160,9 +202,12 @@ def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Source], list[dict
     """An existing crawl folder (crawlers.store layout) as documents with their provenance (URLs,
     pages, fetch times) from its manifest, plus its crawl outcomes and errors."""
     from crawlers.store import DocumentStore
+
     d = Path(crawl_dir)
     if not any(d.glob("manifest*.jsonl")):  # one crawl's, or crawl workers' (manifest.WORKER.jsonl)
-        raise UsageError(f"{d}: not a crawl folder (no manifest.jsonl; `ogi crawl --out {d}` makes one)")
+        raise UsageError(
+            f"{d}: not a crawl folder (no manifest.jsonl; `ogi crawl --out {d}` makes one)"
+        )
     store = DocumentStore(d)
     try:
         return crawled_sources(store.manifest(), store.raw), store.outcomes(), store.errors()
@@ -172,18 +217,43 @@ def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Source], list[dict
 
 def crawled_sources(manifest: list[dict], raw_dir: Path) -> list[Source]:
     """Every document a crawl stored (the whole manifest, so a resumed crawl's earlier rows count)."""
-    latest = {row["url"]: row for row in manifest}  # a URL stored again (changed) keeps its newest row
-    return [Source(raw_dir / row["path"], row["url"], row.get("source_id"), row.get("page_url"),
-                   row.get("fetched_at"), row.get("http_status"), row.get("media_type"), row.get("title"),
-                   row.get("year_guess")) for row in latest.values()]
+    latest = {
+        row["url"]: row for row in manifest
+    }  # a URL stored again (changed) keeps its newest row
+    return [
+        Source(
+            raw_dir / row["path"],
+            row["url"],
+            row.get("source_id"),
+            row.get("page_url"),
+            row.get("fetched_at"),
+            row.get("http_status"),
+            row.get("media_type"),
+            row.get("title"),
+            row.get("year_guess"),
+        )
+        for row in latest.values()
+    ]
 
 
-def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progress: bool = False,
-           on_error=None, sources: str | Path | None = None, mirror: str | Path | None = None,
-           crawl_out: str | Path | None = None, crawl_overrides: dict | None = None,
-           workers: int | None = None, publish: bool | None = None, crawl_dir: str | Path | None = None,
-           crawl_progress=None, dask_workers: int | None = None, scheduler: str | None = None,
-           shards: str | Path | None = None, pool: ExtractPool | None = None) -> IngestSummary:
+def ingest(
+    paths: Iterable[str | Path] = (),
+    db: str | Path = DEFAULT_DB,
+    progress: bool = False,
+    on_error=None,
+    sources: str | Path | None = None,
+    mirror: str | Path | None = None,
+    crawl_out: str | Path | None = None,
+    crawl_overrides: dict | None = None,
+    workers: int | None = None,
+    publish: bool | None = None,
+    crawl_dir: str | Path | None = None,
+    crawl_progress=None,
+    dask_workers: int | None = None,
+    scheduler: str | None = None,
+    shards: str | Path | None = None,
+    pool: ExtractPool | None = None,
+) -> IngestSummary:
     """Crawl (when `sources`, a registry CSV, is given), extract, check and load; idempotent.
 
     With neither paths nor sources, the bundled corpus (data/samples) is ingested; `crawl_dir`
@@ -206,20 +276,30 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     errors: list[dict] = []
     result = None
     paths = list(paths)
-    local = local_sources(paths or ([] if sources or crawl_dir else [DEFAULT_CORPUS]))  # mistakes first
+    local = local_sources(
+        paths or ([] if sources or crawl_dir else [DEFAULT_CORPUS])
+    )  # mistakes first
     if crawl_dir:
         crawled, outcomes, errors = crawl_folder_sources(crawl_dir)
         items += crawled
     if sources:
         from crawlers.registry import RegistryError, load
         from crawlers.run import DEFAULT_OUT, crawl
+
         try:
             rows = load(sources)
         except (RegistryError, OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{sources}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+            raise UsageError(
+                f"{sources}: {exc.strerror if isinstance(exc, OSError) else exc}"
+            ) from None
         try:
-            result = crawl(rows, out_dir=crawl_out or DEFAULT_OUT, mirror=mirror, overrides=crawl_overrides,
-                           progress=crawl_progress)
+            result = crawl(
+                rows,
+                out_dir=crawl_out or DEFAULT_OUT,
+                mirror=mirror,
+                overrides=crawl_overrides,
+                progress=crawl_progress,
+            )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         outcomes, errors = outcomes + result.outcomes, errors + result.errors
@@ -227,12 +307,24 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
     items += local
     if dask_workers or scheduler:
         from .distributed import ingest_on_dask
+
         summary = IngestSummary()
-        root = shards or (Path(crawl_dir or crawl_out or "data/crawl") / "shards" if (crawl_dir or sources)
-                          else Path(db).with_suffix(".shards"))
+        root = shards or (
+            Path(crawl_dir or crawl_out or "data/crawl") / "shards"
+            if (crawl_dir or sources)
+            else Path(db).with_suffix(".shards")
+        )
         bar = _progress(len(items), progress)
-        ingest_on_dask(items, db, summary, root, workers=dask_workers, scheduler=scheduler,
-                       progress=bar.update, on_error=on_error)
+        ingest_on_dask(
+            items,
+            db,
+            summary,
+            root,
+            workers=dask_workers,
+            scheduler=scheduler,
+            progress=bar.update,
+            on_error=on_error,
+        )
         bar.close()
     else:
         summary = load_sources(items, db, progress, on_error, workers, pool=pool)
@@ -244,7 +336,9 @@ def ingest(paths: Iterable[str | Path] = (), db: str | Path = DEFAULT_DB, progre
             wh.record_crawl_outcomes(outcomes)
             wh.record_crawl_errors(errors)
     if publish is None:
-        publish = Path(db).resolve() == DEFAULT_DB.resolve()  # never a snapshot/ beside a file a user named
+        publish = (
+            Path(db).resolve() == DEFAULT_DB.resolve()
+        )  # never a snapshot/ beside a file a user named
     changed = summary.documents > summary.unchanged or bool(outcomes or errors)
     if publish:
         publish_for_readers(db, changed)
@@ -261,6 +355,7 @@ def publish_for_readers(db: str | Path, changed: bool = True) -> Path | None:
     from .analysis import publish_snapshot
     from .analysis.serve import publish_sqlite
     from .store.schema import VIEWS
+
     snapshot = Path(db).parent / "snapshot" / Path(db).name
     stamp = snapshot.with_suffix(".version")
     version = hashlib.sha256("\n".join(VIEWS).encode()).hexdigest()[:16]
@@ -272,12 +367,20 @@ def publish_for_readers(db: str | Path, changed: bool = True) -> Path | None:
         return None
     stamp.write_text(version)
     if published.stat().st_size <= SQLITE_MAX_MB * 1024 * 1024:
-        publish_sqlite(published, published.with_suffix(".sqlite"))  # what `ogi serve` shows in datasette
+        publish_sqlite(
+            published, published.with_suffix(".sqlite")
+        )  # what `ogi serve` shows in datasette
     return published
 
 
-def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: bool = False,
-                 on_error=None, workers: int | None = None, pool: ExtractPool | None = None) -> IngestSummary:
+def load_sources(
+    items: list[Source],
+    db: str | Path = DEFAULT_DB,
+    progress: bool = False,
+    on_error=None,
+    workers: int | None = None,
+    pool: ExtractPool | None = None,
+) -> IngestSummary:
     """Extract (on a process pool when there is more than one document) and load `items`. A
     warm `pool` of the caller's is used and closed here."""
     summary = IngestSummary()
@@ -313,15 +416,22 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
         for (item, _, doc), report in zip(todo, reports):
             bar.update(1)
             if report.sha256 != doc.doc_id and not report.error:  # the worker read other bytes
-                report = error_report(b"", item.url, "the file changed while it was being ingested: ingest it again",
-                                      doc.doc_id)
+                report = error_report(
+                    b"",
+                    item.url,
+                    "the file changed while it was being ingested: ingest it again",
+                    doc.doc_id,
+                )
             doc.media_type = report.media_type or doc.media_type
             batch.append((doc, report))
             if report.error:
                 _fail(summary, item.url, report.error, on_error)
             else:
-                summary.add_report(report.status, sum(len(c) for rows in report.tables.values() for c in rows.values()),
-                                   sum(not c.ok for c in report.checks))
+                summary.add_report(
+                    report.status,
+                    sum(len(c) for rows in report.tables.values() for c in rows.values()),
+                    sum(not c.ok for c in report.checks),
+                )
         links.extend(chunk_links)
 
     def flush(wh: Warehouse) -> None:
@@ -330,7 +440,9 @@ def load_sources(items: list[Source], db: str | Path = DEFAULT_DB, progress: boo
         wh.link_urls(links)
         batch.clear()
         links.clear()
-        if gc.get_count()[0] > GC_GROWTH:  # objects the loaded batches left behind (cycles): see _gc_after_loads
+        if (
+            gc.get_count()[0] > GC_GROWTH
+        ):  # objects the loaded batches left behind (cycles): see _gc_after_loads
             gc.collect()
 
     # A pipeline in one thread: chunk k+1 is read, hashed and handed to the workers before chunk
@@ -404,14 +516,24 @@ def _gc_after_loads():
 
 def document_record(item: Source, sha: str, size: int) -> DocumentRecord:
     """A document's provenance row: its key (sha256 of the bytes) and where it came from."""
-    return DocumentRecord(doc_id=sha, source_url=item.url, path=str(item.path), bytes=size,
-                          media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
-                          source_id=item.source_id, page_url=item.page_url, fetched_at=_timestamp(item.fetched_at),
-                          http_status=item.http_status, year_guess=item.year_guess, title=item.title)
+    return DocumentRecord(
+        doc_id=sha,
+        source_url=item.url,
+        path=str(item.path),
+        bytes=size,
+        media_type=item.media_type or mimetypes.guess_type(item.path.name)[0] or "",
+        source_id=item.source_id,
+        page_url=item.page_url,
+        fetched_at=_timestamp(item.fetched_at),
+        http_status=item.http_status,
+        year_guess=item.year_guess,
+        title=item.title,
+    )
 
 
 def _timestamp(value: str | None):
     import datetime as dt
+
     return dt.datetime.fromisoformat(value) if value else None
 
 
@@ -423,7 +545,7 @@ def _fail(summary: IngestSummary, source: str, reason: str, on_error) -> None:
 
 def _chunks(items: list, n: int):
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 class _NoBar:
@@ -438,6 +560,7 @@ def _progress(total: int, enabled: bool):
     if not enabled or total < 2:
         return _NoBar()
     from tqdm import tqdm
+
     return tqdm(total=total, unit="doc", desc="ingest", leave=False)
 
 
@@ -489,15 +612,22 @@ def coverage(db: str | Path, sources: str | Path, years: str | None = None):
     import pandas as pd
 
     from crawlers.registry import load
+
     rows = load(sources)
     with Warehouse(db, read_only=True) as wh:
-        reports = wh.query("SELECT source_id, year, published_on FROM reports "
-                           "WHERE status <> 'error' AND source_id IS NOT NULL AND year IS NOT NULL")
+        reports = wh.query(
+            "SELECT source_id, year, published_on FROM reports "
+            "WHERE status <> 'error' AND source_id IS NOT NULL AND year IS NOT NULL"
+        )
     if years:
         lo, _, hi = years.partition("-")
         span = range(int(lo), int(hi or lo) + 1)
     else:
-        span = range(int(reports.year.min()), int(reports.year.max()) + 1) if len(reports) else range(0)
+        span = (
+            range(int(reports.year.min()), int(reports.year.max()) + 1)
+            if len(reports)
+            else range(0)
+        )
     out = []
     for s in rows:
         mine = reports[reports.source_id == s.source_id]
@@ -506,8 +636,12 @@ def coverage(db: str | Path, sources: str | Path, years: str | None = None):
             if got.empty:
                 out.append((s.source_id, s.name, year, "missing", None, None))
                 continue
-            deadline = dt.date(year + 1, 1, 31) if s.level == "department" else dt.date(year + 1, 3, 31)
+            deadline = (
+                dt.date(year + 1, 1, 31) if s.level == "department" else dt.date(year + 1, 3, 31)
+            )
             published = [p.date() if hasattr(p, "date") else p for p in got.published_on.dropna()]
             if published and min(published) > deadline:
                 out.append((s.source_id, s.name, year, "late", min(published), deadline))
-    return pd.DataFrame(out, columns=["source_id", "name", "year", "finding", "published_on", "deadline"])
+    return pd.DataFrame(
+        out, columns=["source_id", "name", "year", "finding", "published_on", "deadline"]
+    )

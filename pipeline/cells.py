@@ -3,12 +3,13 @@
 Shared by the extractors (to split text lines into cells) and the normaliser (to read values).
 A value is never guessed: anything that is not plainly a number or a blank marker is text.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .catalogue import COUNT_UNITS, MONEY_UNITS, NULL_MARKERS
 

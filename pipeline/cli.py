@@ -4,6 +4,7 @@ Exit codes: 0 success; 1 some documents failed (the rest loaded, failures record
 130 interrupted. A user's mistake is one line on stderr, never a traceback (``-v`` shows one for
 a bug).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,133 +29,292 @@ EPILOG = """examples:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="ogi", description="Open-government-information annual reports → checked, canonical numbers.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="ogi",
+        description="Open-government-information annual reports → checked, canonical numbers.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
     p.add_argument("--version", action="version", version=f"ogi {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    e = sub.add_parser("extract", help="parse documents and print canonical JSON; writes nothing",
-                       description="Parse documents and print one canonical JSON object per document, one per "
-                                   "line (or a short summary). Nothing is written to a database. Formats: HTML "
-                                   "pages in any encoding (.html .htm .shtml .jhtml); text and PDF-text dumps "
-                                   "(.txt); PDF (text layer and ruled tables; scanned pages by OCR); Word "
-                                   "(.docx, .doc); Kingsoft WPS (.wps); spreadsheets (.xls, .xlsx, .et); images "
-                                   "(.png, .jpg, .jpeg, .gif, by OCR). The kind is read from the bytes, not the "
-                                   "file name.")
-    e.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories to search for documents")
-    e.add_argument("--json", action="store_true", help="one JSON object per line (the default is a short summary)")
+    e = sub.add_parser(
+        "extract",
+        help="parse documents and print canonical JSON; writes nothing",
+        description="Parse documents and print one canonical JSON object per document, one per "
+        "line (or a short summary). Nothing is written to a database. Formats: HTML "
+        "pages in any encoding (.html .htm .shtml .jhtml); text and PDF-text dumps "
+        "(.txt); PDF (text layer and ruled tables; scanned pages by OCR); Word "
+        "(.docx, .doc); Kingsoft WPS (.wps); spreadsheets (.xls, .xlsx, .et); images "
+        "(.png, .jpg, .jpeg, .gif, by OCR). The kind is read from the bytes, not the "
+        "file name.",
+    )
+    e.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, or directories to search for documents"
+    )
+    e.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line (the default is a short summary)",
+    )
 
-    cr = sub.add_parser("crawl", help="crawl the portals of a source registry and store their reports",
-                        description="Crawl every source in a registry CSV politely (robots.txt, 1-2 requests per "
-                                    "site, delays), store report pages and attachments content-addressed under "
-                                    "OUT/raw with a manifest, and record one outcome per source.")
-    cr.add_argument("--sources", required=True, metavar="FILE.csv", help="source registry (see crawlers/sources)")
-    cr.add_argument("--out", default="data/crawl", help="where documents and the manifest go (default: data/crawl)")
-    cr.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME}")
-    cr.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
-                    help="a Scrapy setting for this crawl, e.g. -s DOWNLOAD_DELAY=3 (repeatable)")
-    cr.add_argument("--redis", metavar="URL", help="do not crawl here: queue the sources in Redis for `ogi crawl-worker`s "
-                                                   "(e.g. redis://HOST:6379/0)")
+    cr = sub.add_parser(
+        "crawl",
+        help="crawl the portals of a source registry and store their reports",
+        description="Crawl every source in a registry CSV politely (robots.txt, 1-2 requests per "
+        "site, delays), store report pages and attachments content-addressed under "
+        "OUT/raw with a manifest, and record one outcome per source.",
+    )
+    cr.add_argument(
+        "--sources",
+        required=True,
+        metavar="FILE.csv",
+        help="source registry (see crawlers/sources)",
+    )
+    cr.add_argument(
+        "--out",
+        default="data/crawl",
+        help="where documents and the manifest go (default: data/crawl)",
+    )
+    cr.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME}",
+    )
+    cr.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
+        help="a Scrapy setting for this crawl, e.g. -s DOWNLOAD_DELAY=3 (repeatable)",
+    )
+    cr.add_argument(
+        "--redis",
+        metavar="URL",
+        help="do not crawl here: queue the sources in Redis for `ogi crawl-worker`s "
+        "(e.g. redis://HOST:6379/0)",
+    )
 
-    cw = sub.add_parser("crawl-worker", help="take sources queued in Redis and crawl them (run any number, anywhere)",
-                        description="Take one source at a time from the Redis frontier (`ogi crawl --redis`) and "
-                                    "crawl it with the report spider; a source is leased to one worker at a time and "
-                                    "taken over by another when its worker dies. Documents go to the shared OUT "
-                                    "folder (content-addressed), provenance to OUT/manifest.WORKER.jsonl. The worker "
-                                    "stops when no source is queued or being crawled.",
-                        epilog="example (two machines sharing /shared):\n"
-                               "  hostA$ ogi crawl --sources registry.csv --redis redis://hostA:6379/0\n"
-                               "  hostA$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
-                               "  hostB$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
-                               "  hostA$ ogi ingest --crawl /shared/crawl",
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    cw.add_argument("--redis", required=True, metavar="URL", help="the frontier (e.g. redis://HOST:6379/0)")
-    cw.add_argument("--out", default="data/crawl", help="shared document store (default: data/crawl)")
-    cw.add_argument("--mirror", metavar="DIR", help="serve DIR's sites on 127.0.0.1 for {mirror:NAME} entry URLs")
-    cw.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
-                    help="how long a source stays held by a worker that stopped answering (default: 30)")
-    cw.add_argument("--worker-id", metavar="NAME", help="this worker's name (default: host-pid-random)")
-    cw.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
-                    help="a Scrapy setting, e.g. -s DOWNLOAD_DELAY=3 (repeatable)")
+    cw = sub.add_parser(
+        "crawl-worker",
+        help="take sources queued in Redis and crawl them (run any number, anywhere)",
+        description="Take one source at a time from the Redis frontier (`ogi crawl --redis`) and "
+        "crawl it with the report spider; a source is leased to one worker at a time and "
+        "taken over by another when its worker dies. Documents go to the shared OUT "
+        "folder (content-addressed), provenance to OUT/manifest.WORKER.jsonl. The worker "
+        "stops when no source is queued or being crawled.",
+        epilog="example (two machines sharing /shared):\n"
+        "  hostA$ ogi crawl --sources registry.csv --redis redis://hostA:6379/0\n"
+        "  hostA$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
+        "  hostB$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
+        "  hostA$ ogi ingest --crawl /shared/crawl",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cw.add_argument(
+        "--redis", required=True, metavar="URL", help="the frontier (e.g. redis://HOST:6379/0)"
+    )
+    cw.add_argument(
+        "--out", default="data/crawl", help="shared document store (default: data/crawl)"
+    )
+    cw.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="serve DIR's sites on 127.0.0.1 for {mirror:NAME} entry URLs",
+    )
+    cw.add_argument(
+        "--lease",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long a source stays held by a worker that stopped answering (default: 30)",
+    )
+    cw.add_argument(
+        "--worker-id", metavar="NAME", help="this worker's name (default: host-pid-random)"
+    )
+    cw.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="settings",
+        help="a Scrapy setting, e.g. -s DOWNLOAD_DELAY=3 (repeatable)",
+    )
 
-    dv = sub.add_parser("discover", help="registry rows for the bodies a portal lists (grow the registry)",
-                        description="Read the lists of subordinate bodies on government portals (footer <select> "
-                                    "menus, blocks headed 县(市、区)政府 / 市直部门 / 政府网站, 信息公开 机构 lists), "
-                                    "politely and obeying robots.txt, and write registry rows for the bodies not yet "
-                                    "in the registry, each marked with the page that listed it (discovered_from).",
-                        epilog="example:\n  ogi discover https://www.fujian.gov.cn/ --depth 2 "
-                               "--sources crawlers/sources/provinces.csv --out fujian.csv",
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    dv = sub.add_parser(
+        "discover",
+        help="registry rows for the bodies a portal lists (grow the registry)",
+        description="Read the lists of subordinate bodies on government portals (footer <select> "
+        "menus, blocks headed 县(市、区)政府 / 市直部门 / 政府网站, 信息公开 机构 lists), "
+        "politely and obeying robots.txt, and write registry rows for the bodies not yet "
+        "in the registry, each marked with the page that listed it (discovered_from).",
+        epilog="example:\n  ogi discover https://www.fujian.gov.cn/ --depth 2 "
+        "--sources crawlers/sources/provinces.csv --out fujian.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     dv.add_argument("urls", nargs="+", metavar="URL", help="portal home pages")
-    dv.add_argument("--depth", type=int, default=1, help="1: the bodies these portals list; 2: and the bodies "
-                                                          "their listed governments list (province → prefectures → counties)")
-    dv.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the new registry rows")
-    dv.add_argument("--sources", metavar="FILE.csv", help="a registry whose bodies are not written again")
-    dv.add_argument("--mirror", metavar="DIR", help="serve DIR's host folders on 127.0.0.1 instead of the web (tests, demos)")
+    dv.add_argument(
+        "--depth",
+        type=int,
+        default=1,
+        help="1: the bodies these portals list; 2: and the bodies "
+        "their listed governments list (province → prefectures → counties)",
+    )
+    dv.add_argument(
+        "--out", required=True, metavar="FILE.csv", help="where to write the new registry rows"
+    )
+    dv.add_argument(
+        "--sources", metavar="FILE.csv", help="a registry whose bodies are not written again"
+    )
+    dv.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="serve DIR's host folders on 127.0.0.1 instead of the web (tests, demos)",
+    )
 
-    i = sub.add_parser("ingest", help="[crawl +] extract + check + load into DuckDB (idempotent)",
-                       description="Extract, check and load documents into the DuckDB warehouse. Re-running on the "
-                                   "same bytes changes nothing; a failed document is recorded and the batch goes on.")
-    i.add_argument("paths", nargs="*", metavar="PATH",
-                   help=f"files or directories (default: the bundled corpus {DEFAULT_CORPUS})")
+    i = sub.add_parser(
+        "ingest",
+        help="[crawl +] extract + check + load into DuckDB (idempotent)",
+        description="Extract, check and load documents into the DuckDB warehouse. Re-running on the "
+        "same bytes changes nothing; a failed document is recorded and the batch goes on.",
+    )
+    i.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=f"files or directories (default: the bundled corpus {DEFAULT_CORPUS})",
+    )
     i.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
-    i.add_argument("--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored")
+    i.add_argument(
+        "--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored"
+    )
     i.add_argument("--out", default="data/crawl", help="crawl output folder (default: data/crawl)")
-    i.add_argument("--crawl", metavar="DIR", help="ingest an existing crawl folder (its manifest keeps URLs and fetch times)")
-    i.add_argument("--mirror", metavar="DIR", help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME} (offline mirror)")
-    i.add_argument("--snapshot", action="store_true",
-                   help="publish a read-only snapshot for notebooks (data/snapshot/; the default for the default --db)")
-    i.add_argument("--workers", type=int, metavar="N",
-                   help="extract on a Dask LocalCluster of N worker processes on this machine (see --scheduler)")
-    i.add_argument("--scheduler", metavar="tcp://HOST:8786",
-                   help="extract on an existing Dask cluster; its workers must see the documents and --shards "
-                        "at the same paths (a shared filesystem)")
-    i.add_argument("--shards", metavar="DIR", help="where Dask workers write Parquet shards (default: SHARDS beside the "
-                                                   "crawl store, or DB.shards beside the warehouse)")
+    i.add_argument(
+        "--crawl",
+        metavar="DIR",
+        help="ingest an existing crawl folder (its manifest keeps URLs and fetch times)",
+    )
+    i.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="serve DIR/NAME on 127.0.0.1 for entry URLs starting {mirror:NAME} (offline mirror)",
+    )
+    i.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="publish a read-only snapshot for notebooks (data/snapshot/; the default for the default --db)",
+    )
+    i.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="extract on a Dask LocalCluster of N worker processes on this machine (see --scheduler)",
+    )
+    i.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="extract on an existing Dask cluster; its workers must see the documents and --shards "
+        "at the same paths (a shared filesystem)",
+    )
+    i.add_argument(
+        "--shards",
+        metavar="DIR",
+        help="where Dask workers write Parquet shards (default: SHARDS beside the "
+        "crawl store, or DB.shards beside the warehouse)",
+    )
     i.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    c = sub.add_parser("check", help="data-quality summary of a warehouse",
-                       description="Identities broken, reports missing tables and extraction errors.")
+    c = sub.add_parser(
+        "check",
+        help="data-quality summary of a warehouse",
+        description="Identities broken, reports missing tables and extraction errors.",
+    )
     c.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
     c.add_argument("--details", action="store_true", help="list every failed check")
-    c.add_argument("--jurisdictions", action="store_true", help="list every report's jurisdiction, code and scope")
-    c.add_argument("--sources", metavar="FILE.csv", help="coverage: which registry bodies lack a report, or were late")
-    c.add_argument("--years", default=None, metavar="FROM-TO", help="years for coverage (default: those in the warehouse)")
-    rp = sub.add_parser("report", help="write a static, offline HTML report with the comparison charts",
-                        description="Charts and tables comparing jurisdictions and years, in one HTML page that "
-                                    "works offline (plotly.js bundled once), plus a PNG of each chart.")
-    rp.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
+    c.add_argument(
+        "--jurisdictions",
+        action="store_true",
+        help="list every report's jurisdiction, code and scope",
+    )
+    c.add_argument(
+        "--sources",
+        metavar="FILE.csv",
+        help="coverage: which registry bodies lack a report, or were late",
+    )
+    c.add_argument(
+        "--years",
+        default=None,
+        metavar="FROM-TO",
+        help="years for coverage (default: those in the warehouse)",
+    )
+    rp = sub.add_parser(
+        "report",
+        help="write a static, offline HTML report with the comparison charts",
+        description="Charts and tables comparing jurisdictions and years, in one HTML page that "
+        "works offline (plotly.js bundled once), plus a PNG of each chart.",
+    )
+    rp.add_argument(
+        "--db",
+        default=None,
+        help="warehouse (default: the published snapshot, else data/ogi.duckdb)",
+    )
     rp.add_argument("--out", default="data/report", help="output folder (default: data/report)")
     rp.add_argument("--no-png", action="store_true", help="skip PNG exports")
-    rp.add_argument("--include-generated", action="store_true",
-                    help="include the generated example reports of the bundled corpus (marked on every chart)")
+    rp.add_argument(
+        "--include-generated",
+        action="store_true",
+        help="include the generated example reports of the bundled corpus (marked on every chart)",
+    )
 
-    sv = sub.add_parser("serve", help="browse the warehouse in datasette (read-only)",
-                        description="Serve the warehouse's views read-only in datasette: facets by province, level, "
-                                    "year, scope, format and status; canned queries (grant rate by province × year, "
-                                    "litigation per 100 applications, reports with failed checks); every number "
-                                    "linked to its report, raw text, page and source URL; CSV/JSON downloads. "
-                                    "Serves a SQLite copy of the views (rebuilt when the warehouse is newer).",
-                        epilog="example:\n  ogi serve --port 8001     # then open http://127.0.0.1:8001/",
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sv.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
+    sv = sub.add_parser(
+        "serve",
+        help="browse the warehouse in datasette (read-only)",
+        description="Serve the warehouse's views read-only in datasette: facets by province, level, "
+        "year, scope, format and status; canned queries (grant rate by province × year, "
+        "litigation per 100 applications, reports with failed checks); every number "
+        "linked to its report, raw text, page and source URL; CSV/JSON downloads. "
+        "Serves a SQLite copy of the views (rebuilt when the warehouse is newer).",
+        epilog="example:\n  ogi serve --port 8001     # then open http://127.0.0.1:8001/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sv.add_argument(
+        "--db",
+        default=None,
+        help="warehouse (default: the published snapshot, else data/ogi.duckdb)",
+    )
     sv.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
-    sv.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1, this machine only)")
-    sv.add_argument("--rebuild", action="store_true", help="rebuild the SQLite copy even if it is up to date")
+    sv.add_argument(
+        "--host", default="127.0.0.1", help="interface (default: 127.0.0.1, this machine only)"
+    )
+    sv.add_argument(
+        "--rebuild", action="store_true", help="rebuild the SQLite copy even if it is up to date"
+    )
 
-    ex = sub.add_parser("export", help="export every view as Parquet (partitioned by year) or CSV",
-                        description="Every warehouse view, with a data dictionary (column, meaning, unit, Chinese label).")
+    ex = sub.add_parser(
+        "export",
+        help="export every view as Parquet (partitioned by year) or CSV",
+        description="Every warehouse view, with a data dictionary (column, meaning, unit, Chinese label).",
+    )
     ex.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     ex.add_argument("--out", default="data/export", help="output folder (default: data/export)")
-    ex.add_argument("--db", default=None, help="warehouse (default: the published snapshot, else data/ogi.duckdb)")
-    ex.add_argument("--excel", action="store_true",
-                    help="CSV for Excel: UTF-8 with a byte-order mark, so Chinese opens intact by double-click")
+    ex.add_argument(
+        "--db",
+        default=None,
+        help="warehouse (default: the published snapshot, else data/ogi.duckdb)",
+    )
+    ex.add_argument(
+        "--excel",
+        action="store_true",
+        help="CSV for Excel: UTF-8 with a byte-order mark, so Chinese opens intact by double-click",
+    )
     return p
 
 
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("ogi-reports")
     except PackageNotFoundError:  # pragma: no cover - running from a checkout without install
@@ -164,8 +324,10 @@ def _version() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if args.command is None:
         parser.print_help()
         return 2
@@ -173,11 +335,24 @@ def main(argv: list[str] | None = None) -> int:
     # process imports the rest of the pipeline (half a second of one core, otherwise)
     args.pool = _early_pool(args)
     from . import api
-    handler = {"extract": _extract, "ingest": _ingest, "check": _check, "crawl": _crawl, "report": _report,
-               "export": _export, "discover": _discover, "serve": _serve, "crawl-worker": _crawl_worker}[args.command]
+
+    handler = {
+        "extract": _extract,
+        "ingest": _ingest,
+        "check": _check,
+        "crawl": _crawl,
+        "report": _report,
+        "export": _export,
+        "discover": _discover,
+        "serve": _serve,
+        "crawl-worker": _crawl_worker,
+    }[args.command]
     try:
         return handler(args)
-    except (api.UsageError, RuntimeError) as exc:  # a user's mistake, or a warehouse that cannot open
+    except (
+        api.UsageError,
+        RuntimeError,
+    ) as exc:  # a user's mistake, or a warehouse that cannot open
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -191,7 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, the traceback with -v
         if args.verbose:
             raise
-        print(f"ogi: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
+        print(
+            f"ogi: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if args.pool is not None:
@@ -204,6 +382,7 @@ def _early_pool(args):
     if args.command != "ingest" or args.sources or args.workers or args.scheduler:
         return None
     from .parallel import ExtractPool, workers_default
+
     if workers_default() < 2:
         return None
     pool = ExtractPool()
@@ -214,11 +393,14 @@ def _early_pool(args):
 def _discover(args) -> int:
     from crawlers.registry import RegistryError
     from crawlers.run import discover, write_registry
+
     if args.depth < 1:
         print("ogi: --depth must be 1 or more", file=sys.stderr)
         return 2
     try:
-        rows, failures = discover(args.urls, depth=args.depth, known=args.sources, mirror=args.mirror)
+        rows, failures = discover(
+            args.urls, depth=args.depth, known=args.sources, mirror=args.mirror
+        )
         write_registry(rows, args.out)
     except (RegistryError, OSError, ValueError) as exc:
         print(f"ogi: {exc}", file=sys.stderr)
@@ -231,6 +413,7 @@ def _discover(args) -> int:
 
 def _existing_db(db: str | None) -> str | None:
     from . import api
+
     if db and not Path(db).exists():
         raise api.UsageError(f"no warehouse at {db}; run `ogi ingest --db {db}` first")
     return db
@@ -238,9 +421,14 @@ def _existing_db(db: str | None) -> str | None:
 
 def _report(args) -> int:
     from .analysis.report import NothingToReport, write_report
+
     try:
-        path = write_report(args.out, db=_existing_db(args.db), png=not args.no_png,
-                            include_generated=args.include_generated)
+        path = write_report(
+            args.out,
+            db=_existing_db(args.db),
+            png=not args.no_png,
+            include_generated=args.include_generated,
+        )
     except NothingToReport as exc:
         print(f"ogi: {exc}", file=sys.stderr)
         return 1
@@ -250,11 +438,13 @@ def _report(args) -> int:
 
 def _serve(args) -> int:
     from .analysis.serve import serve
+
     return serve(_existing_db(args.db), port=args.port, host=args.host, rebuild=args.rebuild)
 
 
 def _export(args) -> int:
     from .analysis.export import export
+
     files = export(args.out, fmt=args.format, db=_existing_db(args.db), excel=args.excel)
     print(f"wrote {len(files)} files under {args.out}")
     return 0
@@ -265,6 +455,7 @@ def _crawl_bar(sources: str):
     from tqdm import tqdm
 
     from crawlers.registry import load
+
     try:
         total = len(load(sources))
     except Exception:  # noqa: BLE001 - the crawl itself says what is wrong with the registry
@@ -276,17 +467,24 @@ def _crawl_bar(sources: str):
         bar.set_postfix_str(f"{outcome['source_id']}: {outcome['outcome']}")
         if bar.n >= total:
             bar.close()
+
     return step
 
 
 def _crawl(args) -> int:
     from crawlers.registry import RegistryError
     from crawlers.run import crawl
+
     if args.redis:
         return _queue(args)
     try:
-        result = crawl(args.sources, out_dir=args.out, mirror=args.mirror, overrides=_scrapy_settings(args.settings),
-                       progress=_crawl_bar(args.sources) if sys.stderr.isatty() else None)
+        result = crawl(
+            args.sources,
+            out_dir=args.out,
+            mirror=args.mirror,
+            overrides=_scrapy_settings(args.settings),
+            progress=_crawl_bar(args.sources) if sys.stderr.isatty() else None,
+        )
     except (RegistryError, OSError, ValueError) as exc:
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
@@ -294,9 +492,13 @@ def _crawl(args) -> int:
         print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}")
     for o in result.outcomes:
         if o.get("trail"):  # reached through the walk: pin the row to the column next time
-            print(f"tip: {o['source_id']}: set entry_url to {o['column_url']} (reached via {' > '.join(o['trail'])})")
+            print(
+                f"tip: {o['source_id']}: set entry_url to {o['column_url']} (reached via {' > '.join(o['trail'])})"
+            )
     if result.errors:
-        print(f"{len({e['url'] for e in result.errors})} URLs failed for good (listed in {result.store.errors_path})")
+        print(
+            f"{len({e['url'] for e in result.errors})} URLs failed for good (listed in {result.store.errors_path})"
+        )
     print(f"{len(result.stored)} documents stored this run under {result.store.raw}")
     if result.interrupted:
         print("ogi: interrupted; what was stored stays stored", file=sys.stderr)
@@ -306,8 +508,10 @@ def _crawl(args) -> int:
 
 def _scrapy_settings(pairs: list[str]) -> dict:
     """-s NAME=VALUE pairs (values read as JSON when they are: numbers, true/false, lists)."""
-    from . import api
     import json
+
+    from . import api
+
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -322,6 +526,7 @@ def _scrapy_settings(pairs: list[str]) -> dict:
 
 def _queue(args) -> int:
     from crawlers import frontier, registry
+
     try:
         rows = registry.load(args.sources)
         n = frontier.queue_sources(args.redis, rows)
@@ -332,23 +537,37 @@ def _queue(args) -> int:
     except frontier.RedisError as exc:
         print(f"ogi: Redis at {args.redis}: {exc}", file=sys.stderr)
         return 2
-    print(f"queued {n} sources ({len(rows) - n} already queued or being crawled) in {args.redis}: "
-          f"{st['queued']} queued, {st['active']} being crawled, {st['done']} done")
-    print(f"now run `ogi crawl-worker --redis {args.redis} --out DIR` on as many machines as you like")
+    print(
+        f"queued {n} sources ({len(rows) - n} already queued or being crawled) in {args.redis}: "
+        f"{st['queued']} queued, {st['active']} being crawled, {st['done']} done"
+    )
+    print(
+        f"now run `ogi crawl-worker --redis {args.redis} --out DIR` on as many machines as you like"
+    )
     return 0
 
 
 def _crawl_worker(args) -> int:
-    from . import api
     from crawlers import frontier
+
+    from . import api
+
     if args.lease <= 0:
         raise api.UsageError("--lease must be more than 0 seconds")
 
     def line(o: dict) -> None:
         print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}", flush=True)
+
     try:
-        done = frontier.work(args.redis, args.out, mirror=args.mirror, lease_s=args.lease,
-                             worker_id=args.worker_id, progress=line, overrides=_scrapy_settings(args.settings))
+        done = frontier.work(
+            args.redis,
+            args.out,
+            mirror=args.mirror,
+            lease_s=args.lease,
+            worker_id=args.worker_id,
+            progress=line,
+            overrides=_scrapy_settings(args.settings),
+        )
     except frontier.RedisError as exc:
         print(f"ogi: Redis at {args.redis}: {exc}", file=sys.stderr)
         return 2
@@ -359,6 +578,7 @@ def _crawl_worker(args) -> int:
 
 def _extract(args) -> int:
     from . import api
+
     failed = 0
     for path in api.iter_documents(args.paths):
         report = api.extract_file(path)
@@ -370,9 +590,11 @@ def _extract(args) -> int:
         else:
             bad = sum(not c.ok for c in report.checks)
             cells = sum(len(c) for rows in report.tables.values() for c in rows.values())
-            print(f"{path}: {report.issuer or '?'} {report.year or '?'} format {report.format}, "
-                  f"{cells} cells, {len(report.checks) - bad}/{len(report.checks)} checks ok"
-                  + (f", {len(report.warnings)} warnings" if report.warnings else ""))
+            print(
+                f"{path}: {report.issuer or '?'} {report.year or '?'} format {report.format}, "
+                f"{cells} cells, {len(report.checks) - bad}/{len(report.checks)} checks ok"
+                + (f", {len(report.warnings)} warnings" if report.warnings else "")
+            )
         if report.error and args.json:
             print(f"error: {path}: {report.error}", file=sys.stderr)
     return 1 if failed else 0
@@ -380,6 +602,7 @@ def _extract(args) -> int:
 
 def _ingest(args) -> int:
     from . import api
+
     def on_error(source: str, reason: str) -> None:
         print(f"error: {source}: {reason}", file=sys.stderr)
 
@@ -387,13 +610,26 @@ def _ingest(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise api.UsageError("--workers must be 1 or more")
     if args.workers and args.scheduler:
-        raise api.UsageError("--workers starts a cluster here, --scheduler uses one elsewhere: give one of them")
+        raise api.UsageError(
+            "--workers starts a cluster here, --scheduler uses one elsewhere: give one of them"
+        )
     try:
-        summary = api.ingest(args.paths, db=args.db, progress=bar, on_error=on_error, sources=args.sources,
-                             mirror=args.mirror, crawl_out=args.out, crawl_dir=args.crawl,
-                             publish=True if args.snapshot else None, dask_workers=args.workers,
-                             scheduler=args.scheduler, shards=args.shards, pool=args.pool,
-                             crawl_progress=_crawl_bar(args.sources) if bar and args.sources else None)
+        summary = api.ingest(
+            args.paths,
+            db=args.db,
+            progress=bar,
+            on_error=on_error,
+            sources=args.sources,
+            mirror=args.mirror,
+            crawl_out=args.out,
+            crawl_dir=args.crawl,
+            publish=True if args.snapshot else None,
+            dask_workers=args.workers,
+            scheduler=args.scheduler,
+            shards=args.shards,
+            pool=args.pool,
+            crawl_progress=_crawl_bar(args.sources) if bar and args.sources else None,
+        )
     except KeyboardInterrupt:
         print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)
         return 130
@@ -410,21 +646,29 @@ def _ingest(args) -> int:
 
 def _check(args) -> int:
     from . import api
+
     _existing_db(args.db)
     import pandas as pd
+
     q = api.quality_summary(args.db)
-    with pd.option_context("display.max_rows", 200, "display.width", 200, "display.max_colwidth", 80):
+    with pd.option_context(
+        "display.max_rows", 200, "display.width", 200, "display.max_colwidth", 80
+    ):
         print("reports by status:")
         print(_indent(q["reports"]))
         print("\nfailed checks:")
         print(_indent(q["failed_checks"]) if len(q["failed_checks"]) else "  none")
         if args.details and len(q["failed_check_details"]):
             print(_indent(q["failed_check_details"]))
-        print("\nreports from which no number was read (pre2019: a 2008–2018 report with no 统计表 and no figure in its text; no_tables: the same, 2019 or later):")
+        print(
+            "\nreports from which no number was read (pre2019: a 2008–2018 report with no 统计表 and no figure in its text; no_tables: the same, 2019 or later):"
+        )
         print(_indent(q["without_numbers"]) if len(q["without_numbers"]) else "  none")
         print("\nreports (2019/2021 format) missing tables:")
         print(_indent(q["missing_tables"]) if len(q["missing_tables"]) else "  none")
-        print("\nchecks across reports (cross_year.carry, proactive.stock_flow, copy_paste, aggregate_vs_agency):")
+        print(
+            "\nchecks across reports (cross_year.carry, proactive.stock_flow, copy_paste, aggregate_vs_agency):"
+        )
         print(_indent(q["cross_report"]) if len(q["cross_report"]) else "  none failed")
         print("\nextraction errors:")
         print(_indent(q["errors"]) if len(q["errors"]) else "  none")
@@ -434,7 +678,9 @@ def _check(args) -> int:
         if args.sources:
             cov = api.coverage(args.db, args.sources, args.years)
             print("\ncoverage of the registry:")
-            print(_indent(cov) if len(cov) else "  every source has a report for every year, on time")
+            print(
+                _indent(cov) if len(cov) else "  every source has a report for every year, on time"
+            )
     return 0
 
 

@@ -26,6 +26,7 @@ Workers must reach the documents and the shard folder by the same paths as the d
 filesystem), and must be allowed to start a child process: start them with
 ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (LocalCluster here sets it).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,13 +51,21 @@ _SHA_NAME = re.compile(r"[0-9a-f]{64}")
 _POOLS: dict[tuple, ExtractPool] = {}
 
 
-def extract_chunk(docs: list[dict], shard_root: str, timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB,
-                  work: Callable[[bytes, str], Report] | None = None) -> str:
+def extract_chunk(
+    docs: list[dict],
+    shard_root: str,
+    timeout: int = TIMEOUT_S,
+    memory_mb: int = MEMORY_MB,
+    work: Callable[[bytes, str], Report] | None = None,
+) -> str:
     """Extract the documents (DocumentRecord fields) and write their shard; returns its folder."""
     from .api import error_report
+
     if multiprocessing.current_process().daemon:
-        raise RuntimeError("this Dask worker is a daemon process and cannot run the extraction process that holds "
-                           "the per-document caps: start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
+        raise RuntimeError(
+            "this Dask worker is a daemon process and cannot run the extraction process that holds "
+            "the per-document caps: start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
+        )
     key = (timeout, memory_mb, work)
     pool = _POOLS.get(key)
     if pool is None:
@@ -70,7 +79,11 @@ def extract_chunk(docs: list[dict], shard_root: str, timeout: int = TIMEOUT_S, m
             jobs.append((None, f"cannot read file on worker: {exc.strerror}"))
     reports = iter(pool.map([(d, s) for d, s in jobs if d is not None]))
     for rec, (data, why) in zip(records, jobs):
-        report = next(reports) if data is not None else error_report(b"", rec.source_url, why, rec.doc_id)
+        report = (
+            next(reports)
+            if data is not None
+            else error_report(b"", rec.source_url, why, rec.doc_id)
+        )
         rec.media_type = report.media_type or rec.media_type
         batch.append((rec, report))
     return str(shard_files.write_shard(batch, shard_root))
@@ -118,6 +131,7 @@ class Cluster:
             return self.client
         import dask
         from distributed import Client, LocalCluster
+
         if not log.isEnabledFor(logging.INFO):  # Dask's own INFO lines only with -v
             logging.getLogger("distributed").setLevel(logging.WARNING)
         if self.scheduler:
@@ -127,8 +141,14 @@ class Cluster:
             dask.config.set({"distributed.worker.daemon": False})
             n = self.workers or 2
             # each worker's share of the cores (OCR's threads), read by its ExtractPool
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=logging.WARNING, env={"OGI_EXTRACT_PROCS": str(n)})
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.WARNING,
+                env={"OGI_EXTRACT_PROCS": str(n)},
+            )
             self._own.append(cluster)
             self.client = Client(cluster)
         self._own.insert(0, self.client)
@@ -140,13 +160,27 @@ class Cluster:
             thing.close()
 
 
-def ingest_on_dask(items: list, db: str | Path, summary, shard_root: str | Path, *, workers: int | None = None,
-                   scheduler: str | None = None, client=None, chunk: int = CHUNK, progress=None, on_error=None,
-                   timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB, work=None) -> None:
+def ingest_on_dask(
+    items: list,
+    db: str | Path,
+    summary,
+    shard_root: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    chunk: int = CHUNK,
+    progress=None,
+    on_error=None,
+    timeout: int = TIMEOUT_S,
+    memory_mb: int = MEMORY_MB,
+    work=None,
+) -> None:
     """Extract `items` (pipeline.api.Source) on a Dask cluster and load their shards into `db`,
     filling `summary` (pipeline.api.IngestSummary) as load_sources does. `progress(n)` is called
     as documents are done."""
     from .api import _fail, document_record
+
     shard_root = Path(shard_root)
     shard_root.mkdir(parents=True, exist_ok=True)
     shard_files.clear_partial(shard_root)
@@ -165,7 +199,7 @@ def ingest_on_dask(items: list, db: str | Path, summary, shard_root: str | Path,
         # What a crashed run extracted but did not load (in loads of a few hundred shards).
         left = shard_files.shards(shard_root)
         for i in range(0, len(left), 200):
-            _loaded(wh.load_shards(left[i:i + 200]), summary, on_error)
+            _loaded(wh.load_shards(left[i : i + 200]), summary, on_error)
         recovered = wh.known([d.doc_id for d in docs]) - known
         todo: dict[str, DocumentRecord] = {}
         for d in docs:
@@ -179,9 +213,17 @@ def ingest_on_dask(items: list, db: str | Path, summary, shard_root: str | Path,
             ordered = [todo[k] for k in sorted(todo)]
             with Cluster(workers, scheduler, client) as dask_client:
                 size = chunk_size(len(ordered), sum(dask_client.nthreads().values()), chunk)
-                chunks = [ordered[i:i + size] for i in range(0, len(ordered), size)]
-                _run(dask_client, chunks, wh, summary, str(shard_root), progress, on_error,
-                     dict(timeout=timeout, memory_mb=memory_mb, work=work))
+                chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+                _run(
+                    dask_client,
+                    chunks,
+                    wh,
+                    summary,
+                    str(shard_root),
+                    progress,
+                    on_error,
+                    dict(timeout=timeout, memory_mb=memory_mb, work=work),
+                )
         wh.link_urls(docs)
 
 
@@ -192,14 +234,18 @@ def chunk_size(documents: int, threads: int, most: int = CHUNK) -> int:
     return max(1, min(most, -(-documents // (max(threads, 1) * TASKS_PER_THREAD))))
 
 
-def _run(client, chunks, wh, summary, shard_root, progress, on_error, caps, load_every: int = LOAD_BATCH) -> None:
+def _run(
+    client, chunks, wh, summary, shard_root, progress, on_error, caps, load_every: int = LOAD_BATCH
+) -> None:
     from distributed import as_completed
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
 
     def submit(chunk: list[DocumentRecord]):
         key = f"ogi-extract-{EXTRACTOR_VERSION}-{shard_files.shard_key([d.doc_id for d in chunk])}"
-        fut = client.submit(extract_chunk, [dict(vars(d)) for d in chunk], shard_root, key=key, pure=False, **caps)
+        fut = client.submit(
+            extract_chunk, [dict(vars(d)) for d in chunk], shard_root, key=key, pure=False, **caps
+        )
         pending[fut.key] = chunk
         return fut
 
@@ -221,15 +267,33 @@ def _run(client, chunks, wh, summary, shard_root, progress, on_error, caps, load
                         queue.add(submit(part))
                     continue
                 from .api import error_report
+
                 reason = "the extraction worker died on this document (memory cap or a crash in a parser)"
-                ready.append((str(shard_files.write_shard(
-                    [(chunk[0], error_report(b"", chunk[0].source_url, reason, chunk[0].doc_id))], shard_root)), chunk))
+                ready.append(
+                    (
+                        str(
+                            shard_files.write_shard(
+                                [
+                                    (
+                                        chunk[0],
+                                        error_report(
+                                            b"", chunk[0].source_url, reason, chunk[0].doc_id
+                                        ),
+                                    )
+                                ],
+                                shard_root,
+                            )
+                        ),
+                        chunk,
+                    )
+                )
             except (FutureCancelledError, Exception) as exc:
                 # Not the document's fault (a worker that cannot write the shard folder, a
                 # misconfigured worker, a lost scheduler): stop, and record nothing about the
                 # documents, so the next run does them. What was loaded stays loaded.
-                raise RuntimeError(f"distributed extraction stopped: {type(exc).__name__}: {exc}".splitlines()[0]) \
-                    from exc
+                raise RuntimeError(
+                    f"distributed extraction stopped: {type(exc).__name__}: {exc}".splitlines()[0]
+                ) from exc
             finally:
                 fut.release()
         waiting += ready
@@ -246,9 +310,9 @@ def _run(client, chunks, wh, summary, shard_root, progress, on_error, caps, load
 
 def _loaded(rows: list[dict], summary, on_error) -> None:
     from .api import _fail
+
     for r in rows:
         if r["error"]:
             _fail(summary, r["source_url"], r["error"], on_error)
             continue
         summary.add_report(r["status"], r["cells"], r["failed_checks"])
-

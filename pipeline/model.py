@@ -1,10 +1,11 @@
 """Plain data types passed between the stages.
 
-    extract   : bytes            -> Extracted   (lines of cells + page metadata)
-    normalise : Extracted        -> Report      (canonical keys, metadata, sections)
-    validate  : Report           -> [Check]     (appended to report.checks)
-    store     : Report           -> DuckDB rows
+extract   : bytes            -> Extracted   (lines of cells + page metadata)
+normalise : Extracted        -> Report      (canonical keys, metadata, sections)
+validate  : Report           -> [Check]     (appended to report.checks)
+store     : Report           -> DuckDB rows
 """
+
 from __future__ import annotations
 
 import json
@@ -31,6 +32,7 @@ class Line:
     ``exact`` is True when the cells come from a table grid (HTML): positions are reliable and a
     trailing empty cell is a real blank. Text dumps lose that, so there trailing empties are layout.
     """
+
     cells: list[str]
     exact: bool = False
     raw: str | None = None  # the line as printed, when splitting it into cells lost its spacing
@@ -56,7 +58,9 @@ class Extracted:
     media_type: str
     method: str  # html_table | text
     lines: list[Line]
-    meta: dict[str, str] = field(default_factory=dict)  # title, publisher, published, index_no from the page shell
+    meta: dict[str, str] = field(
+        default_factory=dict
+    )  # title, publisher, published, index_no from the page shell
     warnings: list[str] = field(default_factory=list)
 
 
@@ -79,8 +83,13 @@ class Check:
     detail: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "ok": self.ok, "expected": _num(self.expected),
-                "actual": _num(self.actual), "detail": self.detail}
+        return {
+            "id": self.id,
+            "ok": self.ok,
+            "expected": _num(self.expected),
+            "actual": _num(self.actual),
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -99,14 +108,16 @@ class Report:
     title: str | None = None
     issuer: str | None = None
     issuer_key: str | None = None
-    jurisdiction: dict[str, Any] = field(default_factory=lambda: {
-        "name": None, "name_simplified": None, "level": None, "code": None})
+    jurisdiction: dict[str, Any] = field(
+        default_factory=lambda: {"name": None, "name_simplified": None, "level": None, "code": None}
+    )
     scope: str = "unknown"
     year: int | None = None
     published_on: str | None = None
     format: str = "unknown"
     tables: dict[str, dict[str, dict[str, Cell]]] = field(
-        default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}, "legacy": {}})
+        default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}, "legacy": {}}
+    )
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
@@ -125,17 +136,34 @@ class Report:
         confidence) for the warehouse. Computed once, where the report is extracted (a worker
         process), so the writer only concatenates."""
         if self._facts is None:
-            rows = [(f"{table}|{row}|{col}", None if c.value is None else str(c.value), c.raw, c.page, c.confidence)
-                    for table, rows_ in self.tables.items() for row, cells in rows_.items()
-                    for col, c in cells.items()]
+            rows = [
+                (
+                    f"{table}|{row}|{col}",
+                    None if c.value is None else str(c.value),
+                    c.raw,
+                    c.page,
+                    c.confidence,
+                )
+                for table, rows_ in self.tables.items()
+                for row, cells in rows_.items()
+                for col, c in cells.items()
+            ]
             self._facts = list(zip(*rows)) if rows else [(), (), (), (), ()]
         return tuple(self._facts)
 
     def check_columns(self) -> tuple[tuple, ...]:
         """The checks as columns (id, ok, expected text, actual text, detail), like fact_columns."""
         if self._checks is None:
-            rows = [(c.id, c.ok, None if c.expected is None else str(c.expected),
-                     None if c.actual is None else str(c.actual), c.detail) for c in self.checks]
+            rows = [
+                (
+                    c.id,
+                    c.ok,
+                    None if c.expected is None else str(c.expected),
+                    None if c.actual is None else str(c.actual),
+                    c.detail,
+                )
+                for c in self.checks
+            ]
             self._checks = list(zip(*rows)) if rows else [(), (), (), (), ()]
         return tuple(self._checks)
 
@@ -167,8 +195,13 @@ class Report:
             "year": self.year,
             "published_on": self.published_on,
             "format": self.format,
-            **{name: {row: {col: _num(c.value) for col, c in cols.items()} for row, cols in rows.items()}
-               for name, rows in self.tables.items()},
+            **{
+                name: {
+                    row: {col: _num(c.value) for col, c in cols.items()}
+                    for row, cols in rows.items()
+                }
+                for name, rows in self.tables.items()
+            },
             "checks": [c.to_json() for c in self.checks],
             "warnings": self.warnings,
             "error": self.error,

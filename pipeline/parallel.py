@@ -5,6 +5,7 @@ A document that exceeds its time (`DocumentTimeout`, raised by SIGALRM inside th
 memory (RLIMIT_AS) gets an error report; a worker that dies is replaced and the batch goes on.
 LibreOffice runs in its own subprocess with its own time limit (pipeline/extract/office.py).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -24,8 +25,13 @@ from .model import Report
 
 log = logging.getLogger("ogi.parallel")
 
-PRELOAD = ["pipeline.api", "pipeline.extract.html", "pipeline.extract.text", "pipeline.normalise",
-           "pipeline.validate"]
+PRELOAD = [
+    "pipeline.api",
+    "pipeline.extract.html",
+    "pipeline.extract.text",
+    "pipeline.normalise",
+    "pipeline.validate",
+]
 TIMEOUT_S = 300  # a scanned 40-page report OCRs in about 3 minutes here
 GRACE_S = 10
 MEMORY_MB = 3072
@@ -76,12 +82,14 @@ def die_with(owner: int, owner_started: str | None, every: float = 0.5) -> None:
             time.sleep(every)
             if _started(owner) != owner_started:
                 os._exit(1)
+
     if owner_started is not None:
         threading.Thread(target=watch, daemon=True, name="owner-watch").start()
 
 
-def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | None = None,
-                 procs: int = 1) -> None:
+def _init_worker(
+    memory_mb: int, owner: int | None = None, owner_started: str | None = None, procs: int = 1
+) -> None:
     # Each worker's share of the cores (OCR runs that many pages side by side, one thread each).
     os.environ["OGI_EXTRACT_PROCS"] = str(procs)
     if owner:
@@ -94,9 +102,15 @@ def _init_worker(memory_mb: int, owner: int | None = None, owner_started: str | 
     signal.signal(signal.SIGALRM, _on_alarm)
 
 
-def _work(data: bytes | Path, source: str, timeout: int, work: Callable[[bytes, str], Report] | None = None) -> Report:
+def _work(
+    data: bytes | Path,
+    source: str,
+    timeout: int,
+    work: Callable[[bytes, str], Report] | None = None,
+) -> Report:
     global _timed_out
     from .api import extract_bytes
+
     _timed_out = False
     signal.alarm(timeout)  # reading the file counts too (a hung network mount)
     try:
@@ -119,6 +133,7 @@ def _work(data: bytes | Path, source: str, timeout: int, work: Callable[[bytes, 
 
 def _error(data: bytes | Path, source: str, reason: str) -> Report:
     from .api import error_report  # api imports this module
+
     if isinstance(data, Path):
         try:
             data = data.read_bytes()
@@ -146,8 +161,13 @@ class ExtractPool:
     """`work(data, source) -> Report` is what each worker runs (default: extract_bytes); it must
     be importable by module name (the workers are forked from a server process)."""
 
-    def __init__(self, workers: int | None = None, timeout: int = TIMEOUT_S, memory_mb: int = MEMORY_MB,
-                 work: Callable[[bytes, str], Report] | None = None):
+    def __init__(
+        self,
+        workers: int | None = None,
+        timeout: int = TIMEOUT_S,
+        memory_mb: int = MEMORY_MB,
+        work: Callable[[bytes, str], Report] | None = None,
+    ):
         self.workers = workers or workers_default()
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -163,16 +183,24 @@ class ExtractPool:
             # imports a worker, again whenever a capped worker is replaced).
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(PRELOAD)
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                             initializer=_init_worker,
-                                             initargs=(self.memory_mb, os.getpid(), _started(os.getpid()),
-                                                       max(self.workers, int(os.environ.get("OGI_EXTRACT_PROCS", "1")))))
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(
+                    self.memory_mb,
+                    os.getpid(),
+                    _started(os.getpid()),
+                    max(self.workers, int(os.environ.get("OGI_EXTRACT_PROCS", "1"))),
+                ),
+            )
         return self._pool
 
     def warm(self) -> None:
         """Start the workers now, in the background, instead of at the first document. Starting
         a worker waits for the forkserver's imports (~0.5 s); the caller spends that time
         opening the warehouse and reading the first documents."""
+
         def start():
             try:
                 pool = self._executor()
@@ -180,6 +208,7 @@ class ExtractPool:
                     pool.submit(os.getpid)
             except Exception:  # noqa: BLE001 - the first map() starts the pool again and says why
                 log.debug("starting the extraction pool early failed", exc_info=True)
+
         self._warming = threading.Thread(target=start, daemon=True, name="ogi-pool-warm")
         self._warming.start()
 
@@ -215,12 +244,16 @@ class ExtractPool:
             # culprit, the rest again.
             if len(items) == 1:
                 spent = getattr(fut, "ended", time.monotonic()) - fut.started
-                yield _error(data, source, f"extraction took longer than {self.timeout} s (time cap)"
-                             if spent >= self.timeout else
-                             "the extraction process died (memory cap or a crash in a parser)")
+                yield _error(
+                    data,
+                    source,
+                    f"extraction took longer than {self.timeout} s (time cap)"
+                    if spent >= self.timeout
+                    else "the extraction process died (memory cap or a crash in a parser)",
+                )
                 return
             yield from self.map([(data, source)])
-            rest = list(zip(items[i + 1:], futures[i + 1:]))
+            rest = list(zip(items[i + 1 :], futures[i + 1 :]))
             kept = [_result_or_none(f) for _, f in rest]
             redo = iter(self.map([it for (it, _), k in zip(rest, kept) if k is None]))
             for k in kept:

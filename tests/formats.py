@@ -7,6 +7,7 @@ with a non-embedded CID font (reportlab, STSong-Light), a PDF with a rotated pag
 scans: pages rasterised at 150–200 dpi with slight skew, blur and JPEG noise, as an image-only
 PDF and as a JPG.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,9 +28,11 @@ KINDS = ("pdf", "docx", "doc", "wps", "xls", "cidpdf", "rotated", "pdf_glued", "
 
 def report_html(spec: Spec, font_pt: float = 10.5) -> str:
     title = f"{spec.issuer}{spec.year}年政府信息公开工作年度报告"
-    return (f'<html><head><meta charset="utf-8"><title>{title}</title><style>body {{font-family: "Noto Serif CJK SC";'
-            f' font-size: {font_pt}pt}} td {{font-size: {font_pt - 1.5}pt}}</style></head><body>'
-            f'<p style="text-align:center;font-size:{font_pt + 6}pt"><b>{title}</b></p>{report_body(spec)}</body></html>')
+    return (
+        f'<html><head><meta charset="utf-8"><title>{title}</title><style>body {{font-family: "Noto Serif CJK SC";'
+        f" font-size: {font_pt}pt}} td {{font-size: {font_pt - 1.5}pt}}</style></head><body>"
+        f'<p style="text-align:center;font-size:{font_pt + 6}pt"><b>{title}</b></p>{report_body(spec)}</body></html>'
+    )
 
 
 def soffice(args: list[str], cwd: Path) -> None:
@@ -37,12 +40,23 @@ def soffice(args: list[str], cwd: Path) -> None:
     if not exe:
         raise RuntimeError("LibreOffice is not installed: run `make setup`")
     with tempfile.TemporaryDirectory(prefix="lo_gen_") as profile:
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *args],
-                       cwd=cwd, check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *args],
+            cwd=cwd,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
 
 
-def build(specs: dict[str, Spec], out: Path, kinds=KINDS, scan_dpi=(150, 200), seed: int = 0,
-          font_pt: float = 10.5) -> list[tuple[Path, str, str]]:
+def build(
+    specs: dict[str, Spec],
+    out: Path,
+    kinds=KINDS,
+    scan_dpi=(150, 200),
+    seed: int = 0,
+    font_pt: float = 10.5,
+) -> list[tuple[Path, str, str]]:
     """Write every report in every kind; returns (path, spec name, kind)."""
     if not specs:
         return []  # LibreOffice given no file waits for one on stdin
@@ -59,7 +73,10 @@ def build(specs: dict[str, Spec], out: Path, kinds=KINDS, scan_dpi=(150, 200), s
     if {"doc", "wps"} & set(kinds):
         soffice(["--convert-to", "doc:MS Word 97", "--outdir", str(out), *docx], out)
     if "xls" in kinds:
-        soffice(["--infilter=HTML (StarCalc)", "--convert-to", "xls", "--outdir", str(out), *htmls], work)
+        soffice(
+            ["--infilter=HTML (StarCalc)", "--convert-to", "xls", "--outdir", str(out), *htmls],
+            work,
+        )
     rng = random.Random(seed)
     result = []
     for name, spec in specs.items():
@@ -104,13 +121,16 @@ def cid_pdf(spec: Spec, path: Path) -> None:
     from reportlab.pdfgen import canvas
 
     from pipeline.extract import extract
+
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     lines = extract(report_html(spec).encode(), "r.html").lines
     c = canvas.Canvas(str(path), pagesize=A4)
     y = A4[1] - 50
     for line in lines:
         text = "  ".join(x if x else "" for x in line.cells) if line.exact else line.text
-        for chunk in [text[i:i + 44] for i in range(0, len(text), 44)] if not line.exact else [text]:
+        for chunk in (
+            [text[i : i + 44] for i in range(0, len(text), 44)] if not line.exact else [text]
+        ):
             if y < 50:
                 c.showPage()
                 y = A4[1] - 50
@@ -129,6 +149,7 @@ def glued_pdf(spec: Spec, path: Path) -> None:
     from reportlab.pdfgen import canvas
 
     from pipeline.extract import extract
+
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     lines = extract(report_html(spec).encode(), "r.html").lines
     c = canvas.Canvas(str(path), pagesize=A4)
@@ -145,7 +166,7 @@ def glued_pdf(spec: Spec, path: Path) -> None:
                 c.drawString(x, y, cell)
                 x += pdfmetrics.stringWidth(cell, "STSong-Light", size) + 1.0  # < x_tolerance
         else:
-            for chunk in [line.text[i:i + 44] for i in range(0, len(line.text), 44)]:
+            for chunk in [line.text[i : i + 44] for i in range(0, len(line.text), 44)]:
                 c.drawString(40, y, chunk)
                 y -= 15
             continue
@@ -161,6 +182,7 @@ def docx_report(spec: Spec) -> bytes:
     import docx
 
     from pipeline.extract import extract
+
     lines = extract(report_html(spec).encode(), "r.html").lines
     d = docx.Document()
     table_rows: list[list[str]] = []
@@ -173,6 +195,7 @@ def docx_report(spec: Spec) -> bytes:
                 for j, text in enumerate(row):
                     t.cell(i, j).text = text
             table_rows.clear()
+
     for line in lines:
         if line.exact:
             table_rows.append(line.cells)
@@ -187,6 +210,7 @@ def docx_report(spec: Spec) -> bytes:
 
 def rotate_page(src: Path, dst: Path, page: int) -> None:
     from pypdf import PdfReader, PdfWriter
+
     reader = PdfReader(str(src))
     writer = PdfWriter()
     for i, p in enumerate(reader.pages):
@@ -200,6 +224,7 @@ def rotate_page(src: Path, dst: Path, page: int) -> None:
 def scan_images(src: Path, dpi: int, rng: random.Random):
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter
+
     pdf = pdfium.PdfDocument(str(src))
     for page in pdf:
         img = page.render(scale=dpi / 72).to_pil().convert("L")
@@ -221,6 +246,7 @@ def truth(spec: Spec) -> dict[tuple[str, str, str], object]:
     from decimal import Decimal
 
     from pipeline.cells import parse_cell
+
     out = {}
     for row, cols in spec.proactive.items():
         for col, value in cols.items():
@@ -229,8 +255,11 @@ def truth(spec: Spec) -> dict[tuple[str, str, str], object]:
     for row, vals in spec.applications.items():
         for col, value in zip(APPLICANT + ["total"], vals + [spec.total(row)]):
             out[("applications", row, col)] = parse_cell(str(spec.blanks.get((row, col), value)))[1]
-    keys = [(r, c) for r in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
-            for c in ("upheld", "corrected", "other", "pending", "total")]
+    keys = [
+        (r, c)
+        for r in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
     for (r, c), v in zip(keys, spec.appeals):
         out[("appeals", r, c)] = v
     return {k: (Decimal(str(v)) if isinstance(v, Decimal) else v) for k, v in out.items()}
@@ -250,6 +279,7 @@ def score(report, spec: Spec) -> tuple[int, int, list[str]]:
 def legacy_build(specs: dict, out: Path, kinds=("docx", "pdf")) -> list[tuple[Path, str, str]]:
     """2008–2018 reports (tests/synth_legacy.py) as DOCX and PDF: their 统计表 a Word table."""
     from synth_legacy import render_html
+
     if not specs:
         return []  # LibreOffice given no file waits for one
     out.mkdir(parents=True, exist_ok=True)
@@ -257,10 +287,26 @@ def legacy_build(specs: dict, out: Path, kinds=("docx", "pdf")) -> list[tuple[Pa
     work.mkdir(exist_ok=True)
     for name, spec in specs.items():
         (work / f"{name}.html").write_text(render_html(spec), encoding="utf-8")
-    soffice(["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *sorted(str(p) for p in work.glob("*.html"))],
-            work)
+    soffice(
+        [
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            *sorted(str(p) for p in work.glob("*.html")),
+        ],
+        work,
+    )
     if "pdf" in kinds:
-        soffice(["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out),
-                 *sorted(str(p) for p in out.glob("*.docx"))], out)
+        soffice(
+            [
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                str(out),
+                *sorted(str(p) for p in out.glob("*.docx")),
+            ],
+            out,
+        )
     shutil.rmtree(work)
     return [(out / f"{name}.{kind}", name, kind) for name in specs for kind in kinds]

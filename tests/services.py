@@ -1,5 +1,6 @@
 """Real services the tests start on free loopback ports and stop themselves: redis-server (the
 Debian package the Makefile installs) and a Dask LocalCluster."""
+
 from __future__ import annotations
 
 import shutil
@@ -21,11 +22,29 @@ def redis_server(workdir: Path):
     """A throwaway redis-server on 127.0.0.1 (no persistence); yields its URL."""
     exe = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(exe).exists():
-        raise RuntimeError("redis-server is not installed; `make setup` installs it (Debian package redis-server)")
+        raise RuntimeError(
+            "redis-server is not installed; `make setup` installs it (Debian package redis-server)"
+        )
     import redis
+
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     try:
         client = redis.Redis.from_url(url)

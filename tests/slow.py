@@ -1,4 +1,5 @@
 """Extraction stand-ins for the pool's time cap tests (importable by the pool's workers)."""
+
 import time
 
 
@@ -19,6 +20,7 @@ def spins(data: bytes, source: str):
 
 def quick(data: bytes, source: str):
     from pipeline.api import extract_bytes
+
     if source.startswith("slow"):
         return sleeps(data, source)
     return extract_bytes(data, source)
@@ -27,6 +29,7 @@ def quick(data: bytes, source: str):
 def quick_by_name(data: bytes, source: str):
     """As `quick`, for sources named by a path: a file called slow-… takes forever."""
     import os
+
     return quick(data, os.path.basename(source))
 
 
@@ -35,4 +38,5 @@ def nothing(data: bytes, source: str):
     import hashlib
 
     from pipeline.model import Report
+
     return Report(source=source, sha256=hashlib.sha256(data).hexdigest())

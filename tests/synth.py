@@ -8,6 +8,7 @@ scripts and footers that make real pages 30–250 KB.
 
 Run ``python tests/synth.py`` to rebuild data/samples/html from the fixed specs below.
 """
+
 from __future__ import annotations
 
 import html
@@ -35,8 +36,12 @@ class Spec:
     site: str = ""
     scope_note: str = ""  # e.g. 本报告涵盖… for a jurisdiction aggregate
     proactive: dict = field(default_factory=dict)
-    applications: dict = field(default_factory=dict)  # row -> [6 applicant values] (total computed unless given)
-    totals: dict = field(default_factory=dict)  # row -> printed total when it must differ from the sum
+    applications: dict = field(
+        default_factory=dict
+    )  # row -> [6 applicant values] (total computed unless given)
+    totals: dict = field(
+        default_factory=dict
+    )  # row -> printed total when it must differ from the sum
     appeals: list = field(default_factory=list)  # 15 values
     narrative_apps: int | None = None
     word_markup: bool = False
@@ -46,9 +51,15 @@ class Spec:
     # Word-pasted grid whose spans do not line up: 自然人 over two grid columns, an empty cell
     # under it, 商业企业 over two, and data cells with colspan=2 under 商业企业 (issue: phantom column).
     phantom_grid: bool = False
-    lost_glyphs: dict = field(default_factory=dict)  # row -> label as a damaged text layer prints it
-    no_heading4: bool = False  # the 四、 heading left out (the appeals table follows table 三 directly)
-    highlights: list = field(default_factory=list)  # sentences of section 一 that differ year to year
+    lost_glyphs: dict = field(
+        default_factory=dict
+    )  # row -> label as a damaged text layer prints it
+    no_heading4: bool = (
+        False  # the 四、 heading left out (the appeals table follows table 三 directly)
+    )
+    highlights: list = field(
+        default_factory=list
+    )  # sentences of section 一 that differ year to year
 
     def total(self, row: str):
         if row in self.totals:
@@ -64,16 +75,24 @@ def random_spec(rng: random.Random, i: int, fmt: str | None = None) -> Spec:
     year = rng.choice([2019, 2020]) if fmt == "2019" else rng.randint(2021, 2024)
     county = f"{'东西南北中'[i % 5]}{'山河湖川林'[(i // 5) % 5]}{'县区'[i % 2]}"
     issuer = f"样本{i:05d}{county}人民政府"
-    parts = [r.key for r in cat.APPLICATION_ROWS if r.key not in ("new_received", "carried_over", "total_processed",
-                                                                   "carried_forward", "other")
-             and not r.key.endswith("_subtotal")]
+    parts = [
+        r.key
+        for r in cat.APPLICATION_ROWS
+        if r.key
+        not in ("new_received", "carried_over", "total_processed", "carried_forward", "other")
+        and not r.key.endswith("_subtotal")
+    ]
     if fmt == "2019":
         parts = [p for p in parts if p not in cat.OTHER_PARTS] + ["other"]
     apps: dict[str, list[int]] = {}
     processed = [0] * 6
     for p in parts:
-        vals = [rng.choice([0, 0, 0, 1, 2, 5, rng.randint(0, 400)]) if c == 0 else rng.choice([0, 0, 0, 1, 3])
-                for c in range(6)]
+        vals = [
+            rng.choice([0, 0, 0, 1, 2, 5, rng.randint(0, 400)])
+            if c == 0
+            else rng.choice([0, 0, 0, 1, 3])
+            for c in range(6)
+        ]
         apps[p] = vals
         processed = [a + b for a, b in zip(processed, vals)]
     carried_forward = [rng.randint(0, 6) for _ in range(6)]
@@ -87,11 +106,21 @@ def random_spec(rng: random.Random, i: int, fmt: str | None = None) -> Spec:
     for _ in range(3):
         four = [rng.choice([0, 0, 1, 2]) for _ in range(4)]
         appeals += four + [sum(four)]
-    return Spec(issuer=issuer, year=year, fmt=fmt, shell=rng.choice(["trs", "hanweb", "gkmlpt"]),
-                published=f"{year + 1}-01-{rng.randint(10, 31):02d}", site=f"www.sample{i}.gov.cn",
-                proactive=_random_proactive(rng, fmt), applications=apps, appeals=appeals,
-                narrative_apps=sum(new), word_markup=rng.random() < 0.4, split_tables=rng.random() < 0.3,
-                padding_kb=rng.choice([25, 40, 60, 90, 140, 220]))
+    return Spec(
+        issuer=issuer,
+        year=year,
+        fmt=fmt,
+        shell=rng.choice(["trs", "hanweb", "gkmlpt"]),
+        published=f"{year + 1}-01-{rng.randint(10, 31):02d}",
+        site=f"www.sample{i}.gov.cn",
+        proactive=_random_proactive(rng, fmt),
+        applications=apps,
+        appeals=appeals,
+        narrative_apps=sum(new),
+        word_markup=rng.random() < 0.4,
+        split_tables=rng.random() < 0.3,
+        padding_kb=rng.choice([25, 40, 60, 90, 140, 220]),
+    )
 
 
 def _random_proactive(rng: random.Random, fmt: str) -> dict:
@@ -100,7 +129,11 @@ def _random_proactive(rng: random.Random, fmt: str) -> dict:
         cells = {}
         for c in r.cols:
             if c == "amount":
-                cells[c] = f"{rng.randint(0, 9000)}.{rng.randint(0, 99):02d}" if r.key == "fees" else rng.randint(0, 900)
+                cells[c] = (
+                    f"{rng.randint(0, 9000)}.{rng.randint(0, 99):02d}"
+                    if r.key == "fees"
+                    else rng.randint(0, 900)
+                )
             elif c == "items_change":
                 cells[c] = rng.choice([0, 0, 1, -1, 3])
             else:
@@ -113,9 +146,11 @@ def _random_proactive(rng: random.Random, fmt: str) -> dict:
 def _td(text, attrs: str = "", word: bool = False) -> str:
     t = html.escape(str(text))
     if word:
-        t = (f'<p class="MsoNormal" align="center" style="text-align:center"><span style="font-size:10.5pt;'
-             f'font-family:仿宋_GB2312">{t}<span lang="EN-US"><o:p></o:p></span></span></p>')
-    return f"<td{(' ' + attrs) if attrs else ''} valign=\"middle\">{t}</td>"
+        t = (
+            f'<p class="MsoNormal" align="center" style="text-align:center"><span style="font-size:10.5pt;'
+            f'font-family:仿宋_GB2312">{t}<span lang="EN-US"><o:p></o:p></span></span></p>'
+        )
+    return f'<td{(" " + attrs) if attrs else ""} valign="middle">{t}</td>'
 
 
 def _cell(spec: Spec, row: str, col: str, value):
@@ -124,15 +159,35 @@ def _cell(spec: Spec, row: str, col: str, value):
 
 def table_proactive(spec: Spec) -> list[str]:
     w = spec.word_markup
-    groups2021 = [("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["regulations", "normative_documents"]),
-                  ("第二十条第（五）项", ["本年处理决定数量"], ["licensing"]),
-                  ("第二十条第（六）项", ["本年处理决定数量"], ["penalty", "coercion"]),
-                  ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["fees"])]
-    groups2019 = [("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["regulations", "normative_documents"]),
-                  ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["licensing", "other_services"]),
-                  ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["penalty", "coercion"]),
-                  ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["fees"]),
-                  ("第二十条第（九）项", ["采购项目数量", "采购总金额（万元）"], ["procurement"])]
+    groups2021 = [
+        (
+            "第二十条第（一）项",
+            ["本年制发件数", "本年废止件数", "现行有效件数"],
+            ["regulations", "normative_documents"],
+        ),
+        ("第二十条第（五）项", ["本年处理决定数量"], ["licensing"]),
+        ("第二十条第（六）项", ["本年处理决定数量"], ["penalty", "coercion"]),
+        ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["fees"]),
+    ]
+    groups2019 = [
+        (
+            "第二十条第（一）项",
+            ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
+            ["regulations", "normative_documents"],
+        ),
+        (
+            "第二十条第（五）项",
+            ["上一年项目数量", "本年增/减", "处理决定数量"],
+            ["licensing", "other_services"],
+        ),
+        (
+            "第二十条第（六）项",
+            ["上一年项目数量", "本年增/减", "处理决定数量"],
+            ["penalty", "coercion"],
+        ),
+        ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["fees"]),
+        ("第二十条第（九）项", ["采购项目数量", "采购总金额（万元）"], ["procurement"]),
+    ]
     groups = groups2021 if spec.fmt == "2021" else groups2019
     rows_by_key = {r.key: r for r in cat.PROACTIVE_ROWS[spec.fmt]}
     tables: list[list[str]] = [[]]
@@ -148,18 +203,30 @@ def table_proactive(spec: Spec) -> list[str]:
         t.append("<tr>" + "".join(head) + "</tr>")
         for k in keys:
             r = rows_by_key[k]
-            label = r.label if not (spec.fmt == "2021" and k == "normative_documents") else "行政规范性文件"
+            label = (
+                r.label
+                if not (spec.fmt == "2021" and k == "normative_documents")
+                else "行政规范性文件"
+            )
             cells = [_td(label, "", w)]
             for i, c in enumerate(r.cols):
                 span = 4 - len(r.cols) if i == len(r.cols) - 1 else 1
-                cells.append(_td(_cell(spec, k, c, spec.proactive[k][c]), f'colspan="{span}"' if span > 1 else "", w))
+                cells.append(
+                    _td(
+                        _cell(spec, k, c, spec.proactive[k][c]),
+                        f'colspan="{span}"' if span > 1 else "",
+                        w,
+                    )
+                )
             t.append("<tr>" + "".join(cells) + "</tr>")
     return [_table(t) for t in tables]
 
 
 def _table(rows: list[str]) -> str:
-    return ('<table border="1" cellspacing="0" cellpadding="0" width="600" style="border-collapse:collapse;'
-            'border:none">\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>")
+    return (
+        '<table border="1" cellspacing="0" cellpadding="0" width="600" style="border-collapse:collapse;'
+        'border:none">\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+    )
 
 
 def table_applications(spec: Spec) -> list[str]:
@@ -168,46 +235,91 @@ def table_applications(spec: Spec) -> list[str]:
     if spec.phantom_grid:
         t = [
             '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-            + _td("申请人情况", 'colspan="8"', w) + "</tr>",
-            "<tr>" + _td("自然人", 'colspan="2"', w) + _td("法人或其他组织", 'colspan="5"', w)
-            + _td("总计", 'rowspan="2"', w) + "</tr>",
-            "<tr>" + _td("", "", w) + _td("商业企业", 'colspan="2"', w)
-            + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>",
+            + _td("申请人情况", 'colspan="8"', w)
+            + "</tr>",
+            "<tr>"
+            + _td("自然人", 'colspan="2"', w)
+            + _td("法人或其他组织", 'colspan="5"', w)
+            + _td("总计", 'rowspan="2"', w)
+            + "</tr>",
+            "<tr>"
+            + _td("", "", w)
+            + _td("商业企业", 'colspan="2"', w)
+            + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他"))
+            + "</tr>",
         ]
     else:
         t = [
             '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
-            + _td("申请人情况", 'colspan="7"', w) + "</tr>",
-            "<tr>" + _td("自然人", 'rowspan="2"', w) + _td("法人或其他组织", 'colspan="5"', w) + _td("总计", 'rowspan="2"', w) + "</tr>",
-            "<tr>" + f"<td>{brk}</td>" + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>",
+            + _td("申请人情况", 'colspan="7"', w)
+            + "</tr>",
+            "<tr>"
+            + _td("自然人", 'rowspan="2"', w)
+            + _td("法人或其他组织", 'colspan="5"', w)
+            + _td("总计", 'rowspan="2"', w)
+            + "</tr>",
+            "<tr>"
+            + f"<td>{brk}</td>"
+            + "".join(_td(h, "", w) for h in ("科研机构", "社会公益组织", "法律服务机构", "其他"))
+            + "</tr>",
         ]
 
     def values(row: str) -> str:
         vals = spec.applications[row]
         cells = [_cell(spec, row, c, v) for c, v in zip(APPLICANT, vals)]
         cells.append(_cell(spec, row, "total", spec.total(row)))
-        return "".join(_td(v, 'colspan="2"' if spec.phantom_grid and i == 1 else "", w) for i, v in enumerate(cells))
+        return "".join(
+            _td(v, 'colspan="2"' if spec.phantom_grid and i == 1 else "", w)
+            for i, v in enumerate(cells)
+        )
 
     def label(row: str, text: str) -> str:
         return spec.lost_glyphs.get(row, text)
 
     c2, c3 = 'colspan="2"', 'colspan="3"'
-    t.append("<tr>" + _td("一、本年新收政府信息公开申请数量", c3, w) + values("new_received") + "</tr>")
-    t.append("<tr>" + _td("二、上年结转政府信息公开申请数量", c3, w) + values("carried_over") + "</tr>")
-    other_rows = (["other_no_correction", "other_no_fee", "other_other"] if spec.fmt == "2021" else ["other"])
+    t.append(
+        "<tr>" + _td("一、本年新收政府信息公开申请数量", c3, w) + values("new_received") + "</tr>"
+    )
+    t.append(
+        "<tr>" + _td("二、上年结转政府信息公开申请数量", c3, w) + values("carried_over") + "</tr>"
+    )
+    other_rows = (
+        ["other_no_correction", "other_no_fee", "other_other"] if spec.fmt == "2021" else ["other"]
+    )
     n_outcome = 2 + 8 + 3 + 5 + len(other_rows) + 1
-    t.append(f'<tr><td rowspan="{n_outcome}">三、本年度办理结果</td>' + _td("（一）予以公开", c2, w) + values("granted") + "</tr>")
-    t.append("<tr>" + _td("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", c2, w) + values("partially_granted") + "</tr>")
-    for group, head in (("denied", "（三）不予公开"), ("unavailable", "（四）无法提供"), ("not_processed", "（五）不予处理")):
+    t.append(
+        f'<tr><td rowspan="{n_outcome}">三、本年度办理结果</td>'
+        + _td("（一）予以公开", c2, w)
+        + values("granted")
+        + "</tr>"
+    )
+    t.append(
+        "<tr>"
+        + _td("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", c2, w)
+        + values("partially_granted")
+        + "</tr>"
+    )
+    for group, head in (
+        ("denied", "（三）不予公开"),
+        ("unavailable", "（四）无法提供"),
+        ("not_processed", "（五）不予处理"),
+    ):
         keys = cat.outcome_rows(group)
         for i, k in enumerate(keys):
-            text = cat.APPLICATION_ROWS[[r.key for r in cat.APPLICATION_ROWS].index(k)].label.split(" ")[-1]
-            text = text.replace("“三安全一稳定”", "\u201c三安全一稳定\u201d" if i % 2 else "\"三安全一稳定\"")
+            text = cat.APPLICATION_ROWS[[r.key for r in cat.APPLICATION_ROWS].index(k)].label.split(
+                " "
+            )[-1]
+            text = text.replace(
+                "“三安全一稳定”", "\u201c三安全一稳定\u201d" if i % 2 else '"三安全一稳定"'
+            )
             lead = _td(head, f'rowspan="{len(keys)}"', w) if i == 0 else ""
             t.append(f"<tr>{lead}{_td(label(k, text), '', w)}{values(k)}</tr>")
     if spec.fmt == "2021":
-        labels = ["1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                  "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他"]
+        labels = [
+            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            "3.其他",
+        ]
         for i, (k, text) in enumerate(zip(other_rows, labels)):
             lead = _td("（六）其他处理", 'rowspan="3"', w) if i == 0 else ""
             t.append(f"<tr>{lead}{_td(label(k, text), '', w)}{values(k)}</tr>")
@@ -223,8 +335,11 @@ def table_appeals(spec: Spec) -> list[str]:
     heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     t = [
         "<tr>" + _td("行政复议", 'colspan="5"', w) + _td("行政诉讼", 'colspan="10"', w) + "</tr>",
-        "<tr>" + "".join(_td(h, 'rowspan="2"', w) for h in heads)
-        + _td("未经复议直接起诉", 'colspan="5"', w) + _td("复议后起诉", 'colspan="5"', w) + "</tr>",
+        "<tr>"
+        + "".join(_td(h, 'rowspan="2"', w) for h in heads)
+        + _td("未经复议直接起诉", 'colspan="5"', w)
+        + _td("复议后起诉", 'colspan="5"', w)
+        + "</tr>",
         "<tr>" + "".join(_td(h, "", w) for h in heads * 2) + "</tr>",
         "<tr>" + "".join(_td(v, "", w) for v in spec.appeals) + "</tr>",
     ]
@@ -233,35 +348,67 @@ def table_appeals(spec: Spec) -> list[str]:
 
 def _p(text: str, word: bool) -> str:
     if word:
-        return (f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt"><span style="font-size:16.0pt;'
-                f'font-family:仿宋_GB2312">{html.escape(text)}</span></p>')
-    return f"<p style=\"text-indent:2em;\">{html.escape(text)}</p>"
+        return (
+            f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt"><span style="font-size:16.0pt;'
+            f'font-family:仿宋_GB2312">{html.escape(text)}</span></p>'
+        )
+    return f'<p style="text-indent:2em;">{html.escape(text)}</p>'
 
 
 def report_body(spec: Spec) -> str:
     w = spec.word_markup
     place = spec.issuer.replace("人民政府办公室", "").replace("人民政府", "")
     apps = spec.narrative_apps
-    out = [_p(f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{spec.year}年度{spec.issuer}政府信息公开工作年度报告。"
-              f"本报告所列数据的统计期限为{spec.year}年1月1日至{spec.year}年12月31日。{spec.scope_note}", w),
-           "<p><strong>一、总体情况</strong></p>",
-           _p(f"{spec.year}年，{place}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《条例》，"
-              f"围绕中心工作推进决策、执行、管理、服务、结果公开，不断提升政务公开质量。", w),
-           *(_p(h, w) for h in spec.highlights),
-           _p("（一）主动公开。在政府门户网站及时发布政策文件、财政预决算、重大建设项目等信息，做好政策解读和回应关切。", w)]
+    out = [
+        _p(
+            f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{spec.year}年度{spec.issuer}政府信息公开工作年度报告。"
+            f"本报告所列数据的统计期限为{spec.year}年1月1日至{spec.year}年12月31日。{spec.scope_note}",
+            w,
+        ),
+        "<p><strong>一、总体情况</strong></p>",
+        _p(
+            f"{spec.year}年，{place}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《条例》，"
+            f"围绕中心工作推进决策、执行、管理、服务、结果公开，不断提升政务公开质量。",
+            w,
+        ),
+        *(_p(h, w) for h in spec.highlights),
+        _p(
+            "（一）主动公开。在政府门户网站及时发布政策文件、财政预决算、重大建设项目等信息，做好政策解读和回应关切。",
+            w,
+        ),
+    ]
     if apps is not None:
-        out.append(_p(f"（二）依申请公开。严格依法办理政府信息公开申请，全年共受理政府信息公开申请{apps}件，均在法定期限内答复。", w))
-    out += [_p("（三）政府信息管理。规范公文公开属性认定，动态更新政府信息公开指南和主动公开目录。", w),
-            _p("（四）平台建设。加强政府网站和政务新媒体管理，优化栏目设置，提升检索和无障碍服务功能。", w),
-            _p("（五）监督保障。将政务公开纳入绩效考核，组织业务培训，强化监督检查。", w),
-            "<p><strong>二、主动公开政府信息情况</strong></p>", *table_proactive(spec),
-            "<p><strong>三、收到和处理政府信息公开申请情况</strong></p>", *table_applications(spec),
-            *([] if spec.no_heading4 else ["<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>"]),
-            *table_appeals(spec),
-            "<p><strong>五、存在的主要问题及改进情况</strong></p>",
-            _p("一是政策解读形式较为单一；二是基层政务公开标准化规范化水平有待提高。下一步将丰富解读形式，加强业务培训。", w),
-            "<p><strong>六、其他需要报告的事项</strong></p>",
-            _p(f"本机关{spec.year}年度未收取信息处理费。", w)]
+        out.append(
+            _p(
+                f"（二）依申请公开。严格依法办理政府信息公开申请，全年共受理政府信息公开申请{apps}件，均在法定期限内答复。",
+                w,
+            )
+        )
+    out += [
+        _p("（三）政府信息管理。规范公文公开属性认定，动态更新政府信息公开指南和主动公开目录。", w),
+        _p(
+            "（四）平台建设。加强政府网站和政务新媒体管理，优化栏目设置，提升检索和无障碍服务功能。",
+            w,
+        ),
+        _p("（五）监督保障。将政务公开纳入绩效考核，组织业务培训，强化监督检查。", w),
+        "<p><strong>二、主动公开政府信息情况</strong></p>",
+        *table_proactive(spec),
+        "<p><strong>三、收到和处理政府信息公开申请情况</strong></p>",
+        *table_applications(spec),
+        *(
+            []
+            if spec.no_heading4
+            else ["<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>"]
+        ),
+        *table_appeals(spec),
+        "<p><strong>五、存在的主要问题及改进情况</strong></p>",
+        _p(
+            "一是政策解读形式较为单一；二是基层政务公开标准化规范化水平有待提高。下一步将丰富解读形式，加强业务培训。",
+            w,
+        ),
+        "<p><strong>六、其他需要报告的事项</strong></p>",
+        _p(f"本机关{spec.year}年度未收取信息处理费。", w),
+    ]
     return "\n".join(out)
 
 
@@ -276,8 +423,10 @@ def _padding(kb: int, rng: random.Random) -> tuple[str, str]:
         items.append(item)
         size += len(item.encode())
         n += 1
-    script = ("var _hmt=_hmt||[];(function(){var hm=document.createElement('script');hm.src='/js/stat.js';"
-              "var s=document.getElementsByTagName('script')[0];s.parentNode.insertBefore(hm,s);})();\n") * max(1, kb * 4)
+    script = (
+        "var _hmt=_hmt||[];(function(){var hm=document.createElement('script');hm.src='/js/stat.js';"
+        "var s=document.getElementsByTagName('script')[0];s.parentNode.insertBefore(hm,s);})();\n"
+    ) * max(1, kb * 4)
     return "\n".join(items), script
 
 
@@ -311,8 +460,10 @@ def render_html(spec: Spec, seed: int = 0) -> str:
 <div id="zoom">
 {body}
 </div>"""
-        head_meta = (f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{pub} 09:30">\n'
-                     f'<meta name="ContentSource" content="{spec.issuer}">\n<meta name="ColumnName" content="政府信息公开年报">')
+        head_meta = (
+            f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{pub} 09:30">\n'
+            f'<meta name="ContentSource" content="{spec.issuer}">\n<meta name="ColumnName" content="政府信息公开年报">'
+        )
     else:
         main = f"""
 <div class="classify"><table><tr><td>索引号：</td><td>{rng.randint(100000, 999999)}/{pub[:4]}-{rng.randint(100, 999)}</td><td>分类：</td><td>政务公开</td></tr>
@@ -321,7 +472,9 @@ def render_html(spec: Spec, seed: int = 0) -> str:
 <div class="article-content"><h1>{title}</h1>
 {body}
 </div>"""
-        head_meta = f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{pub}">'
+        head_meta = (
+            f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{pub}">'
+        )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -365,6 +518,7 @@ def write_html(spec: Spec, path: Path, seed: int = 0) -> None:
 # ---------------------------------------------------------------- text dumps
 def _clean_doc(spec: Spec):
     from lxml import etree
+
     title = f"{spec.issuer}{spec.year}年政府信息公开工作年度报告"
     page = f"<html><body><p>{title}</p>{report_body(spec)}</body></html>"
     return etree.fromstring(page, etree.HTMLParser()), title
@@ -378,11 +532,14 @@ def _cut(text: str, rng: random.Random) -> list[str]:
     return [text[:i], text[i:]]
 
 
-def text_nodes(spec: Spec, seed: int = 0, split_numbers: float = 0.2, split_labels: float = 0.35) -> str:
+def text_nodes(
+    spec: Spec, seed: int = 0, split_numbers: float = 0.2, split_labels: float = 0.35
+) -> str:
     """The report as a crawled archive dumps an HTML page: one text node per line, blank lines
     between them, labels and header words broken (本年新 / 制作数量), the title's year and some
     headings broken (20 / 23年), and numbers split over two lines (2 / 45 for 245)."""
     from pipeline.cells import parse_cell
+
     rng = random.Random(seed)
     doc, title = _clean_doc(spec)
     out: list[str] = []
@@ -393,7 +550,7 @@ def text_nodes(spec: Spec, seed: int = 0, split_numbers: float = 0.2, split_labe
                 continue
             if t == title:
                 y = t.index(str(spec.year))
-                out += [t[:y + 2], t[y + 2:]]  # 白沙县…20 / 23年…
+                out += [t[: y + 2], t[y + 2 :]]  # 白沙县…20 / 23年…
             elif t.isdigit() and len(t) >= 2 and rng.random() < split_numbers:
                 i = rng.randint(1, len(t) - 1)
                 out += [t[:i], t[i:]]
@@ -433,10 +590,16 @@ def _apps2021_baiyun() -> dict:
     a["not_processed_repeat"] = [5, 0, 0, 0, 0, 0]
     a["other_no_correction"] = [7, 1, 0, 0, 0, 0]
     a["other_other"] = [3, 0, 0, 0, 0, 0]
-    outcome = [k for k in a if k not in ("new_received", "carried_over", "total_processed", "carried_forward", "other")
-               and not k.endswith("_subtotal")]
+    outcome = [
+        k
+        for k in a
+        if k not in ("new_received", "carried_over", "total_processed", "carried_forward", "other")
+        and not k.endswith("_subtotal")
+    ]
     a["total_processed"] = [sum(a[k][i] for k in outcome) for i in range(6)]
-    a["carried_forward"] = [n + c - t for n, c, t in zip(a["new_received"], a["carried_over"], a["total_processed"])]
+    a["carried_forward"] = [
+        n + c - t for n, c, t in zip(a["new_received"], a["carried_over"], a["total_processed"])
+    ]
     for k in ("other", "denied_subtotal", "unavailable_subtotal", "not_processed_subtotal"):
         a.pop(k)
     return a
@@ -444,36 +607,66 @@ def _apps2021_baiyun() -> dict:
 
 def sample_specs() -> dict[str, Spec]:
     baiyun = Spec(
-        issuer="白云湾区人民政府", year=2023, fmt="2021", shell="trs", published="2024-01-26",
-        site="www.baiyunwan.gov.cn", word_markup=True,
-        proactive={"regulations": {"issued": 0, "repealed": 0, "in_force": 0},
-                   "normative_documents": {"issued": 4, "repealed": 1, "in_force": 23},
-                   "licensing": {"decisions": 12876}, "penalty": {"decisions": 1043},
-                   "coercion": {"decisions": 37}, "fees": {"amount": "1253.47"}},
-        applications=_apps2021_baiyun(), appeals=[2, 1, 0, 1, 4, 1, 0, 0, 1, 2, 0, 0, 0, 0, 0],
+        issuer="白云湾区人民政府",
+        year=2023,
+        fmt="2021",
+        shell="trs",
+        published="2024-01-26",
+        site="www.baiyunwan.gov.cn",
+        word_markup=True,
+        proactive={
+            "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
+            "normative_documents": {"issued": 4, "repealed": 1, "in_force": 23},
+            "licensing": {"decisions": 12876},
+            "penalty": {"decisions": 1043},
+            "coercion": {"decisions": 37},
+            "fees": {"amount": "1253.47"},
+        },
+        applications=_apps2021_baiyun(),
+        appeals=[2, 1, 0, 1, 4, 1, 0, 0, 1, 2, 0, 0, 0, 0, 0],
     )
     baiyun.narrative_apps = sum(baiyun.applications["new_received"])
     # 2019 trial format, GBK page of a township government (2020 report).
     z = [0] * 6
-    apps19 = {k: list(z) for k in ["new_received", "carried_over", "granted", "partially_granted",
-                                   *cat.outcome_rows("denied"), *cat.outcome_rows("unavailable"),
-                                   *cat.outcome_rows("not_processed"), "other", "total_processed", "carried_forward"]}
+    apps19 = {
+        k: list(z)
+        for k in [
+            "new_received",
+            "carried_over",
+            "granted",
+            "partially_granted",
+            *cat.outcome_rows("denied"),
+            *cat.outcome_rows("unavailable"),
+            *cat.outcome_rows("not_processed"),
+            "other",
+            "total_processed",
+            "carried_forward",
+        ]
+    }
     apps19["new_received"] = [3, 0, 0, 0, 0, 0]
     apps19["granted"] = [2, 0, 0, 0, 0, 0]
     apps19["unavailable_not_held"] = [1, 0, 0, 0, 0, 0]
     apps19["total_processed"] = [3, 0, 0, 0, 0, 0]
     shiqiao = Spec(
-        issuer="石桥镇人民政府", year=2020, fmt="2019", shell="hanweb", published="2021-01-18",
+        issuer="石桥镇人民政府",
+        year=2020,
+        fmt="2019",
+        shell="hanweb",
+        published="2021-01-18",
         site="www.shiqiao.gov.cn#gbk",
-        proactive={"regulations": {"made": 0, "published": 0, "total_public": 0},
-                   "normative_documents": {"made": 2, "published": 2, "total_public": 9},
-                   "licensing": {"items_prev_year": 4, "items_change": "+1", "decisions": 56},
-                   "other_services": {"items_prev_year": 12, "items_change": -2, "decisions": 310},
-                   "penalty": {"items_prev_year": 3, "items_change": 0, "decisions": 7},
-                   "coercion": {"items_prev_year": 0, "items_change": 0, "decisions": 0},
-                   "fees": {"items_prev_year": 0, "items_change": 0},
-                   "procurement": {"projects": 3, "amount": "86.5"}},
-        applications=apps19, appeals=[0] * 15, narrative_apps=3,
+        proactive={
+            "regulations": {"made": 0, "published": 0, "total_public": 0},
+            "normative_documents": {"made": 2, "published": 2, "total_public": 9},
+            "licensing": {"items_prev_year": 4, "items_change": "+1", "decisions": 56},
+            "other_services": {"items_prev_year": 12, "items_change": -2, "decisions": 310},
+            "penalty": {"items_prev_year": 3, "items_change": 0, "decisions": 7},
+            "coercion": {"items_prev_year": 0, "items_change": 0, "decisions": 0},
+            "fees": {"items_prev_year": 0, "items_change": 0},
+            "procurement": {"projects": 3, "amount": "86.5"},
+        },
+        applications=apps19,
+        appeals=[0] * 15,
+        narrative_apps=3,
         blanks={("coercion", "decisions"): "/", ("carried_over", "total"): "—"},
     )
     shiqiao.blanks = {("coercion", "decisions"): "/"}
@@ -486,14 +679,29 @@ def sample_specs() -> dict[str, Spec]:
     apps_dep["total_processed"] = [16, 2, 0, 0, 0, 0]
     apps_dep["carried_forward"] = [2, 0, 0, 0, 0, 0]
     lvshui = Spec(
-        issuer="绿水市市场监督管理局", year=2022, fmt="2021", shell="gkmlpt", published="2023-01-30",
-        site="amr.lvshui.gov.cn", split_tables=True,
-        proactive={"regulations": {"issued": 0, "repealed": 0, "in_force": 0},
-                   "normative_documents": {"issued": 1, "repealed": 0, "in_force": 6},
-                   "licensing": {"decisions": 8421}, "penalty": {"decisions": 652},
-                   "coercion": {"decisions": 48}, "fees": {"amount": 0}},
-        applications=apps_dep, appeals=[1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0], narrative_apps=20,
-        blanks={("regulations", "issued"): "—", ("regulations", "repealed"): "—", ("regulations", "in_force"): "—"},
+        issuer="绿水市市场监督管理局",
+        year=2022,
+        fmt="2021",
+        shell="gkmlpt",
+        published="2023-01-30",
+        site="amr.lvshui.gov.cn",
+        split_tables=True,
+        proactive={
+            "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
+            "normative_documents": {"issued": 1, "repealed": 0, "in_force": 6},
+            "licensing": {"decisions": 8421},
+            "penalty": {"decisions": 652},
+            "coercion": {"decisions": 48},
+            "fees": {"amount": 0},
+        },
+        applications=apps_dep,
+        appeals=[1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0],
+        narrative_apps=20,
+        blanks={
+            ("regulations", "issued"): "—",
+            ("regulations", "repealed"): "—",
+            ("regulations", "in_force"): "—",
+        },
     )
     # A 2022 jurisdiction aggregate that still prints the 2019 template (detect from headers, not year).
     apps_agg = {k: list(v) for k, v in apps19.items()}
@@ -505,22 +713,40 @@ def sample_specs() -> dict[str, Spec]:
     apps_agg["unavailable_not_held"] = [402, 25, 1, 1, 7, 3]
     apps_agg["not_processed_repeat"] = [38, 1, 0, 0, 0, 0]
     apps_agg["other"] = [140, 9, 0, 1, 3, 1]
-    apps_agg["total_processed"] = [sum(apps_agg[k][i] for k in apps_agg if k not in (
-        "new_received", "carried_over", "total_processed", "carried_forward")) for i in range(6)]
-    apps_agg["carried_forward"] = [n + c - t for n, c, t in zip(apps_agg["new_received"], apps_agg["carried_over"],
-                                                                 apps_agg["total_processed"])]
+    apps_agg["total_processed"] = [
+        sum(
+            apps_agg[k][i]
+            for k in apps_agg
+            if k not in ("new_received", "carried_over", "total_processed", "carried_forward")
+        )
+        for i in range(6)
+    ]
+    apps_agg["carried_forward"] = [
+        n + c - t
+        for n, c, t in zip(
+            apps_agg["new_received"], apps_agg["carried_over"], apps_agg["total_processed"]
+        )
+    ]
     qingshan = Spec(
-        issuer="青杉市", year=2022, fmt="2019", shell="trs", published="2023-03-28", site="www.qingshan.gov.cn",
+        issuer="青杉市",
+        year=2022,
+        fmt="2019",
+        shell="trs",
+        published="2023-03-28",
+        site="www.qingshan.gov.cn",
         scope_note="本报告涵盖市政府各部门、各区县人民政府的政府信息公开工作情况。",
-        proactive={"regulations": {"made": 2, "published": 2, "total_public": 41},
-                   "normative_documents": {"made": 37, "published": 37, "total_public": 612},
-                   "licensing": {"items_prev_year": 1320, "items_change": 14, "decisions": 402117},
-                   "other_services": {"items_prev_year": 860, "items_change": -21, "decisions": 1209934},
-                   "penalty": {"items_prev_year": 5102, "items_change": 33, "decisions": 28770},
-                   "coercion": {"items_prev_year": 210, "items_change": 0, "decisions": 1311},
-                   "fees": {"items_prev_year": 96, "items_change": -4},
-                   "procurement": {"projects": 1877, "amount": "352910.26"}},
-        applications=apps_agg, appeals=[21, 6, 3, 4, 34, 12, 2, 4, 5, 23, 3, 1, 0, 1, 5],
+        proactive={
+            "regulations": {"made": 2, "published": 2, "total_public": 41},
+            "normative_documents": {"made": 37, "published": 37, "total_public": 612},
+            "licensing": {"items_prev_year": 1320, "items_change": 14, "decisions": 402117},
+            "other_services": {"items_prev_year": 860, "items_change": -21, "decisions": 1209934},
+            "penalty": {"items_prev_year": 5102, "items_change": 33, "decisions": 28770},
+            "coercion": {"items_prev_year": 210, "items_change": 0, "decisions": 1311},
+            "fees": {"items_prev_year": 96, "items_change": -4},
+            "procurement": {"projects": 1877, "amount": "352910.26"},
+        },
+        applications=apps_agg,
+        appeals=[21, 6, 3, 4, 34, 12, 2, 4, 5, 23, 3, 1, 0, 1, 5],
     )
     qingshan.narrative_apps = sum(apps_agg["new_received"])
     # Own numbers break the balance identity: 47 + 2 received vs 44 processed + 6 carried forward.
@@ -533,13 +759,23 @@ def sample_specs() -> dict[str, Spec]:
     apps_bad["total_processed"] = [42, 2, 0, 0, 0, 0]
     apps_bad["carried_forward"] = [6, 0, 0, 0, 0, 0]
     hongye = Spec(
-        issuer="红叶县人民政府办公室", year=2021, fmt="2021", shell="hanweb", published="2022-01-27",
+        issuer="红叶县人民政府办公室",
+        year=2021,
+        fmt="2021",
+        shell="hanweb",
+        published="2022-01-27",
         site="www.hongye.gov.cn",
-        proactive={"regulations": {"issued": 0, "repealed": 0, "in_force": 0},
-                   "normative_documents": {"issued": 3, "repealed": 0, "in_force": 18},
-                   "licensing": {"decisions": 0}, "penalty": {"decisions": 0},
-                   "coercion": {"decisions": 0}, "fees": {"amount": 0}},
-        applications=apps_bad, appeals=[0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], narrative_apps=47,
+        proactive={
+            "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
+            "normative_documents": {"issued": 3, "repealed": 0, "in_force": 18},
+            "licensing": {"decisions": 0},
+            "penalty": {"decisions": 0},
+            "coercion": {"decisions": 0},
+            "fees": {"amount": 0},
+        },
+        applications=apps_bad,
+        appeals=[0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        narrative_apps=47,
     )
     return {
         "baiyunwan-2023-trs.html": baiyun,
@@ -563,8 +799,12 @@ PANEL_BODIES = [
     ("青杉市市场监督管理局", "", (10, 60), range(2020, 2025)),
     ("白沙县人民政府", "", (20, 80), range(2019, 2025)),
     ("青峰县人民政府", "", (10, 50), range(2019, 2025)),
-    ("白沙县", "本报告由白沙县人民政府办公室汇总编制，涵盖县政府各部门、各乡镇人民政府的政府信息公开工作情况。",
-     (60, 200), range(2019, 2025)),
+    (
+        "白沙县",
+        "本报告由白沙县人民政府办公室汇总编制，涵盖县政府各部门、各乡镇人民政府的政府信息公开工作情况。",
+        (60, 200),
+        range(2019, 2025),
+    ),
 ]
 HIGHLIGHTS = [
     "围绕优化营商环境，集中公开涉企政策{n}项，编印政策汇编并开展“政策进企业”宣讲活动。",
@@ -582,9 +822,18 @@ HIGHLIGHTS = [
     "加强政府信息公开保密审查，健全“先审查、后公开”和“一事一审”制度，审查文件{n}件。",
     "完善依申请公开办理流程，建立登记、审核、答复全流程台账，平均答复时间缩短至{n}个工作日。",
 ]
-SHARES = {"granted": 0.40, "partially_granted": 0.10, "denied_third_party": 0.02, "denied_process": 0.02,
-          "denied_internal": 0.01, "unavailable_not_held": 0.22, "unavailable_needs_creation": 0.02,
-          "unavailable_unclear": 0.02, "not_processed_petition": 0.05, "not_processed_repeat": 0.03}
+SHARES = {
+    "granted": 0.40,
+    "partially_granted": 0.10,
+    "denied_third_party": 0.02,
+    "denied_process": 0.02,
+    "denied_internal": 0.01,
+    "unavailable_not_held": 0.22,
+    "unavailable_needs_creation": 0.02,
+    "unavailable_unclear": 0.02,
+    "not_processed_petition": 0.05,
+    "not_processed_repeat": 0.03,
+}
 
 
 def panel_specs(seed: int = 2026) -> dict[str, Spec]:
@@ -610,7 +859,9 @@ def panel_specs(seed: int = 2026) -> dict[str, Spec]:
             highlights = [h.format(n=rng.randint(3, 60)) for h in rng.sample(HIGHLIGHTS, 5)]
             level = max(lo, min(hi, int(level * rng.uniform(0.8, 1.3))))
             people = int(level * rng.uniform(0.75, 0.95))
-            new = [people] + [rng.choice([0, 0, 1, 2, 3]) if i != 0 else max(0, level - people) for i in range(5)]
+            new = [people] + [
+                rng.choice([0, 0, 1, 2, 3]) if i != 0 else max(0, level - people) for i in range(5)
+            ]
             apps = _outcomes(rng, new, carried, fmt)
             appeals = []
             for _ in range(3):
@@ -619,21 +870,38 @@ def panel_specs(seed: int = 2026) -> dict[str, Spec]:
             if issuer.endswith("人民政府") and sum(apps["new_received"]) > 100:
                 appeals[0] += 2
                 appeals[4] += 2
-            spec = Spec(issuer=issuer, year=year, fmt=fmt, shell=["trs", "hanweb", "gkmlpt"][b % 3],
-                        published=f"{year + 1}-01-{rng.randint(10, 28):02d}", site=f"www.panel{b}.gov.cn",
-                        scope_note=note, proactive=proactive, applications=apps, appeals=appeals,
-                        narrative_apps=sum(apps["new_received"]), padding_kb=4, highlights=highlights)
+            spec = Spec(
+                issuer=issuer,
+                year=year,
+                fmt=fmt,
+                shell=["trs", "hanweb", "gkmlpt"][b % 3],
+                published=f"{year + 1}-01-{rng.randint(10, 28):02d}",
+                site=f"www.panel{b}.gov.cn",
+                scope_note=note,
+                proactive=proactive,
+                applications=apps,
+                appeals=appeals,
+                narrative_apps=sum(apps["new_received"]),
+                padding_kb=4,
+                highlights=highlights,
+            )
             out[f"{year}-{issuer}.html"] = spec
             carried = list(apps["carried_forward"])
     return out
 
 
-def _outcomes(rng: random.Random, new: list[int], carried: list[int], fmt: str) -> dict[str, list[int]]:
+def _outcomes(
+    rng: random.Random, new: list[int], carried: list[int], fmt: str
+) -> dict[str, list[int]]:
     """Outcome rows for the applications of one year (per applicant column), carried forward
     what is left; every identity of table 三 holds."""
-    keys = [r.key for r in cat.APPLICATION_ROWS if r.key not in ("new_received", "carried_over", "total_processed",
-                                                                 "carried_forward", "other")
-            and not r.key.endswith("_subtotal")]
+    keys = [
+        r.key
+        for r in cat.APPLICATION_ROWS
+        if r.key
+        not in ("new_received", "carried_over", "total_processed", "carried_forward", "other")
+        and not r.key.endswith("_subtotal")
+    ]
     if fmt == "2019":
         keys = [k for k in keys if k not in cat.OTHER_PARTS] + ["other"]
     apps = {k: [0] * 6 for k in keys}

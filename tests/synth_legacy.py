@@ -11,6 +11,7 @@ sum to 收到申请数, reply kinds to 申请答复数, denial reasons to 不同
 
 `truth(spec)` is {canonical key: value} with KEY_cumulative for the 历年累计 column.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,7 +23,12 @@ from decimal import Decimal
 # group headings.
 TEMPLATE = [
     (None, "一、主动公开情况", "", 0),
-    ("active_disclosure_items", "（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）", "条", 1),
+    (
+        "active_disclosure_items",
+        "（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）",
+        "条",
+        1,
+    ),
     ("normative_documents_disclosed", "其中：主动公开规范性文件数", "条", 2),
     ("normative_documents_issued", "制发规范性文件总数", "件", 2),
     (None, "（二）通过不同渠道和方式公开政府信息的情况", "", 1),
@@ -32,7 +38,12 @@ TEMPLATE = [
     ("via_wechat", "4.政务微信公开政府信息数", "条", 2),
     ("via_other", "5.其他方式公开政府信息数", "条", 2),
     (None, "二、回应解读情况", "", 0),
-    ("responses_hot_topics", "（一）回应公众关注热点或重大舆情数（不同方式回应同一热点或舆情计1次）", "次", 1),
+    (
+        "responses_hot_topics",
+        "（一）回应公众关注热点或重大舆情数（不同方式回应同一热点或舆情计1次）",
+        "次",
+        1,
+    ),
     (None, "（二）通过不同渠道和方式回应解读的情况", "", 1),
     ("press_conferences", "1.参加或举办新闻发布会总次数", "次", 2),
     ("press_conferences_by_heads", "其中：主要负责同志参加新闻发布会次数", "次", 3),
@@ -81,8 +92,12 @@ TEMPLATE = [
     ("staff_total", "（三）从事政府信息公开工作人员数", "人", 1),
     ("staff_full_time", "1.专职人员数（不包括政府公报及政府网站工作人员数）", "人", 2),
     ("staff_part_time", "2.兼职人员数", "人", 2),
-    ("disclosure_expenditure_10k_yuan", "（四）政府信息公开专项经费（不包括用于政府公报编辑管理及政府网站建设维护等方面的经费）",
-     "万元", 1),
+    (
+        "disclosure_expenditure_10k_yuan",
+        "（四）政府信息公开专项经费（不包括用于政府公报编辑管理及政府网站建设维护等方面的经费）",
+        "万元",
+        1,
+    ),
     (None, "九、政府信息公开会议和培训情况", "", 0),
     ("meetings", "（一）召开政府信息公开工作会议或专题会议数", "次", 1),
     ("trainings", "（二）举办各类培训班数", "次", 1),
@@ -113,7 +128,9 @@ def random_legacy(rng: random.Random, i: int, cumulative: bool | None = None) ->
     v["normative_documents_issued"] = v["normative_documents_disclosed"] + rng.randint(0, 5)
     for k in ("via_gazette", "via_website", "via_weibo", "via_wechat", "via_other"):
         v[k] = rng.randint(0, v["active_disclosure_items"]) if rng.random() < 0.7 else 0
-    v["via_website"] = v["active_disclosure_items"]  # a website carries everything, as most tables print
+    v["via_website"] = v[
+        "active_disclosure_items"
+    ]  # a website carries everything, as most tables print
     v["responses_hot_topics"] = rng.randint(0, 40)
     v["press_conferences"] = rng.randint(0, 20)
     v["press_conferences_by_heads"] = rng.randint(0, v["press_conferences"])
@@ -124,22 +141,48 @@ def random_legacy(rng: random.Random, i: int, cumulative: bool | None = None) ->
     v["other_responses"] = rng.randint(0, 10)
     received = rng.choice([0, rng.randint(1, 9), rng.randint(10, 400)])
     v["applications_received"] = received
-    for k, n in zip(("applications_in_person", "applications_fax", "applications_online", "applications_letter"),
-                    _parts(rng, received, 4)):
+    for k, n in zip(
+        (
+            "applications_in_person",
+            "applications_fax",
+            "applications_online",
+            "applications_letter",
+        ),
+        _parts(rng, received, 4),
+    ):
         v[k] = n
     v["applications_closed"] = received
     v["closed_on_time"], v["closed_extended"] = _parts(rng, received, 2)
     v["replies_total"] = received
-    kinds = ("replies_already_public", "replies_granted", "replies_partially_granted", "replies_denied",
-             "replies_not_this_agency", "replies_not_held", "replies_amend", "replies_other_channel")
+    kinds = (
+        "replies_already_public",
+        "replies_granted",
+        "replies_partially_granted",
+        "replies_denied",
+        "replies_not_this_agency",
+        "replies_not_held",
+        "replies_amend",
+        "replies_other_channel",
+    )
     for k, n in zip(kinds, _parts(rng, received, len(kinds))):
         v[k] = n
-    reasons = ("denied_state_secret", "denied_commercial_secret", "denied_privacy", "denied_security",
-               "denied_not_government_information", "denied_other_law")
+    reasons = (
+        "denied_state_secret",
+        "denied_commercial_secret",
+        "denied_privacy",
+        "denied_security",
+        "denied_not_government_information",
+        "denied_other_law",
+    )
     for k, n in zip(reasons, _parts(rng, v["replies_denied"], len(reasons))):
         v[k] = n
-    for whole, parts in (("admin_review_cases", ("review_upheld", "review_corrected", "review_other")),
-                         ("admin_litigation_cases", ("litigation_upheld", "litigation_corrected", "litigation_other"))):
+    for whole, parts in (
+        ("admin_review_cases", ("review_upheld", "review_corrected", "review_other")),
+        (
+            "admin_litigation_cases",
+            ("litigation_upheld", "litigation_corrected", "litigation_other"),
+        ),
+    ):
         v[whole] = rng.choice([0, 0, rng.randint(1, 12)])
         for k, n in zip(parts, _parts(rng, v[whole], 3)):
             v[k] = n
@@ -191,8 +234,11 @@ def _prose(spec: LegacySpec) -> str:
         "二、主动公开政府信息情况",
         f"{spec.year}年，我单位全年共主动公开政府信息{v['active_disclosure_items']}条。",
         "三、依申请公开政府信息情况",
-        (f"{spec.year}年共收到政府信息公开申请{v['applications_received']}件。" if v["applications_received"]
-         else f"{spec.year}年未收到政府信息公开申请。"),
+        (
+            f"{spec.year}年共收到政府信息公开申请{v['applications_received']}件。"
+            if v["applications_received"]
+            else f"{spec.year}年未收到政府信息公开申请。"
+        ),
         "四、存在的主要问题及改进措施",
         "公开内容的深度和广度还有待提高，下一步将进一步规范依申请公开工作流程。",
     ]
@@ -208,32 +254,45 @@ def statistics_table_html(spec: LegacySpec) -> str:
     rows = ["<tr><td>统计指标</td><td>单位</td>" + "".join(f"<td>{c}</td>" for c in cols) + "</tr>"]
     for key, label, unit, _depth in TEMPLATE:
         if key is None:
-            rows.append(f"<tr><td>{html.escape(label)}</td><td></td>" + "<td></td>" * len(cols) + "</tr>")
+            rows.append(
+                f"<tr><td>{html.escape(label)}</td><td></td>" + "<td></td>" * len(cols) + "</tr>"
+            )
             continue
         cells = [_printed(key, spec.values[key], unit)]
         if spec.cumulative:
-            cells.append(_printed(key, spec.cumulative[key], unit) if key in spec.cumulative else "—")
-        rows.append(f"<tr><td>{html.escape(label)}</td><td>{unit}</td>"
-                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            cells.append(
+                _printed(key, spec.cumulative[key], unit) if key in spec.cumulative else "—"
+            )
+        rows.append(
+            f"<tr><td>{html.escape(label)}</td><td>{unit}</td>"
+            + "".join(f"<td>{c}</td>" for c in cells)
+            + "</tr>"
+        )
     return '<table border="1" cellspacing="0">' + "".join(rows) + "</table>"
 
 
 def body_html(spec: LegacySpec) -> str:
-    return (_prose(spec) + f"<p>附件：{html.escape(spec.issuer)}{spec.year}年政府信息公开情况统计表</p>"
-            + statistics_table_html(spec))
+    return (
+        _prose(spec)
+        + f"<p>附件：{html.escape(spec.issuer)}{spec.year}年政府信息公开情况统计表</p>"
+        + statistics_table_html(spec)
+    )
 
 
 def render_html(spec: LegacySpec) -> str:
     """The report as a page (its 统计表 a grid)."""
     t = _title(spec)
-    return (f'<html><head><meta charset="utf-8"><title>{t}</title><style>body {{font-family: "Noto Serif CJK SC";'
-            f' font-size: 10.5pt}} td {{font-size: 9pt}}</style></head><body>'
-            f'<p style="text-align:center"><b>{t}</b></p>{body_html(spec)}</body></html>')
+    return (
+        f'<html><head><meta charset="utf-8"><title>{t}</title><style>body {{font-family: "Noto Serif CJK SC";'
+        f" font-size: 10.5pt}} td {{font-size: 9pt}}</style></head><body>"
+        f'<p style="text-align:center"><b>{t}</b></p>{body_html(spec)}</body></html>'
+    )
 
 
 def render_glued(spec: LegacySpec) -> str:
     """The report as a crawled text dump: prose, then the 统计表 flattened into one run."""
     import re
+
     prose = re.sub(r"</p><p>", "", _prose(spec)).replace("<p>", "").replace("</p>", "")
     head = "指标名称计量单位" + f"{spec.year}年度" + ("历年累计" if spec.cumulative else "")
     parts = []
@@ -245,8 +304,12 @@ def render_glued(spec: LegacySpec) -> str:
         if spec.cumulative:
             cells += _printed(key, spec.cumulative[key], unit) if key in spec.cumulative else ""
         parts.append(f"{label}{unit}{cells}")
-    return (f"{_title(spec)} {html.unescape(prose)} 附件：{spec.issuer}{spec.year}年政府信息公开情况统计表 "
-            + head + "".join(parts) + "\n")
+    return (
+        f"{_title(spec)} {html.unescape(prose)} 附件：{spec.issuer}{spec.year}年政府信息公开情况统计表 "
+        + head
+        + "".join(parts)
+        + "\n"
+    )
 
 
 def score(report, spec: LegacySpec) -> tuple[int, int, list[str]]:
@@ -267,8 +330,10 @@ def score(report, spec: LegacySpec) -> tuple[int, int, list[str]]:
 
 def narrative_report(issuer: str, year: int) -> str:
     """A report that states no figure at all (as some bodies published): prose sections only."""
-    return (f"{issuer}{year}年政府信息公开工作年度报告\n"
-            "本报告由概述、主动公开政府信息情况、依申请公开政府信息情况等部分组成。\n"
-            "一、概述\n本年度，我单位认真贯彻落实《中华人民共和国政府信息公开条例》，"
-            "进一步完善工作机制，加强队伍建设，信息公开工作取得新进展。\n"
-            "二、存在的问题和改进措施\n公开内容还不够全面，下一步将继续加强培训。\n")
+    return (
+        f"{issuer}{year}年政府信息公开工作年度报告\n"
+        "本报告由概述、主动公开政府信息情况、依申请公开政府信息情况等部分组成。\n"
+        "一、概述\n本年度，我单位认真贯彻落实《中华人民共和国政府信息公开条例》，"
+        "进一步完善工作机制，加强队伍建设，信息公开工作取得新进展。\n"
+        "二、存在的问题和改进措施\n公开内容还不够全面，下一步将继续加强培训。\n"
+    )

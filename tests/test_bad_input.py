@@ -1,13 +1,14 @@
 """Bad input: one clear error per document, an error row in the warehouse, the batch goes on."""
+
 import random
 import subprocess
 import sys
 
 import duckdb
 import pytest
+from synth import SAMPLES_DIR
 
 from pipeline.api import extract_bytes, ingest
-from synth import SAMPLES_DIR
 
 NO_REPORT = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>县政府召开常务会议_新闻动态</title></head>
 <body><div class="nav"><a href="/">首页</a><a href="/xxgk/">政府信息公开</a></div>
@@ -19,9 +20,14 @@ OTHER_KIND = """<html><head><meta charset="utf-8"><title>2023年政府网站工�
 <tr><td>首页网址</td><td>www.baisha.gov.cn</td></tr><tr><td>信息发布（条）</td><td>1204</td></tr>
 <tr><td>政务公开</td><td>主动公开</td></tr></table></body></html>"""
 
-INDEX_PAGE = "<html><body><ul>" + "".join(
-    f'<li><a href="/t{y}.html">白沙县人民政府{y}年政府信息公开工作年度报告</a><span>{y + 1}-01-20</span></li>'
-    for y in range(2015, 2024)) + "</ul></body></html>"
+INDEX_PAGE = (
+    "<html><body><ul>"
+    + "".join(
+        f'<li><a href="/t{y}.html">白沙县人民政府{y}年政府信息公开工作年度报告</a><span>{y + 1}-01-20</span></li>'
+        for y in range(2015, 2024)
+    )
+    + "</ul></body></html>"
+)
 
 
 def bad_documents(tmp_path):
@@ -41,14 +47,17 @@ def bad_documents(tmp_path):
     return files
 
 
-@pytest.mark.parametrize("name,reason", [
-    ("empty.txt", "empty document"),
-    ("garbage.html", "binary data"),
-    ("no-report.html", "no annual report found"),
-    ("website-annual-form.html", "政府网站工作年度报表, not a 政府信息公开工作年度报告"),
-    ("index.html", "a list of 9 reports"),
-    ("undecodable.txt", "cannot decode text"),
-])
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("empty.txt", "empty document"),
+        ("garbage.html", "binary data"),
+        ("no-report.html", "no annual report found"),
+        ("website-annual-form.html", "政府网站工作年度报表, not a 政府信息公开工作年度报告"),
+        ("index.html", "a list of 9 reports"),
+        ("undecodable.txt", "cannot decode text"),
+    ],
+)
 def test_each_bad_document_gets_a_clear_reason(tmp_path, name, reason):
     data = bad_documents(tmp_path)[name]
     r = extract_bytes(data, name)
@@ -79,17 +88,32 @@ def test_batch_goes_on_and_records_errors(tmp_path):
     assert con.sql("SELECT count(*) FROM extraction_errors").fetchone()[0] == 6
     assert con.sql("SELECT count(*) FROM reports WHERE status = 'error'").fetchone()[0] == 6
     # An error document leaves no facts, checks or sections behind.
-    assert con.sql("SELECT count(*) FROM facts JOIN reports USING (report_id) WHERE status = 'error'").fetchone()[0] == 0
-    assert con.sql("SELECT new_received_total FROM applications_wide WHERE year = 2023 AND issuer LIKE '灤%'").fetchone()[0] == 78
-    assert con.sql("SELECT status FROM reports WHERE title LIKE '白云湾%'").fetchone()[0] == "partial"
+    assert (
+        con.sql(
+            "SELECT count(*) FROM facts JOIN reports USING (report_id) WHERE status = 'error'"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        con.sql(
+            "SELECT new_received_total FROM applications_wide WHERE year = 2023 AND issuer LIKE '灤%'"
+        ).fetchone()[0]
+        == 78
+    )
+    assert (
+        con.sql("SELECT status FROM reports WHERE title LIKE '白云湾%'").fetchone()[0] == "partial"
+    )
 
 
 def test_cli_exit_code_and_one_error_line_per_document(tmp_path):
     bad_documents(tmp_path)
     (tmp_path / "luanhe.txt").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
     db = tmp_path / "w.duckdb"
-    p = subprocess.run([sys.executable, "-m", "pipeline.cli", "ingest", str(tmp_path), "--db", str(db)],
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "ingest", str(tmp_path), "--db", str(db)],
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 1
     errors = [l for l in p.stderr.splitlines() if l.startswith("error: ")]
     assert len(errors) == 6
@@ -100,16 +124,20 @@ def test_cli_exit_code_and_one_error_line_per_document(tmp_path):
 def test_a_zip_bomb_named_docx_is_refused_by_its_unpacked_size(tmp_path):
     import io
     import zipfile
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", b"\0" * (600 * 1024 * 1024))  # 600 MB of zeros, ~600 KB packed
+        z.writestr(
+            "word/document.xml", b"\0" * (600 * 1024 * 1024)
+        )  # 600 MB of zeros, ~600 KB packed
     r = extract_bytes(buf.getvalue(), "report.docx")
     assert r.error.startswith("decompressed size over the cap")
 
 
 def _descendants(pid: int) -> set[int]:
     import os
+
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -134,10 +162,13 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     import signal
     import time
     from pathlib import Path
+
     tests = str(Path(__file__).parent)
-    code = (f"import sys; sys.path[:0] = [{tests!r}]; import slow; from pipeline.parallel import ExtractPool\n"
-            "pool = ExtractPool(workers=2, work=slow.sleeps)\n"
-            "list(pool.map([(b'x', 'a.pdf'), (b'y', 'b.pdf')]))")
+    code = (
+        f"import sys; sys.path[:0] = [{tests!r}]; import slow; from pipeline.parallel import ExtractPool\n"
+        "pool = ExtractPool(workers=2, work=slow.sleeps)\n"
+        "list(pool.map([(b'x', 'a.pdf'), (b'y', 'b.pdf')]))"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.time() + 60
     kids: set[int] = set()
@@ -148,10 +179,17 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.time() + 20
-    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") and
-                                         open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
-                                         for k in kids if os.path.exists(f"/proc/{k}")):
+    while time.time() < deadline and any(
+        os.path.exists(f"/proc/{k}")
+        and open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        for k in kids
+        if os.path.exists(f"/proc/{k}")
+    ):
         time.sleep(0.2)
-    alive = [k for k in kids if os.path.exists(f"/proc/{k}")
-             and open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    alive = [
+        k
+        for k in kids
+        if os.path.exists(f"/proc/{k}")
+        and open(f"/proc/{k}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    ]
     assert alive == []

@@ -2,14 +2,26 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.cells import is_value_text, parse_cell
 from pipeline.catalogue import compact, strip_numbering
+from pipeline.cells import is_value_text, parse_cell
 
 
-@pytest.mark.parametrize("raw,value", [
-    ("0", 0), ("17", 17), ("１７", 17), ("1,234", 1234), ("0件", 0), ("12 件", 12), ("+3", 3), ("-2", -2),
-    ("621.952", Decimal("621.952")), ("96171.6", Decimal("96171.6")), (" 5 ", 5),
-])
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        ("0", 0),
+        ("17", 17),
+        ("１７", 17),
+        ("1,234", 1234),
+        ("0件", 0),
+        ("12 件", 12),
+        ("+3", 3),
+        ("-2", -2),
+        ("621.952", Decimal("621.952")),
+        ("96171.6", Decimal("96171.6")),
+        (" 5 ", 5),
+    ],
+)
 def test_numbers(raw, value):
     ok, v, _ = parse_cell(raw)
     assert ok and v == value and type(v) is type(value)
@@ -49,6 +61,7 @@ def test_docs_key_table_is_the_catalogue():
     from pathlib import Path
 
     from pipeline.catalogue import markdown_key_table
+
     doc = (Path(__file__).resolve().parents[1] / "docs" / "keys.md").read_text()
     assert doc.strip() == markdown_key_table().strip()
 
@@ -57,5 +70,6 @@ def test_docs_panel_crosswalk_is_the_catalogue():
     from pathlib import Path
 
     from pipeline.catalogue import markdown_panel_table
+
     doc = (Path(__file__).resolve().parents[1] / "docs" / "panel.md").read_text()
     assert markdown_panel_table().strip() in doc

@@ -1,11 +1,11 @@
 """The `ogi` console script as users run it."""
+
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-
 from synth import SAMPLES_DIR
 from synth_legacy import narrative_report
 
@@ -23,11 +23,29 @@ def test_extract_json_prints_every_cell_with_all_checks_passing():
     lines = p.stdout.strip().splitlines()
     assert len(lines) == 1
     j = json.loads(lines[0])
-    assert set(j) >= {"source", "sha256", "title", "jurisdiction", "issuer", "scope", "year", "published_on",
-                      "format", "proactive", "applications", "appeals", "checks", "warnings", "error"}
+    assert set(j) >= {
+        "source",
+        "sha256",
+        "title",
+        "jurisdiction",
+        "issuer",
+        "scope",
+        "year",
+        "published_on",
+        "format",
+        "proactive",
+        "applications",
+        "appeals",
+        "checks",
+        "warnings",
+        "error",
+    }
     assert j["applications"]["new_received"]["total"] == 78
     assert j["appeals"]["reconsideration"]["corrected"] == 1
-    assert sum(len(c) for t in ("proactive", "applications", "appeals") for c in j[t].values()) == 10 + 26 * 7 + 15
+    assert (
+        sum(len(c) for t in ("proactive", "applications", "appeals") for c in j[t].values())
+        == 10 + 26 * 7 + 15
+    )
     assert j["checks"] and all(c["ok"] for c in j["checks"])
 
 
@@ -58,7 +76,12 @@ def test_ingest_then_check(tmp_path):
 
 def test_help_and_usage_errors():
     p = run("--help")
-    assert p.returncode == 0 and "extract" in p.stdout and "ingest" in p.stdout and "examples" in p.stdout
+    assert (
+        p.returncode == 0
+        and "extract" in p.stdout
+        and "ingest" in p.stdout
+        and "examples" in p.stdout
+    )
     assert run().returncode == 2
     assert run("extract").returncode == 2
     assert run("check", "--db", "/nonexistent/x.duckdb").returncode == 2
@@ -84,7 +107,11 @@ def test_ingest_into_a_place_that_cannot_hold_a_file(tmp_path):
 def test_report_and_export_on_a_missing_warehouse():
     for cmd in ("report", "export"):
         p = run(cmd, "--db", "/nonexistent.duckdb")
-        assert p.returncode == 2 and no_traceback(p) and "no warehouse at /nonexistent.duckdb" in p.stderr
+        assert (
+            p.returncode == 2
+            and no_traceback(p)
+            and "no warehouse at /nonexistent.duckdb" in p.stderr
+        )
 
 
 def test_ingest_with_a_missing_registry():
@@ -108,7 +135,9 @@ def test_ingest_an_empty_folder_says_so(tmp_path):
 def test_check_into_a_closed_pipe(tmp_path):
     db = tmp_path / "w.duckdb"
     assert run("ingest", LUANHE, "--db", str(db)).returncode == 0
-    p = subprocess.run(f"{OGI} check --db {db} | head -1", shell=True, capture_output=True, text=True)
+    p = subprocess.run(
+        f"{OGI} check --db {db} | head -1", shell=True, capture_output=True, text=True
+    )
     assert p.stdout.startswith("reports by status") and p.stderr == ""
 
 
@@ -125,20 +154,41 @@ def test_report_on_a_warehouse_with_nothing_to_chart(tmp_path):
 def test_no_snapshot_beside_a_named_warehouse_unless_asked(tmp_path):
     assert run("ingest", LUANHE, "--db", str(tmp_path / "a" / "w.duckdb")).returncode == 0
     assert not (tmp_path / "a" / "snapshot").exists()
-    assert run("ingest", LUANHE, "--db", str(tmp_path / "b" / "w.duckdb"), "--snapshot").returncode == 0
+    assert (
+        run("ingest", LUANHE, "--db", str(tmp_path / "b" / "w.duckdb"), "--snapshot").returncode
+        == 0
+    )
     assert (tmp_path / "b" / "snapshot" / "w.duckdb").exists()
 
 
 def test_extract_help_lists_every_format():
     p = run("extract", "--help")
-    for fmt in (".html", ".txt", "PDF", ".docx", ".doc", ".wps", ".xls", ".xlsx", ".et", ".png", ".jpg", "OCR"):
+    for fmt in (
+        ".html",
+        ".txt",
+        "PDF",
+        ".docx",
+        ".doc",
+        ".wps",
+        ".xls",
+        ".xlsx",
+        ".et",
+        ".png",
+        ".jpg",
+        "OCR",
+    ):
         assert fmt in p.stdout, fmt
 
 
 def test_export_csv_for_excel_has_a_byte_order_mark(tmp_path):
     db = tmp_path / "w.duckdb"
     assert run("ingest", LUANHE, "--db", str(db)).returncode == 0
-    assert run("export", "--db", str(db), "--format", "csv", "--excel", "--out", str(tmp_path / "x")).returncode == 0
+    assert (
+        run(
+            "export", "--db", str(db), "--format", "csv", "--excel", "--out", str(tmp_path / "x")
+        ).returncode
+        == 0
+    )
     raw = (tmp_path / "x" / "reports.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "灤河回族区人民政府".encode() in raw
     assert "--excel" in run("export", "--help").stdout
@@ -148,30 +198,46 @@ def test_ingest_extracts_on_the_pool_the_command_line_started_early(tmp_path, mo
     # `ogi ingest` starts its workers before importing the pipeline; the ingest must use that
     # pool (not start a second one) and close it
     from pipeline import cli, parallel
+
     started = []
     warm = parallel.ExtractPool.warm
     monkeypatch.setattr(parallel, "workers_default", lambda: 2)
-    monkeypatch.setattr(parallel.ExtractPool, "warm", lambda self: (started.append(self), warm(self))[1])
+    monkeypatch.setattr(
+        parallel.ExtractPool, "warm", lambda self: (started.append(self), warm(self))[1]
+    )
     docs = tmp_path / "docs"
     docs.mkdir()
     for path in (SAMPLES_DIR.parent / "luanhe-2023.txt", SAMPLES_DIR / "baiyunwan-2023-trs.html"):
         (docs / path.name).write_bytes(path.read_bytes())
     assert cli.main(["ingest", str(docs), "--db", str(tmp_path / "w.duckdb"), "--no-progress"]) == 0
-    assert len(started) == 1 and started[0].workers == 2 and started[0]._pool is None  # one pool, closed
+    assert (
+        len(started) == 1 and started[0].workers == 2 and started[0]._pool is None
+    )  # one pool, closed
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (2,)
     con.close()
 
 
-def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(tmp_path, monkeypatch):
+def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(
+    tmp_path, monkeypatch
+):
     # a warehouse that does not exist holds nothing: the workers get the first documents before
     # its schema is created; an existing one is asked what it holds first
     from pipeline import api, parallel, store
+
     order = []
     monkeypatch.setattr(parallel, "workers_default", lambda: 2)
     pool_map, wh_init = parallel.ExtractPool.map, store.Warehouse.__init__
-    monkeypatch.setattr(parallel.ExtractPool, "map", lambda self, jobs: (order.append("extract"), pool_map(self, jobs))[1])
-    monkeypatch.setattr(api.Warehouse, "__init__", lambda self, *a, **k: (order.append("warehouse"), wh_init(self, *a, **k))[1])
+    monkeypatch.setattr(
+        parallel.ExtractPool,
+        "map",
+        lambda self, jobs: (order.append("extract"), pool_map(self, jobs))[1],
+    )
+    monkeypatch.setattr(
+        api.Warehouse,
+        "__init__",
+        lambda self, *a, **k: (order.append("warehouse"), wh_init(self, *a, **k))[1],
+    )
     docs = tmp_path / "docs"
     docs.mkdir()
     for path in (SAMPLES_DIR.parent / "luanhe-2023.txt", SAMPLES_DIR / "baiyunwan-2023-trs.html"):
@@ -182,30 +248,44 @@ def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(tm
     (docs / "shiqiao.html").write_bytes((SAMPLES_DIR / "shiqiao-2020-hanweb-gbk.html").read_bytes())
     order.clear()
     again = api.ingest([docs], db=db, publish=False)
-    assert order[0] == "warehouse" and (again.documents, again.unchanged, again.reports) == (3, 2, 1)
+    assert order[0] == "warehouse" and (again.documents, again.unchanged, again.reports) == (
+        3,
+        2,
+        1,
+    )
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (3,)
     con.close()
 
 
-def test_the_workers_read_the_files_themselves_and_a_file_changed_meanwhile_is_not_loaded(tmp_path, monkeypatch):
+def test_the_workers_read_the_files_themselves_and_a_file_changed_meanwhile_is_not_loaded(
+    tmp_path, monkeypatch
+):
     # the pool is handed paths, not pages (piping 300 KB pages left the workers waiting); a file
     # that changes or goes between this process hashing it and a worker reading it is an error,
     # never a report filed under the other bytes' key
     import gc
 
     from pipeline import api, parallel
+
     monkeypatch.setattr(parallel, "workers_default", lambda: 2)
     jobs_seen = []
     pool_map = parallel.ExtractPool.map
-    monkeypatch.setattr(parallel.ExtractPool, "map", lambda self, jobs: (jobs_seen.extend(jobs), pool_map(self, jobs))[1])
+    monkeypatch.setattr(
+        parallel.ExtractPool,
+        "map",
+        lambda self, jobs: (jobs_seen.extend(jobs), pool_map(self, jobs))[1],
+    )
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "luanhe.txt").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
     db = tmp_path / "w.duckdb"
     api.ingest([docs], db=db, publish=False)  # a warehouse exists: it is asked what it holds first
-    for name, sample in (("baiyunwan.html", "baiyunwan-2023-trs.html"), ("shiqiao.html", "shiqiao-2020-hanweb-gbk.html"),
-                         ("gone.html", "baiyunwan-2023-trs.html")):
+    for name, sample in (
+        ("baiyunwan.html", "baiyunwan-2023-trs.html"),
+        ("shiqiao.html", "shiqiao-2020-hanweb-gbk.html"),
+        ("gone.html", "baiyunwan-2023-trs.html"),
+    ):
         data = (SAMPLES_DIR / sample).read_bytes()
         (docs / name).write_bytes(data + (b"<!-- gone -->" if name == "gone.html" else b""))
     known = api.Warehouse.known
@@ -214,14 +294,21 @@ def test_the_workers_read_the_files_themselves_and_a_file_changed_meanwhile_is_n
         (docs / "shiqiao.html").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
         (docs / "gone.html").unlink()
         return known(self, doc_ids)
+
     monkeypatch.setattr(api.Warehouse, "known", known_then_change)
     summary = api.ingest([docs], db=db, publish=False)
-    assert jobs_seen and all(isinstance(path, Path) and path.parent == docs for path, _ in jobs_seen)
+    assert jobs_seen and all(
+        isinstance(path, Path) and path.parent == docs for path, _ in jobs_seen
+    )
     errors = dict((Path(src).name, reason) for src, reason in summary.errors)
-    assert errors == {"shiqiao.html": "the file changed while it was being ingested: ingest it again",
-                      "gone.html": "cannot read file: No such file or directory"}
+    assert errors == {
+        "shiqiao.html": "the file changed while it was being ingested: ingest it again",
+        "gone.html": "cannot read file: No such file or directory",
+    }
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (2,)  # luanhe, baiyunwan
+    assert con.execute("SELECT count(*) FROM report WHERE status = 'ok'").fetchone() == (
+        2,
+    )  # luanhe, baiyunwan
     con.close()
     # the collector is given back as it was (it is held off during the ingest)
     assert gc.isenabled() and gc.get_freeze_count() == 0

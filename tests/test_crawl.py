@@ -1,4 +1,5 @@
 """Crawls of fixture portals served from 127.0.0.1 by the tests themselves."""
+
 import os
 import signal
 import subprocess
@@ -8,15 +9,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from sites import build_generic, build_gkmlpt, build_hanweb, build_trs, page, simple_report, write
 
 from crawlers import discovery as disc
 from crawlers.mirror import MirrorServer, serving
 from crawlers.registry import RegistryError, Source, load
 from crawlers.run import crawl
-from sites import build_generic, build_gkmlpt, build_hanweb, build_trs, page, simple_report, write
 
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-        "RETRY_BACKOFF_BASE": 0, "DOWNLOAD_TIMEOUT": 5, "LOG_LEVEL": "ERROR"}
+FAST = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_BACKOFF_BASE": 0,
+    "DOWNLOAD_TIMEOUT": 5,
+    "LOG_LEVEL": "ERROR",
+}
 
 
 def source(url: str, family: str = "", sid: str = "s1") -> Source:
@@ -25,15 +32,21 @@ def source(url: str, family: str = "", sid: str = "s1") -> Source:
 
 def paths(result) -> set[str]:
     from urllib.parse import urlsplit
-    return {urlsplit(r["url"]).path + (f"?{urlsplit(r['url']).query}" if urlsplit(r["url"]).query else "")
-            for r in result.stored}
+
+    return {
+        urlsplit(r["url"]).path
+        + (f"?{urlsplit(r['url']).query}" if urlsplit(r["url"]).query else "")
+        for r in result.stored
+    }
 
 
 @pytest.mark.parametrize("builder", [build_trs, build_hanweb, build_gkmlpt, build_generic])
 def test_each_pagination_family_finds_exactly_the_reports(tmp_path, builder):
     site = builder(tmp_path / "site")
     with serving(tmp_path / "site") as srv:
-        result = crawl([source(srv.url + site["entry"], site["family"])], tmp_path / "out", overrides=FAST)
+        result = crawl(
+            [source(srv.url + site["entry"], site["family"])], tmp_path / "out", overrides=FAST
+        )
     assert paths(result) == site["expected"]
     assert [o["outcome"] for o in result.outcomes] == ["ok"]
 
@@ -67,7 +80,10 @@ def test_attachments_of_every_kind_stored_content_addressed(tmp_path):
     assert row["page_url"].endswith("t20230130_901.html") and row["kind"] == "attachment"
     stored = tmp_path / "out" / "raw" / row["path"]
     import hashlib
-    assert hashlib.sha256(stored.read_bytes()).hexdigest() == row["sha256"] and stored.suffix == ".pdf"
+
+    assert (
+        hashlib.sha256(stored.read_bytes()).hexdigest() == row["sha256"] and stored.suffix == ".pdf"
+    )
 
 
 def test_same_report_from_two_listings_and_two_urls(tmp_path):
@@ -75,10 +91,24 @@ def test_same_report_from_two_listings_and_two_urls(tmp_path):
     report = simple_report("青杉市", 2022)
     write(root, "a/r.html", report)
     write(root, "b/copy.html", report)  # the same bytes under another URL
-    write(root, "list.html", page("年报", '<a href="/a/r.html">青杉市2022年政府信息公开工作年度报告</a>'
-                                          '<a href="/list2.html">下一页</a>'))
-    write(root, "list2.html", page("年报", '<a href="/a/r.html">青杉市2022年政府信息公开工作年度报告</a>'
-                                           '<a href="/b/copy.html">青杉市2022年政府信息公开工作年度报告（转载）</a>'))
+    write(
+        root,
+        "list.html",
+        page(
+            "年报",
+            '<a href="/a/r.html">青杉市2022年政府信息公开工作年度报告</a>'
+            '<a href="/list2.html">下一页</a>',
+        ),
+    )
+    write(
+        root,
+        "list2.html",
+        page(
+            "年报",
+            '<a href="/a/r.html">青杉市2022年政府信息公开工作年度报告</a>'
+            '<a href="/b/copy.html">青杉市2022年政府信息公开工作年度报告（转载）</a>',
+        ),
+    )
     with serving(root) as srv:
         result = crawl([source(srv.url + "/list.html")], tmp_path / "out", overrides=FAST)
         hits = list(srv.hits)
@@ -91,8 +121,15 @@ def test_same_report_from_two_listings_and_two_urls(tmp_path):
 def test_404_and_redirects(tmp_path):
     root = tmp_path / "site"
     write(root, "real/r2021.html", simple_report("青杉市", 2021))
-    write(root, "list.html", page("年报", '<a href="/gone.html">青杉市2020年政府信息公开工作年度报告</a>'
-                                          '<a href="/moved.html">青杉市2021年政府信息公开工作年度报告</a>'))
+    write(
+        root,
+        "list.html",
+        page(
+            "年报",
+            '<a href="/gone.html">青杉市2020年政府信息公开工作年度报告</a>'
+            '<a href="/moved.html">青杉市2021年政府信息公开工作年度报告</a>',
+        ),
+    )
     write(root, "_server.json", '{"/moved.html": {"redirect": "/real/r2021.html", "status": 301}}')
     with serving(root) as srv:
         result = crawl([source(srv.url + "/list.html")], tmp_path / "out", overrides=FAST)
@@ -102,7 +139,11 @@ def test_404_and_redirects(tmp_path):
 
 def test_challenge_is_blocked_not_retried(tmp_path):
     root = tmp_path / "site"
-    write(root, "_server.json", '{"/": {"status": 412, "body": "<html><script>var $_ts=window.$_ts||{};</script></html>"}}')
+    write(
+        root,
+        "_server.json",
+        '{"/": {"status": 412, "body": "<html><script>var $_ts=window.$_ts||{};</script></html>"}}',
+    )
     with serving(root) as srv:
         result = crawl([source(srv.url + "/index.html")], tmp_path / "out", overrides=FAST)
         hits = list(srv.hits)
@@ -127,11 +168,20 @@ def test_timeout_and_closed_port_are_unreachable(tmp_path):
     port_url = closed.url
     closed.httpd.server_close()  # nothing listens there now
     with serving(root) as srv:
-        result = crawl([source(srv.url + "/slow/index.html", sid="slow"), source(port_url + "/", sid="closed")],
-                       tmp_path / "out", overrides={**FAST, "DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 1})
+        result = crawl(
+            [
+                source(srv.url + "/slow/index.html", sid="slow"),
+                source(port_url + "/", sid="closed"),
+            ],
+            tmp_path / "out",
+            overrides={**FAST, "DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 1},
+        )
     outcomes = {o["source_id"]: o for o in result.outcomes}
     assert outcomes["slow"]["outcome"] == "unreachable"
-    assert "timeout" in outcomes["slow"]["detail"].lower() or "timed out" in outcomes["slow"]["detail"].lower()
+    assert (
+        "timeout" in outcomes["slow"]["detail"].lower()
+        or "timed out" in outcomes["slow"]["detail"].lower()
+    )
     assert outcomes["closed"]["outcome"] == "unreachable"
 
 
@@ -143,15 +193,28 @@ def test_no_reports(tmp_path):
     assert result.outcomes[0]["outcome"] == "no_reports"
 
 
-@pytest.mark.parametrize("header,meta", [("text/html; charset=gbk", ""), ("text/html", "gb2312"),
-                                         ("text/html; charset=utf-8", "gbk"), ("text/html", "")])
+@pytest.mark.parametrize(
+    "header,meta",
+    [
+        ("text/html; charset=gbk", ""),
+        ("text/html", "gb2312"),
+        ("text/html; charset=utf-8", "gbk"),
+        ("text/html", ""),
+    ],
+)
 def test_gbk_pages_decode_whatever_the_declarations(tmp_path, header, meta):
     root = tmp_path / "site"
     title = "石桥镇人民政府2020年政府信息公开工作年度报告"
     charset = f'<meta charset="{meta}">' if meta else ""
     listing = f"<html><head>{charset}<title>年报</title></head><body><a href='/r.html'>{title}</a></body></html>"
     write(root, "list.html", listing.encode("gbk"))
-    write(root, "r.html", simple_report("石桥镇人民政府", 2020).replace('charset="utf-8"', 'charset="gbk"').encode("gbk"))
+    write(
+        root,
+        "r.html",
+        simple_report("石桥镇人民政府", 2020)
+        .replace('charset="utf-8"', 'charset="gbk"')
+        .encode("gbk"),
+    )
     write(root, "_server.json", '{"/": {"headers": {"Content-Type": "%s"}}}' % header)
     with serving(root) as srv:
         result = crawl([source(srv.url + "/list.html")], tmp_path / "out", overrides=FAST)
@@ -166,17 +229,29 @@ def test_second_run_fetches_only_new_or_changed_documents(tmp_path):
         first = crawl([source(srv.url + site["entry"])], out, overrides=FAST)
         assert len(first.stored) == 9
         # months later: one report corrected, one new report published
-        write(tmp_path / "site", "news/show.php@id=100", simple_report("青杉市", 2015) + "<!-- 更正 -->")
+        write(
+            tmp_path / "site",
+            "news/show.php@id=100",
+            simple_report("青杉市", 2015) + "<!-- 更正 -->",
+        )
         os.utime(tmp_path / "site" / "news/show.php@id=100", (time.time() + 60, time.time() + 60))
         old = (tmp_path / "site" / "news/list.php").read_text()
-        write(tmp_path / "site", "news/list.php", old.replace(
-            '<ul class="list">', '<ul class="list"><li><a href="/news/show.php?id=200">青杉市2024年政府信息公开工作年度报告</a></li>'))
+        write(
+            tmp_path / "site",
+            "news/list.php",
+            old.replace(
+                '<ul class="list">',
+                '<ul class="list"><li><a href="/news/show.php?id=200">青杉市2024年政府信息公开工作年度报告</a></li>',
+            ),
+        )
         write(tmp_path / "site", "news/show.php@id=200", simple_report("青杉市", 2024))
         srv.hits.clear()
         second = crawl([source(srv.url + site["entry"])], out, overrides=FAST)
         hits = list(srv.hits)
     assert paths(second) == {"/news/show.php?id=100", "/news/show.php?id=200"}
-    assert "/news/list.php" in hits and "/news/list.php?page=2" in hits  # listings are fetched again
+    assert (
+        "/news/list.php" in hits and "/news/list.php?page=2" in hits
+    )  # listings are fetched again
     assert "8 unchanged" in second.outcomes[0]["detail"]
 
 
@@ -185,15 +260,19 @@ def test_killed_crawl_resumes_without_refetching(tmp_path):
     out = tmp_path / "out"
     write(tmp_path / "site", "_server.json", '{"/art/": {"sleep": 0.3}}')
     with serving(tmp_path / "site") as srv:
-        code = (f"import sys; sys.path[:0] = [{str(Path(__file__).parent)!r}];"
-                "from crawlers.run import crawl; from crawlers.registry import Source;"
-                f"crawl([Source('s1', 'x', 'county', '', '', {srv.url + site['entry']!r}, 'hanweb')], {str(out)!r},"
-                " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS_PER_DOMAIN': 1,"
-                " 'LOG_LEVEL': 'ERROR'})")
+        code = (
+            f"import sys; sys.path[:0] = [{str(Path(__file__).parent)!r}];"
+            "from crawlers.run import crawl; from crawlers.registry import Source;"
+            f"crawl([Source('s1', 'x', 'county', '', '', {srv.url + site['entry']!r}, 'hanweb')], {str(out)!r},"
+            " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS_PER_DOMAIN': 1,"
+            " 'LOG_LEVEL': 'ERROR'})"
+        )
         proc = subprocess.Popen([sys.executable, "-c", code])
         manifest = out / "manifest.jsonl"
         deadline = time.time() + 60
-        while time.time() < deadline and (not manifest.exists() or len(manifest.read_text().splitlines()) < 5):
+        while time.time() < deadline and (
+            not manifest.exists() or len(manifest.read_text().splitlines()) < 5
+        ):
             time.sleep(0.1)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -204,6 +283,7 @@ def test_killed_crawl_resumes_without_refetching(tmp_path):
         result = crawl([source(srv.url + site["entry"], "hanweb")], out, overrides=FAST)
         hits = set(srv.hits)
     from urllib.parse import urlsplit
+
     assert not {urlsplit(u).path for u in stored_urls} & hits  # nothing stored is fetched again
     assert paths(result) | {urlsplit(u).path for u in stored_urls} == site["expected"]
     assert "already stored" in result.outcomes[0]["detail"]
@@ -211,24 +291,32 @@ def test_killed_crawl_resumes_without_refetching(tmp_path):
 
 def test_ingest_with_sources_loads_documents_and_outcomes(tmp_path):
     from pipeline.api import ingest
+
     build_gkmlpt(tmp_path / "site", total=3, size=2)
     registry = tmp_path / "sources.csv"
-    registry.write_text("source_id,name,level,parent_id,division_code,entry_url,family\n"
-                        "gd-test,绿水市市场监督管理局,department,,,{mirror:site}/gkmlpt/index.html,gkmlpt\n")
+    registry.write_text(
+        "source_id,name,level,parent_id,division_code,entry_url,family\n"
+        "gd-test,绿水市市场监督管理局,department,,,{mirror:site}/gkmlpt/index.html,gkmlpt\n"
+    )
     db = tmp_path / "w.duckdb"
-    summary = ingest(db=db, sources=registry, mirror=tmp_path, crawl_out=tmp_path / "out", crawl_overrides=FAST)
+    summary = ingest(
+        db=db, sources=registry, mirror=tmp_path, crawl_out=tmp_path / "out", crawl_overrides=FAST
+    )
     assert summary.exit_code == 0 and summary.reports == 3
     con = duckdb.connect(str(db), read_only=True)
     assert con.sql("SELECT outcome FROM crawl_outcomes").fetchall() == [("ok",)]
     rows = con.sql("SELECT source_id, page_url IS NOT NULL, media_type FROM documents").fetchall()
     assert len(rows) == 3 and all(r[0] == "gd-test" and r[1] and r[2] == "text/html" for r in rows)
-    assert con.sql("SELECT new_received_total FROM applications_wide WHERE year = 2022").fetchone() == (20,)
+    assert con.sql(
+        "SELECT new_received_total FROM applications_wide WHERE year = 2022"
+    ).fetchone() == (20,)
 
 
 def test_registry_validation(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("source_id,name,level,parent_id,division_code,entry_url,family\n"
-                   "a,甲,county,,,ftp://x,\n")
+    bad.write_text(
+        "source_id,name,level,parent_id,division_code,entry_url,family\na,甲,county,,,ftp://x,\n"
+    )
     with pytest.raises(RegistryError, match="entry_url"):
         load(bad)
     bad.write_text("source_id,name\n")
@@ -242,20 +330,27 @@ def test_shipped_registries_load():
     assert len([s for s in provinces if s.level == "province"]) == 31
     assert len({s.division_code for s in provinces if s.level == "province"}) == 31
     assert all(s.extra.get("verified") for s in provinces)
-    assert [s.source_id for s in load(root / "mirror.csv")] == ["mirror-baiyunwan", "mirror-hanweb", "mirror-lvshui"]
+    assert [s.source_id for s in load(root / "mirror.csv")] == [
+        "mirror-baiyunwan",
+        "mirror-hanweb",
+        "mirror-lvshui",
+    ]
 
 
-@pytest.mark.parametrize("title,ok", [
-    ("白云湾区人民政府2023年政府信息公开工作年度报告", True),
-    ("2022年度政府信息公开工作年度报告", True),
-    ("市政府办公室2021年政府信息公开年报", True),
-    ("白云湾区人民政府门户网站2023年政府网站工作年度报表", False),
-    ("绿水市住房公积金2022年年度报告", False),
-    ("2023年法治政府建设年度报告", False),
-    ("2024年政务公开工作要点", False),
-    ("关于印发政府信息公开工作年度报告格式的通知", False),
-    ("政府信息公开年报", False),
-])
+@pytest.mark.parametrize(
+    "title,ok",
+    [
+        ("白云湾区人民政府2023年政府信息公开工作年度报告", True),
+        ("2022年度政府信息公开工作年度报告", True),
+        ("市政府办公室2021年政府信息公开年报", True),
+        ("白云湾区人民政府门户网站2023年政府网站工作年度报表", False),
+        ("绿水市住房公积金2022年年度报告", False),
+        ("2023年法治政府建设年度报告", False),
+        ("2024年政务公开工作要点", False),
+        ("关于印发政府信息公开工作年度报告格式的通知", False),
+        ("政府信息公开年报", False),
+    ],
+)
 def test_report_titles(title, ok):
     assert disc.is_report_title(title) is ok
 
@@ -263,6 +358,11 @@ def test_report_titles(title, ok):
 def test_challenge_detection():
     assert disc.is_challenge(412, b"<script>$_ts</script>")
     assert disc.is_challenge(521, b"")
-    assert disc.is_challenge(403, b"<html><script>document.cookie='__jsl_clearance=1'</script></html>")
-    assert disc.is_challenge(200, b"<html><script>window.location.reload()</script>Hello</html>") is None
+    assert disc.is_challenge(
+        403, b"<html><script>document.cookie='__jsl_clearance=1'</script></html>"
+    )
+    assert (
+        disc.is_challenge(200, b"<html><script>window.location.reload()</script>Hello</html>")
+        is None
+    )
     assert disc.is_challenge(404, b"not found") is None

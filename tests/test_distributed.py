@@ -1,6 +1,7 @@
 """Extraction on a real Dask LocalCluster (2 worker processes, started and stopped here): a
 worker killed mid-batch changes nothing in the warehouse, a re-run does no extraction work, and
 shards left by a crash load without a cluster."""
+
 import os
 import random
 import shutil
@@ -10,14 +11,13 @@ import time
 
 import duckdb
 import pytest
+from conftest import ROOT, SAMPLES
+from synth import random_spec, write_html
 
 from pipeline import api
 from pipeline.api import IngestSummary
 from pipeline.distributed import Cluster, ingest_on_dask
 from pipeline.store import shards as shard_files
-from synth import random_spec, write_html
-
-from conftest import ROOT, SAMPLES
 
 NOWHERE = "tcp://127.0.0.1:1"  # a scheduler that is not there: a run that needs one fails
 
@@ -58,7 +58,9 @@ def corpus(tmp_path_factory):
     for sub in ("html", "real"):
         shutil.copytree(SAMPLES / sub, d / sub)
     shutil.copy(SAMPLES / "luanhe-2023.txt", d / "luanhe-2023.txt")
-    shutil.copy(SAMPLES / "luanhe-2023.txt", d / "luanhe-copy.txt")  # the same bytes under two names
+    shutil.copy(
+        SAMPLES / "luanhe-2023.txt", d / "luanhe-copy.txt"
+    )  # the same bytes under two names
     (d / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> garbage")
     items = api.local_sources([d])
     assert len(items) >= 200
@@ -89,10 +91,12 @@ def test_a_worker_killed_mid_batch_changes_nothing(corpus, reference, cluster, t
     def kill_one_worker_after_the_first_shard():
         def done():
             return len(shard_files.shards(shards))
+
         while not done():
             time.sleep(0.01)
         killed["shards_done"] = done()
         os.kill(next(iter(pids.values())), signal.SIGKILL)
+
     killer = threading.Thread(target=kill_one_worker_after_the_first_shard, daemon=True)
     killer.start()
     summary = IngestSummary()
@@ -102,20 +106,38 @@ def test_a_worker_killed_mid_batch_changes_nothing(corpus, reference, cluster, t
     assert 1 <= killed["shards_done"] < total  # the kill came in the middle of the batch
 
     assert snapshot(db) == snapshot(ref_db)
-    for field in ("documents", "unchanged", "reports", "partial", "without_numbers", "cells", "checks_failed"):
+    for field in (
+        "documents",
+        "unchanged",
+        "reports",
+        "partial",
+        "without_numbers",
+        "cells",
+        "checks_failed",
+    ):
         assert getattr(summary, field) == getattr(ref_summary, field), field
-    assert sorted(summary.errors) == sorted(ref_summary.errors) and len(summary.errors) == 1  # the broken PDF
+    assert (
+        sorted(summary.errors) == sorted(ref_summary.errors) and len(summary.errors) == 1
+    )  # the broken PDF
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) = count(DISTINCT report_id) FROM report").fetchone()[0]
-    assert con.execute("SELECT count(*) FROM (SELECT report_no, cell_id FROM fact GROUP BY ALL HAVING count(*) > 1)"
-                       ).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "SELECT count(*) FROM (SELECT report_no, cell_id FROM fact GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone()[0]
+        == 0
+    )
     con.close()
 
     # A re-run does no extraction work: every key is present, no cluster is even contacted.
     again = IngestSummary()
     before = len(shard_files.shards(shards))
     ingest_on_dask(items, db, again, shards, scheduler=NOWHERE)
-    assert (again.documents, again.unchanged, again.reports) == (summary.documents, summary.documents, 0)
+    assert (again.documents, again.unchanged, again.reports) == (
+        summary.documents,
+        summary.documents,
+        0,
+    )
     assert len(shard_files.shards(shards)) == before
     assert snapshot(db) == snapshot(ref_db)
 
@@ -128,18 +150,27 @@ def test_a_worker_killed_mid_batch_changes_nothing(corpus, reference, cluster, t
 
 def _key(item):
     from pipeline.distributed import document_key
+
     return document_key(item.path)
 
 
 def test_time_cap_holds_on_dask_workers(cluster, tmp_path):
     import slow
+
     (tmp_path / "docs").mkdir()
     slow_doc = tmp_path / "docs" / "slow-scan.txt"
     slow_doc.write_text("slow")
     shutil.copy(SAMPLES / "luanhe-2023.txt", tmp_path / "docs" / "luanhe.txt")
     summary = IngestSummary()
-    ingest_on_dask(api.local_sources([tmp_path / "docs"]), tmp_path / "w.duckdb", summary, tmp_path / "shards",
-                   client=cluster, timeout=1, work=slow.quick_by_name)
+    ingest_on_dask(
+        api.local_sources([tmp_path / "docs"]),
+        tmp_path / "w.duckdb",
+        summary,
+        tmp_path / "shards",
+        client=cluster,
+        timeout=1,
+        work=slow.quick_by_name,
+    )
     assert summary.errors == [(str(slow_doc), "extraction took longer than 1 s (time cap)")]
     assert summary.reports == 1
 
@@ -147,11 +178,26 @@ def test_time_cap_holds_on_dask_workers(cluster, tmp_path):
 def test_cli_ingest_with_local_workers(tmp_path):
     import subprocess
     import sys
+
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(SAMPLES / "luanhe-2023.txt", docs / "luanhe.txt")
-    run = lambda *a: subprocess.run([sys.executable, "-m", "pipeline.cli", "ingest", str(docs), "--db",  # noqa: E731
-                                     str(tmp_path / "w.duckdb"), *a], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = lambda *a: subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "ingest",
+            str(docs),
+            "--db",  # noqa: E731
+            str(tmp_path / "w.duckdb"),
+            *a,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     first = run("--workers", "2")
     assert first.returncode == 0, first.stderr
     assert "reports    1 loaded" in first.stdout and "INFO" not in first.stderr
@@ -164,6 +210,7 @@ def test_cli_ingest_with_local_workers(tmp_path):
 
 def test_chunks_leave_no_worker_idle_at_the_tail():
     from pipeline.distributed import CHUNK, chunk_size
+
     assert chunk_size(40, 2) == 5  # 40 PDFs on two workers: 8 tasks, not 25 + 15
     assert chunk_size(400, 2) == CHUNK == 25  # plenty of work: the chunk cap
     assert chunk_size(3, 2) == 1

@@ -1,6 +1,7 @@
 """The crawl frontier in a real redis-server: two `ogi crawl-worker` processes share the bundled
 mirror's three portals and 21 fixture sources; the worker holding one source is killed (SIGKILL)
 in the middle of it, and the other takes it over and finishes it."""
+
 import collections
 import json
 import signal
@@ -11,22 +12,34 @@ import time
 from pathlib import Path
 
 import redis
+from services import redis_server
+from sites import _column, build_gkmlpt, build_hanweb, build_trs
 
 from crawlers import frontier
 from crawlers.mirror import MirrorServer, mirror_url
 from crawlers.store import DocumentStore
-from services import redis_server
-from sites import _column, build_gkmlpt, build_hanweb, build_trs
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-        "RETRY_BACKOFF_BASE": 0, "DOWNLOAD_TIMEOUT": 60, "LOG_LEVEL": "ERROR"}
+FAST = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_BACKOFF_BASE": 0,
+    "DOWNLOAD_TIMEOUT": 60,
+    "LOG_LEVEL": "ERROR",
+}
 HEADER = "source_id,name,level,parent_id,division_code,entry_url,family,verified,params\n"
 
 
 def ogi(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )
 
 
 def wait_for(what, condition, timeout=180):
@@ -41,28 +54,43 @@ def wait_for(what, condition, timeout=180):
 
 
 def mirror_expected(tmp: Path) -> set[str]:
-    built = {"baiyunwan": build_trs(tmp / "b", with_attachments=False), "hanweb": build_hanweb(tmp / "h", total=12),
-             "lvshui": build_gkmlpt(tmp / "l", total=4, size=3)}
+    built = {
+        "baiyunwan": build_trs(tmp / "b", with_attachments=False),
+        "hanweb": build_hanweb(tmp / "h", total=12),
+        "lvshui": build_gkmlpt(tmp / "l", total=4, size=3),
+    }
     return {mirror_url(name) + path for name, site in built.items() for path in site["expected"]}
 
 
 def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
     site = tmp_path / "site"
-    fixtures = {f"fx{i:02d}": _column(site, "", f"fx{i:02d}/nb/", issuer=f"第{i}号测试县人民政府", years=(2022, 2023))
-                for i in range(20)}
+    fixtures = {
+        f"fx{i:02d}": _column(
+            site, "", f"fx{i:02d}/nb/", issuer=f"第{i}号测试县人民政府", years=(2022, 2023)
+        )
+        for i in range(20)
+    }
     slow = _column(site, "", "slow/nb/", issuer="慢速县人民政府", years=range(2016, 2024))
-    held_path = "/slow/nb/t20200120_2019.html"  # answered only after the worker holding `slow` is killed
+    held_path = (
+        "/slow/nb/t20200120_2019.html"  # answered only after the worker holding `slow` is killed
+    )
     release = threading.Event()
     srv = MirrorServer(site, holds={held_path: release}).start()
     try:
         base = srv.url
         rows = ["slow,慢速县人民政府,county,,,{}/slow/nb/index.html,,test,".format(base)]
-        rows += [f"{sid},第{i}号测试县人民政府,county,,,{base}/{sid}/nb/index.html,,test,"
-                 for i, sid in enumerate(fixtures)]
+        rows += [
+            f"{sid},第{i}号测试县人民政府,county,,,{base}/{sid}/nb/index.html,,test,"
+            for i, sid in enumerate(fixtures)
+        ]
         registry = tmp_path / "registry.csv"
-        mirror_rows = (ROOT / "crawlers/sources/mirror.csv").read_text(encoding="utf-8").splitlines()[1:]
+        mirror_rows = (
+            (ROOT / "crawlers/sources/mirror.csv").read_text(encoding="utf-8").splitlines()[1:]
+        )
         registry.write_text(HEADER + "\n".join(rows + mirror_rows) + "\n", encoding="utf-8")
-        expected = {u.replace("http:///", base + "/") for urls in [*fixtures.values(), slow] for u in urls}
+        expected = {
+            u.replace("http:///", base + "/") for urls in [*fixtures.values(), slow] for u in urls
+        }
         expected |= mirror_expected(tmp_path / "expected")
 
         with redis_server(tmp_path) as url:
@@ -74,22 +102,54 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
 
             out = tmp_path / "crawl"
             settings = [a for k, v in FAST.items() for a in ("-s", f"{k}={json.dumps(v)}")]
-            workers = {wid: subprocess.Popen(
-                [sys.executable, "-m", "pipeline.cli", "crawl-worker", "--redis", url, "--out", str(out),
-                 "--mirror", str(ROOT / "data/mirror"), "--lease", "6", "--worker-id", wid, *settings],
-                cwd=ROOT, stdout=open(tmp_path / f"{wid}.log", "w"), stderr=subprocess.STDOUT) for wid in ("w1", "w2")}
+            workers = {
+                wid: subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "pipeline.cli",
+                        "crawl-worker",
+                        "--redis",
+                        url,
+                        "--out",
+                        str(out),
+                        "--mirror",
+                        str(ROOT / "data/mirror"),
+                        "--lease",
+                        "6",
+                        "--worker-id",
+                        wid,
+                        *settings,
+                    ],
+                    cwd=ROOT,
+                    stdout=open(tmp_path / f"{wid}.log", "w"),
+                    stderr=subprocess.STDOUT,
+                )
+                for wid in ("w1", "w2")
+            }
             try:
                 wait_for("the held request", lambda: f"held:{held_path}" in srv.hits)
                 r = redis.Redis.from_url(url)
                 holder = r.get("ogi:lease:slow").decode()
                 survivor = ({"w1", "w2"} - {holder}).pop()
                 mine = out / f"manifest.{holder}.jsonl"
-                wait_for("the holder to store part of the slow source", lambda: mine.exists() and sum(
-                    json.loads(line)["source_id"] == "slow" for line in mine.read_text().splitlines()) >= 3)
+                wait_for(
+                    "the holder to store part of the slow source",
+                    lambda: (
+                        mine.exists()
+                        and sum(
+                            json.loads(line)["source_id"] == "slow"
+                            for line in mine.read_text().splitlines()
+                        )
+                        >= 3
+                    ),
+                )
                 workers[holder].send_signal(signal.SIGKILL)
                 workers[holder].wait(timeout=60)
                 release.set()
-                assert workers[survivor].wait(timeout=600) == 0, (tmp_path / f"{survivor}.log").read_text()
+                assert workers[survivor].wait(timeout=600) == 0, (
+                    tmp_path / f"{survivor}.log"
+                ).read_text()
             finally:
                 release.set()
                 for p in workers.values():
@@ -109,18 +169,29 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
     for row in manifest:
         assert (store.raw / row["path"]).exists()
 
-    by_worker = {w: {json.loads(line)["url"] for line in (out / f"manifest.{w}.jsonl").read_text().splitlines()
-                     if json.loads(line)["source_id"] == "slow"} for w in ("w1", "w2")}
+    by_worker = {
+        w: {
+            json.loads(line)["url"]
+            for line in (out / f"manifest.{w}.jsonl").read_text().splitlines()
+            if json.loads(line)["source_id"] == "slow"
+        }
+        for w in ("w1", "w2")
+    }
     killed_stored = by_worker[holder]
     assert len(killed_stored) >= 3
     assert base + held_path in by_worker[survivor]  # the survivor finished the source
     # … without fetching again what the killed worker had stored
     hits = collections.Counter(h for h in srv.hits if not h.startswith("held:"))
-    assert all(hits[u[len(base):]] == 1 for u in killed_stored), hits
+    assert all(hits[u[len(base) :]] == 1 for u in killed_stored), hits
     finished = [o for o in store.outcomes() if o["source_id"] == "slow"]
     assert [o["outcome"] for o in finished] == ["ok"]
-    assert {o["source_id"] for o in store.outcomes()} == {"slow", *fixtures, "mirror-baiyunwan", "mirror-hanweb",
-                                                          "mirror-lvshui"}
+    assert {o["source_id"] for o in store.outcomes()} == {
+        "slow",
+        *fixtures,
+        "mirror-baiyunwan",
+        "mirror-hanweb",
+        "mirror-lvshui",
+    }
 
 
 def test_queueing_without_a_redis_says_so_in_one_line(tmp_path):

@@ -1,12 +1,13 @@
 """HTML pages in CMS shells: both template versions, GBK, blanks, split tables, rowspan/colspan."""
+
 from decimal import Decimal
 
 import pytest
+from synth import APPLICANT, SAMPLES_DIR, render_html, sample_specs
 
 from pipeline.api import extract_bytes, extract_file
 from pipeline.cells import parse_cell
 from pipeline.extract import extract
-from synth import APPLICANT, SAMPLES_DIR, render_html, sample_specs
 
 SPECS = sample_specs()
 
@@ -27,12 +28,19 @@ def test_bundled_page_extracts_every_cell(name):
     assert j["issuer"] == spec.issuer
     for row, cols in spec.proactive.items():
         for col, value in cols.items():
-            assert j["proactive"][row][col] == _truth(spec, "proactive", row, col, value), f"{row}.{col}"
+            assert j["proactive"][row][col] == _truth(spec, "proactive", row, col, value), (
+                f"{row}.{col}"
+            )
     for row, vals in spec.applications.items():
         for col, value in zip(APPLICANT + ["total"], vals + [spec.total(row)]):
-            assert j["applications"][row][col] == _truth(spec, "applications", row, col, value), f"{row}.{col}"
-    got = [j["appeals"][r][c] for r in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
-           for c in ("upheld", "corrected", "other", "pending", "total")]
+            assert j["applications"][row][col] == _truth(spec, "applications", row, col, value), (
+                f"{row}.{col}"
+            )
+    got = [
+        j["appeals"][r][c]
+        for r in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
     assert got == spec.appeals
 
 
@@ -49,13 +57,18 @@ def test_format_comes_from_headers_not_year():
     assert r.scope == "jurisdiction"
     assert r.value("proactive", "other_services", "items_change") == -21
     assert r.value("proactive", "procurement", "amount") == Decimal("352910.26")
-    assert "in_force" not in r.tables["proactive"]["normative_documents"]  # 2019 keys stay 2019 keys
+    assert (
+        "in_force" not in r.tables["proactive"]["normative_documents"]
+    )  # 2019 keys stay 2019 keys
 
 
 def test_2019_single_other_row_and_signed_change():
     r = extract_file(SAMPLES_DIR / "shiqiao-2020-hanweb-gbk.html")
     assert r.format == "2019"
-    assert "other" in r.tables["applications"] and "other_no_correction" not in r.tables["applications"]
+    assert (
+        "other" in r.tables["applications"]
+        and "other_no_correction" not in r.tables["applications"]
+    )
     assert r.value("proactive", "licensing", "items_change") == 1
     assert r.tables["proactive"]["licensing"]["items_change"].raw == "+1"
     assert all(c.ok for c in r.checks)
@@ -68,8 +81,13 @@ def test_null_is_not_zero():
     assert r.value("proactive", "penalty", "items_change") == 0
     r = extract_file(SAMPLES_DIR / "lvshui-amr-2022-gkmlpt.html")
     assert r.tables["proactive"]["regulations"] == {} or all(
-        c.value is None and c.raw == "—" for c in r.tables["proactive"]["regulations"].values())
-    assert r.to_json()["proactive"]["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+        c.value is None and c.raw == "—" for c in r.tables["proactive"]["regulations"].values()
+    )
+    assert r.to_json()["proactive"]["regulations"] == {
+        "issued": None,
+        "repealed": None,
+        "in_force": None,
+    }
 
 
 def test_balance_break_is_flagged_not_fixed():
@@ -106,7 +124,11 @@ def test_rowspan_colspan_grid():
     r = extract_bytes(page.encode(), "t.html")
     assert r.format == "2021"
     assert r.to_json()["proactive"]["regulations"] == {"issued": 1, "repealed": None, "in_force": 3}
-    assert r.to_json()["proactive"]["normative_documents"] == {"issued": 4, "repealed": 0, "in_force": 1234}
+    assert r.to_json()["proactive"]["normative_documents"] == {
+        "issued": 4,
+        "repealed": 0,
+        "in_force": 1234,
+    }
     assert r.value("proactive", "licensing", "decisions") == 20538
 
 
@@ -119,17 +141,28 @@ def test_vertical_rowspan_shifts_nothing():
     </table></body></html>"""
     r = extract_bytes(page.encode(), "t.html")
     a = r.to_json()["applications"]
-    assert a["granted"] == {"natural_person": 2, "commercial": 1, "research": 0, "public_interest": 0,
-                            "legal_services": 0, "other_org": 0, "total": 3}
+    assert a["granted"] == {
+        "natural_person": 2,
+        "commercial": 1,
+        "research": 0,
+        "public_interest": 0,
+        "legal_services": 0,
+        "other_org": 0,
+        "total": 3,
+    }
     # blank first and last cells of a grid row stay blank in their own columns
-    assert a["partially_granted"]["natural_person"] is None and a["partially_granted"]["total"] is None
+    assert (
+        a["partially_granted"]["natural_person"] is None and a["partially_granted"]["total"] is None
+    )
     assert a["partially_granted"]["commercial"] == 0
 
 
 @pytest.mark.parametrize("declared", ["", '<meta charset="utf-8">', '<meta charset="gbk">'])
 def test_gbk_page_with_or_without_a_true_charset(declared):
     spec = SPECS["baiyunwan-2023-trs.html"]
-    text = render_html(spec).replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', declared)
+    text = render_html(spec).replace(
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', declared
+    )
     r = extract_bytes(text.encode("gbk", errors="ignore"), "p.html")
     assert r.error is None
     assert r.issuer == "白云湾区人民政府"
@@ -142,24 +175,37 @@ def _shiqiao_with(old: str, new: str) -> bytes:
     return page.replace(old, new).encode("gb18030")
 
 
-LICENSING = ('<td valign="middle">行政许可</td><td valign="middle">4</td>'
-             '<td valign="middle">+1</td><td valign="middle">56</td>')
+LICENSING = (
+    '<td valign="middle">行政许可</td><td valign="middle">4</td>'
+    '<td valign="middle">+1</td><td valign="middle">56</td>'
+)
 
 
-@pytest.mark.parametrize("row,want", [
-    # the first number cell left blank (or a scan's box dropped): the others keep their columns
-    ('<td>行政许可</td><td></td><td>+1</td><td>56</td>', {"items_prev_year": None, "items_change": 1, "decisions": 56}),
-    # a mark that is no number between numbers (OCR's ∠7 for 97): that cell alone is unread
-    ('<td>行政许可</td><td>4</td><td>∠7</td><td>56</td>', {"items_prev_year": 4, "items_change": None, "decisions": 56}),
-    # a label over two grid columns: two numbers for three columns, which one is missing is not forced
-    ('<td colspan="2">行政许可</td><td>+1</td><td>56</td>', {}),
-    # blank leading cells of a wider row: no layout is forced either
-    ('<td>行政许可</td><td></td><td></td><td>+1</td><td>56</td>', {}),
-])
+@pytest.mark.parametrize(
+    "row,want",
+    [
+        # the first number cell left blank (or a scan's box dropped): the others keep their columns
+        (
+            "<td>行政许可</td><td></td><td>+1</td><td>56</td>",
+            {"items_prev_year": None, "items_change": 1, "decisions": 56},
+        ),
+        # a mark that is no number between numbers (OCR's ∠7 for 97): that cell alone is unread
+        (
+            "<td>行政许可</td><td>4</td><td>∠7</td><td>56</td>",
+            {"items_prev_year": 4, "items_change": None, "decisions": 56},
+        ),
+        # a label over two grid columns: two numbers for three columns, which one is missing is not forced
+        ('<td colspan="2">行政许可</td><td>+1</td><td>56</td>', {}),
+        # blank leading cells of a wider row: no layout is forced either
+        ("<td>行政许可</td><td></td><td></td><td>+1</td><td>56</td>", {}),
+    ],
+)
 def test_a_blank_cell_before_a_rows_first_number_keeps_its_column(row, want):
     r = extract_bytes(_shiqiao_with(LICENSING, row), "t.html")
     got = {k: c.value for k, c in r.tables["proactive"].get("licensing", {}).items()}
     assert got == want
     if not want:
-        assert any(w.startswith("proactive.licensing") and w.endswith("not read") for w in r.warnings)
+        assert any(
+            w.startswith("proactive.licensing") and w.endswith("not read") for w in r.warnings
+        )
     assert r.value("proactive", "penalty", "decisions") == 7  # the rows around it are untouched

@@ -1,21 +1,26 @@
 """Reports of 2008–2018: the 政府信息公开情况统计表 and the prose's own figures, in the `legacy` table."""
+
 import json
 import random
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from formats import legacy_build
-from pipeline.api import extract_bytes, extract_file
-from pipeline.normalise.legacy import cn_number
 from synth import SAMPLES_DIR
 from synth_legacy import LegacySpec, random_legacy, render_glued, render_html, score, truth
+
+from pipeline.api import extract_bytes, extract_file
+from pipeline.normalise.legacy import cn_number
 
 REAL = SAMPLES_DIR.parent / "real"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "samples" / "real"
 EXPECTED = sorted((SHARED if SHARED.is_dir() else REAL).glob("*.expected.json"))
-LEGACY_SAMPLES = [p for p in EXPECTED if json.loads(p.read_text(encoding="utf-8")).get("legacy_numbers_from_prose")]
+LEGACY_SAMPLES = [
+    p
+    for p in EXPECTED
+    if json.loads(p.read_text(encoding="utf-8")).get("legacy_numbers_from_prose")
+]
 
 
 def legacy(report) -> dict:
@@ -23,7 +28,15 @@ def legacy(report) -> dict:
 
 
 def test_the_samples_with_legacy_numbers_are_all_here():
-    assert [p.name.split("_")[0] for p in LEGACY_SAMPLES] == ["009", "010", "011", "012", "013", "014", "017"]
+    assert [p.name.split("_")[0] for p in LEGACY_SAMPLES] == [
+        "009",
+        "010",
+        "011",
+        "012",
+        "013",
+        "014",
+        "017",
+    ]
 
 
 @pytest.mark.parametrize("expected", LEGACY_SAMPLES, ids=lambda p: p.name.split(".")[0])
@@ -35,13 +48,19 @@ def test_every_legacy_value_of_the_real_samples_and_nothing_invented(expected):
         if key.endswith("_qualifier"):
             continue
         if value is None:
-            assert key not in got, f"{key}: the report does not state it, yet {got[key].value} was read"
+            assert key not in got, (
+                f"{key}: the report does not state it, yet {got[key].value} was read"
+            )
         else:
-            assert key in got and got[key].value == value, f"{key}: want {value}, got {got.get(key)}"
+            assert key in got and got[key].value == value, (
+                f"{key}: want {value}, got {got.get(key)}"
+            )
             assert got[key].raw and got[key].source in ("table", "text")
     # Beyond the expected figures only the 统计表's 历年累计 column, each printed in its row.
     for key in set(got) - set(want):
-        assert key.endswith("_cumulative"), f"{key} = {got[key].value} was read but the report does not state it"
+        assert key.endswith("_cumulative"), (
+            f"{key} = {got[key].value} was read but the report does not state it"
+        )
         assert got[key].source == "table" and str(got[key].value) in got[key].raw
 
 
@@ -49,15 +68,20 @@ def test_a_number_is_read_only_from_the_sentence_that_names_it():
     r = extract_file(REAL / "017_lintao_shangyingxiang_2020.txt")
     got = legacy(r)
     # "260余条" is read as 260 and said to be approximate; litigation is not mentioned: no fact
-    assert got["active_disclosure_items"].value == 260 and got["active_disclosure_items"].source == "text"
+    assert (
+        got["active_disclosure_items"].value == 260
+        and got["active_disclosure_items"].source == "text"
+    )
     assert "260余条" in got["active_disclosure_items"].raw
     assert any("approximate" in w and "active_disclosure_items" in w for w in r.warnings)
     assert "admin_review_cases" not in got and "admin_litigation_cases" not in got
 
 
 def test_chinese_numerals():
-    assert [cn_number(t) for t in ("二十一", "十八", "一百零五", "两千三百", "三万", "0", "17", "九十九")] == \
-        [21, 18, 105, 2300, 30000, 0, 17, 99]
+    assert [
+        cn_number(t)
+        for t in ("二十一", "十八", "一百零五", "两千三百", "三万", "0", "17", "九十九")
+    ] == [21, 18, 105, 2300, 30000, 0, 17, 99]
     assert cn_number("若干") is None
 
 
@@ -82,10 +106,20 @@ def test_prose_patterns_built_from_scratch():
     r = extract_bytes(PROSE.encode(), "qingshan-minzheng-2011.txt")
     assert r.error is None and r.format == "pre2019" and r.year == 2011
     got = {k: c.value for k, c in legacy(r).items()}
-    assert got == {"active_disclosure_items": 342, "via_website": 305, "active_disclosure_items_cumulative": 1200,
-                   "applications_received": 21, "applications_in_person": 18, "applications_letter": 3,
-                   "replies_total": 21, "replies_granted": 17, "replies_partially_granted": 2, "replies_denied": 2,
-                   "fees_collected_yuan": 0, "admin_review_cases": 0}
+    assert got == {
+        "active_disclosure_items": 342,
+        "via_website": 305,
+        "active_disclosure_items_cumulative": 1200,
+        "applications_received": 21,
+        "applications_in_person": 18,
+        "applications_letter": 3,
+        "replies_total": 21,
+        "replies_granted": 17,
+        "replies_partially_granted": 2,
+        "replies_denied": 2,
+        "fees_collected_yuan": 0,
+        "admin_review_cases": 0,
+    }
     # stated 0s come from the sentence that says so; litigation is never mentioned, so it is absent
     assert "未发生因政府信息公开申请提起行政复议" in legacy(r)["admin_review_cases"].raw
     assert "admin_litigation_cases" not in got
@@ -93,8 +127,10 @@ def test_prose_patterns_built_from_scratch():
 
 
 def test_partial_subjects_are_not_the_bodys_total():
-    text = PROSE.replace("全年共主动公开政府信息三百四十二条，其中通过网站公开三百零五条。",
-                         "各乡镇主动公开政府信息三百四十二条。")
+    text = PROSE.replace(
+        "全年共主动公开政府信息三百四十二条，其中通过网站公开三百零五条。",
+        "各乡镇主动公开政府信息三百四十二条。",
+    )
     got = {k: c.value for k, c in legacy(extract_bytes(text.encode(), "x-2011.txt")).items()}
     assert "active_disclosure_items" not in got and "via_website" not in got
 
@@ -140,7 +176,9 @@ def test_a_flattened_table_is_read_where_forced_and_left_empty_where_not():
 
 def test_one_column_flattened_table_runs_into_the_next_item_number():
     spec = _specs(1, 2, cumulative=False)["legacy-0"]
-    spec.values.update(press_conferences=13, press_conferences_by_heads=1)  # "…次1312.政府网站…": 13 | 1 and item 2
+    spec.values.update(
+        press_conferences=13, press_conferences_by_heads=1
+    )  # "…次1312.政府网站…": 13 | 1 and item 2
     r = extract_bytes(render_glued(spec).encode(), "x.txt")
     assert score(r, spec)[2] == []
 
@@ -151,7 +189,9 @@ def test_prose_and_table_that_disagree_are_flagged_and_the_table_kept():
     spec.prose_says = {"active_disclosure_items": printed + 7}
     r = extract_bytes(render_html(spec).encode(), "x.html")
     assert legacy(r)["active_disclosure_items"].value == printed
-    assert any("active_disclosure_items" in w and "the 统计表's figure is kept" in w for w in r.warnings)
+    assert any(
+        "active_disclosure_items" in w and "the 统计表's figure is kept" in w for w in r.warnings
+    )
 
 
 def test_checks_on_a_table_that_does_not_add_up():
@@ -170,7 +210,9 @@ def test_money_in_the_unit_of_the_indicator():
     spec.values.update(fees_collected_yuan=2500, disclosure_expenditure_10k_yuan=Decimal("2.5"))
     r = extract_bytes(render_html(spec).encode(), "x.html")
     got = legacy(r)
-    assert got["fees_collected_yuan"].value == 2500 and "0.25" in got["fees_collected_yuan"].raw  # printed in 万元
+    assert (
+        got["fees_collected_yuan"].value == 2500 and "0.25" in got["fees_collected_yuan"].raw
+    )  # printed in 万元
     assert got["disclosure_expenditure_10k_yuan"].value == Decimal("2.5")
 
 
@@ -180,6 +222,7 @@ def panel_db(tmp_path_factory):
     import shutil
 
     from pipeline.api import ingest
+
     corpus = tmp_path_factory.mktemp("corpus")
     for p in LEGACY_SAMPLES:
         shutil.copy(p.with_name(p.name.replace(".expected.json", ".txt")), corpus)
@@ -194,6 +237,7 @@ def panel_db(tmp_path_factory):
 
 def _q(db, sql, params=None):
     import duckdb
+
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
@@ -203,13 +247,18 @@ def _q(db, sql, params=None):
 
 def test_legacy_facts_keep_their_source_text(panel_db):
     db, spec = panel_db
-    rows = _q(db, """SELECT indicator, cumulative, value, raw_text FROM legacy WHERE year = 2012 ORDER BY indicator""")
+    rows = _q(
+        db,
+        """SELECT indicator, cumulative, value, raw_text FROM legacy WHERE year = 2012 ORDER BY indicator""",
+    )
     got = {k: (float(v), raw) for k, cum, v, raw in rows}
     assert got["applications_received"][0] == 21 and got["replies_granted"][0] == 17
     assert got["applications_received_cumulative"][0] == 21
     assert all(raw for _, raw in got.values())
     # the same facts, in `facts`, under table_name 'legacy'
-    assert _q(db, "SELECT count(*) FROM facts WHERE table_name = 'legacy'") == _q(db, "SELECT count(*) FROM legacy")
+    assert _q(db, "SELECT count(*) FROM facts WHERE table_name = 'legacy'") == _q(
+        db, "SELECT count(*) FROM legacy"
+    )
     by_year = dict(_q(db, "SELECT year, count(*) FROM legacy GROUP BY year"))
     assert by_year[2016] == len(truth(spec))
 
@@ -218,32 +267,55 @@ def test_panel_puts_both_eras_on_the_shared_measures(panel_db):
     db, spec = panel_db
     cols = [r[0] for r in _q(db, "SELECT column_name FROM (DESCRIBE panel)")]
     from pipeline import catalogue as cat
+
     for measure, *_ in cat.PANEL_MEASURES:
         assert measure in cols and f"{measure}_comparable" in cols
-    row = _q(db, """SELECT definitions, applications, granted, partially_granted, denied, not_held, reconsideration,
+    row = _q(
+        db,
+        """SELECT definitions, applications, granted, partially_granted, denied, not_held, reconsideration,
                            litigation, fees_yuan, granted_comparable
-                    FROM panel WHERE year = 2012""")
+                    FROM panel WHERE year = 2012""",
+    )
     notes = {m: note for m, _, _, note in cat.PANEL_MEASURES}
     assert row == [("legacy", 21, 17, 2, 2, None, 0, 0, None, notes["granted"])]
     assert notes["granted"].startswith("differs: 2008–2018 counted replies")
     v = spec.values
-    assert _q(db, "SELECT applications, granted, denied, not_held, reconsideration, litigation, fees_yuan "
-                  "FROM panel WHERE year = 2016") == [(v["applications_received"], v["replies_granted"],
-                                                       v["replies_denied"], v["replies_not_held"],
-                                                       v["admin_review_cases"], v["admin_litigation_cases"],
-                                                       Decimal(v["fees_collected_yuan"]))]
+    assert _q(
+        db,
+        "SELECT applications, granted, denied, not_held, reconsideration, litigation, fees_yuan "
+        "FROM panel WHERE year = 2016",
+    ) == [
+        (
+            v["applications_received"],
+            v["replies_granted"],
+            v["replies_denied"],
+            v["replies_not_held"],
+            v["admin_review_cases"],
+            v["admin_litigation_cases"],
+            Decimal(v["fees_collected_yuan"]),
+        )
+    ]
     # a 2019+ report: its table's figures, and the same definitions notes
-    new = _q(db, "SELECT p.definitions, p.applications, a.new_received_total, p.granted, a.granted_total, "
-                 "p.reconsideration, w.reconsideration_total FROM panel p JOIN applications_wide a USING (report_id) "
-                 "JOIN appeals_wide w USING (report_id) WHERE p.year = 2023")
+    new = _q(
+        db,
+        "SELECT p.definitions, p.applications, a.new_received_total, p.granted, a.granted_total, "
+        "p.reconsideration, w.reconsideration_total FROM panel p JOIN applications_wide a USING (report_id) "
+        "JOIN appeals_wide w USING (report_id) WHERE p.year = 2023",
+    )
     assert len(new) == 1
     d, apps, apps2, gr, gr2, rec, rec2 = new[0]
-    assert d == "mandated" and apps == apps2 is not None and gr == gr2 is not None and rec == rec2 is not None
+    assert (
+        d == "mandated"
+        and apps == apps2 is not None
+        and gr == gr2 is not None
+        and rec == rec2 is not None
+    )
 
 
 def test_long_series_marks_the_break(panel_db):
     from pipeline import analysis as an
     from pipeline.analysis import charts
+
     db, spec = panel_db
     con = an.connect(db)
     try:
@@ -254,7 +326,11 @@ def test_long_series_marks_the_break(panel_db):
     assert long.year.min() <= 2016 and long.year.max() == 2023
     y2016 = long[long.year == 2016].iloc[0]
     assert y2016.applications == spec.values["applications_received"]
-    decided = spec.values["replies_granted"] + spec.values["replies_partially_granted"] + spec.values["replies_denied"]
+    decided = (
+        spec.values["replies_granted"]
+        + spec.values["replies_partially_granted"]
+        + spec.values["replies_denied"]
+    )
     if decided:
         assert abs(y2016.grant_rate_decided - spec.values["replies_granted"] / decided) < 1e-9
     assert long.applications_comparable.iloc[0].startswith("same:")

@@ -1,4 +1,5 @@
 """The founding example: every cell of the 灤河回族区 2023 report, its metadata and checks."""
+
 from pipeline.api import extract_file
 from pipeline.normalise.names import name_key
 
@@ -10,16 +11,32 @@ def app(n: int) -> dict:
 
 
 EXPECTED_APPLICATIONS = {
-    "new_received": app(78), "carried_over": app(0), "granted": app(43), "partially_granted": app(0),
-    "denied_state_secret": app(0), "denied_prohibited": app(0), "denied_security": app(0),
-    "denied_third_party": app(0), "denied_internal": app(0), "denied_process": app(0),
-    "denied_enforcement_file": app(0), "denied_query": app(0),
-    "unavailable_not_held": app(17), "unavailable_needs_creation": app(0), "unavailable_unclear": app(0),
-    "not_processed_petition": app(0), "not_processed_repeat": app(0), "not_processed_publication": app(0),
-    "not_processed_excessive": app(0), "not_processed_confirmation": app(0),
-    "other_no_correction": app(4), "other_no_fee": app(0), "other_other": app(7),
+    "new_received": app(78),
+    "carried_over": app(0),
+    "granted": app(43),
+    "partially_granted": app(0),
+    "denied_state_secret": app(0),
+    "denied_prohibited": app(0),
+    "denied_security": app(0),
+    "denied_third_party": app(0),
+    "denied_internal": app(0),
+    "denied_process": app(0),
+    "denied_enforcement_file": app(0),
+    "denied_query": app(0),
+    "unavailable_not_held": app(17),
+    "unavailable_needs_creation": app(0),
+    "unavailable_unclear": app(0),
+    "not_processed_petition": app(0),
+    "not_processed_repeat": app(0),
+    "not_processed_publication": app(0),
+    "not_processed_excessive": app(0),
+    "not_processed_confirmation": app(0),
+    "other_no_correction": app(4),
+    "other_no_fee": app(0),
+    "other_other": app(7),
     "other": app(11),  # derived: the 2021 format prints 其他处理 as three rows
-    "total_processed": app(71), "carried_forward": app(7),
+    "total_processed": app(71),
+    "carried_forward": app(7),
 }
 EXPECTED_PROACTIVE = {
     "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
@@ -32,7 +49,13 @@ EXPECTED_PROACTIVE = {
 EXPECTED_APPEALS = {
     "reconsideration": {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 1},
     "litigation_direct": {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1},
-    "litigation_after_reconsideration": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+    "litigation_after_reconsideration": {
+        "upheld": 0,
+        "corrected": 0,
+        "other": 0,
+        "pending": 0,
+        "total": 0,
+    },
 }
 
 
@@ -67,9 +90,18 @@ def test_all_checks_pass_and_every_identity_ran(luanhe_path):
     r = extract_file(luanhe_path)
     assert r.checks and all(c.ok for c in r.checks)
     ran = {c.id for c in r.checks}
-    assert ran == {"applications.balance", "applications.row_total", "applications.outcome_sum", "applications.layout",
-                   "appeals.row_total", "values.types", "narrative.applications"}
-    balance_total = next(c for c in r.checks if c.id == "applications.balance" and c.detail.startswith("total"))
+    assert ran == {
+        "applications.balance",
+        "applications.row_total",
+        "applications.outcome_sum",
+        "applications.layout",
+        "appeals.row_total",
+        "values.types",
+        "narrative.applications",
+    }
+    balance_total = next(
+        c for c in r.checks if c.id == "applications.balance" and c.detail.startswith("total")
+    )
     assert (balance_total.expected, balance_total.actual) == (78, 78)
     narrative = next(c for c in r.checks if c.id == "narrative.applications")
     assert (narrative.expected, narrative.actual) == (78, 78)
@@ -78,7 +110,13 @@ def test_all_checks_pass_and_every_identity_ran(luanhe_path):
 def test_three_spellings_resolve_to_one_issuer(luanhe_path):
     r = extract_file(luanhe_path)
     assert set(r.jurisdiction["aliases"]) == {"灤河区", "漣河区"}
-    assert name_key("灤河回族区人民政府") == name_key("灤河区") == name_key("滦河区") == r.issuer_key == "滦河区"
+    assert (
+        name_key("灤河回族区人民政府")
+        == name_key("灤河区")
+        == name_key("滦河区")
+        == r.issuer_key
+        == "滦河区"
+    )
     # 漣河区 is a different name on its own; inside this report it is flagged as a slip, not hidden.
     assert name_key("漣河区") != r.issuer_key
     assert any("漣河区" in w and "slip" in w for w in r.warnings)

@@ -3,18 +3,25 @@
 The mirror server answers as an HTTP proxy, so the fixture portals have real-looking host names
 (www.qingshan.test and its 信息公开 subdomain xxgk.qingshan.test); nothing leaves the machine.
 """
+
 from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
+from sites import build_attachment_only, build_portal
 
 from crawlers.mirror import serving
 from crawlers.registry import Source
 from crawlers.run import crawl
-from sites import build_attachment_only, build_portal
 
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-        "RETRY_BACKOFF_BASE": 0, "DOWNLOAD_TIMEOUT": 5, "LOG_LEVEL": "ERROR"}
+FAST = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_BACKOFF_BASE": 0,
+    "DOWNLOAD_TIMEOUT": 5,
+    "LOG_LEVEL": "ERROR",
+}
 
 
 def source(url: str, sid: str = "qingshan") -> Source:
@@ -24,18 +31,25 @@ def source(url: str, sid: str = "qingshan") -> Source:
 @pytest.mark.parametrize("kind", ["depth1", "depth2", "depth3", "hop404", "sitemap", "subdomain"])
 def test_the_walk_reaches_the_column_from_the_home_page(tmp_path, kind):
     site = build_portal(tmp_path / "web", kind)
-    result = crawl([source(site["entry"])], tmp_path / "out", mirror=tmp_path / "web", overrides=FAST)
+    result = crawl(
+        [source(site["entry"])], tmp_path / "out", mirror=tmp_path / "web", overrides=FAST
+    )
     assert {r["url"] for r in result.stored} == site["expected"]
     o = result.outcomes[0]
     assert o["outcome"] == "ok"
     assert o["trail"] == site["trail"]
-    assert o["column_url"].endswith(("zfxxgknb/", "gk/nb/", "gknb/")) and " > ".join(site["trail"]) in o["detail"]
+    assert (
+        o["column_url"].endswith(("zfxxgknb/", "gk/nb/", "gknb/"))
+        and " > ".join(site["trail"]) in o["detail"]
+    )
 
 
 def test_no_column_is_no_reports_with_the_pages_tried(tmp_path):
     site = build_portal(tmp_path / "web", "none")
     with serving(tmp_path / "web") as srv:
-        result = crawl([source(site["entry"])], tmp_path / "out", overrides={**FAST, "MIRROR_PROXY": srv.url})
+        result = crawl(
+            [source(site["entry"])], tmp_path / "out", overrides={**FAST, "MIRROR_PROXY": srv.url}
+        )
         hits = list(srv.hits)
     o = result.outcomes[0]
     assert o["outcome"] == "no_reports"
@@ -46,8 +60,12 @@ def test_no_column_is_no_reports_with_the_pages_tried(tmp_path):
 
 def test_the_walk_stays_within_its_page_budget(tmp_path):
     site = build_portal(tmp_path / "web", "depth3")
-    result = crawl([source(site["entry"])], tmp_path / "out", mirror=tmp_path / "web",
-                   overrides={**FAST, "NAV_PAGE_BUDGET": 1})
+    result = crawl(
+        [source(site["entry"])],
+        tmp_path / "out",
+        mirror=tmp_path / "web",
+        overrides={**FAST, "NAV_PAGE_BUDGET": 1},
+    )
     assert result.outcomes[0]["outcome"] == "no_reports"
     assert "tried 1 of a budget of 1" in result.outcomes[0]["detail"]
 
@@ -55,7 +73,11 @@ def test_the_walk_stays_within_its_page_budget(tmp_path):
 def test_attachments_behind_download_scripts(tmp_path):
     site = build_attachment_only(tmp_path / "web")
     with serving(tmp_path / "web") as srv:
-        result = crawl([source(site["entry"], "baisha")], tmp_path / "out", overrides={**FAST, "MIRROR_PROXY": srv.url})
+        result = crawl(
+            [source(site["entry"], "baisha")],
+            tmp_path / "out",
+            overrides={**FAST, "MIRROR_PROXY": srv.url},
+        )
         hits = [urlsplit(h).path for h in srv.hits]
     stored = {unquote(r["url"]): r for r in result.stored}
     assert site["attachments"] <= set(stored)
@@ -64,39 +86,67 @@ def test_attachments_behind_download_scripts(tmp_path):
     docx = stored[next(u for u in site["attachments"] if "downfile" in u)]
     assert docx["path"].endswith(".docx") and docx["kind"] == "attachment"
     pdf = stored[next(u for u in site["attachments"] if "attach/download" in u)]
-    assert pdf["path"].endswith(".pdf") and pdf["filename"] == "2022年报.pdf"   # RFC 6266 filename*
+    assert pdf["path"].endswith(".pdf") and pdf["filename"] == "2022年报.pdf"  # RFC 6266 filename*
     gbk = stored[next(u for u in site["attachments"] if "file.do" in u)]
-    assert gbk["filename"] == "2021年报.pdf" and gbk["path"].endswith(".pdf")   # a GBK file name
+    assert gbk["filename"] == "2021年报.pdf" and gbk["path"].endswith(".pdf")  # a GBK file name
 
 
 def test_ingest_reads_reports_published_only_as_attachments(tmp_path):
     from pipeline.api import ingest
+
     build_attachment_only(tmp_path / "web")
     registry = tmp_path / "sources.csv"
-    registry.write_text("source_id,name,level,parent_id,division_code,entry_url,family\n"
-                        "baisha,白沙县人民政府,county,,,http://www.baisha.test/,\n")
+    registry.write_text(
+        "source_id,name,level,parent_id,division_code,entry_url,family\n"
+        "baisha,白沙县人民政府,county,,,http://www.baisha.test/,\n"
+    )
     db = tmp_path / "w.duckdb"
-    ingest(db=db, sources=registry, mirror=tmp_path / "web", crawl_out=tmp_path / "out", crawl_overrides=FAST,
-           publish=False)
+    ingest(
+        db=db,
+        sources=registry,
+        mirror=tmp_path / "web",
+        crawl_out=tmp_path / "out",
+        crawl_overrides=FAST,
+        publish=False,
+    )
     con = duckdb.connect(str(db), read_only=True)
-    got = dict(con.sql("SELECT year, new_received_total FROM applications_wide WHERE status <> 'error'").fetchall())
+    got = dict(
+        con.sql(
+            "SELECT year, new_received_total FROM applications_wide WHERE status <> 'error'"
+        ).fetchall()
+    )
     assert got == {2023: 167, 2022: 20, 2021: 47}
 
 
 @pytest.mark.parametrize("kind", ["depth1", "depth3", "hop404", "sitemap", "subdomain"])
 def test_ingest_with_sources_finds_every_report_at_every_depth(tmp_path, kind):
     from pipeline.api import ingest
+
     site = build_portal(tmp_path / "web", kind)
     registry = tmp_path / "sources.csv"
-    registry.write_text("source_id,name,level,parent_id,division_code,entry_url,family\n"
-                        f"qingshan,青杉县人民政府,county,,,{site['entry']},\n")
+    registry.write_text(
+        "source_id,name,level,parent_id,division_code,entry_url,family\n"
+        f"qingshan,青杉县人民政府,county,,,{site['entry']},\n"
+    )
     db = tmp_path / "w.duckdb"
-    summary = ingest(db=db, sources=registry, mirror=tmp_path / "web", crawl_out=tmp_path / "out",
-                     crawl_overrides=FAST, publish=False)
+    summary = ingest(
+        db=db,
+        sources=registry,
+        mirror=tmp_path / "web",
+        crawl_out=tmp_path / "out",
+        crawl_overrides=FAST,
+        publish=False,
+    )
     assert summary.reports == len(site["expected"]) == 3 and not summary.errors
     con = duckdb.connect(str(db), read_only=True)
-    assert sorted(r[0] for r in con.sql("SELECT year FROM reports").fetchall()) == [2021, 2022, 2023]
-    assert con.sql("SELECT count(*) FROM documents WHERE title LIKE '%工作要点%' OR title LIKE '%年度报表%'").fetchone() == (0,)
+    assert sorted(r[0] for r in con.sql("SELECT year FROM reports").fetchall()) == [
+        2021,
+        2022,
+        2023,
+    ]
+    assert con.sql(
+        "SELECT count(*) FROM documents WHERE title LIKE '%工作要点%' OR title LIKE '%年度报表%'"
+    ).fetchone() == (0,)
 
 
 # ---------------------------------------------------------------- crawler faults (loopback fault portals)
@@ -118,7 +168,11 @@ def _listing_site(root, pages: int, new_each_page: bool) -> str:
 def test_an_endless_next_page_chain_ends_when_nothing_new_is_listed(tmp_path):
     entry = _listing_site(tmp_path / "web", 300, new_each_page=False)
     with serving(tmp_path / "web") as srv:
-        result = crawl([source(entry, "endless")], tmp_path / "out", overrides={**FAST, "MIRROR_PROXY": srv.url})
+        result = crawl(
+            [source(entry, "endless")],
+            tmp_path / "out",
+            overrides={**FAST, "MIRROR_PROXY": srv.url},
+        )
         listing_hits = [h for h in srv.hits if "list.php" in h]
     assert len(listing_hits) == 2  # page 2 listed nothing new: the walk stops there
     assert result.outcomes[0]["outcome"] == "ok"
@@ -127,8 +181,11 @@ def test_an_endless_next_page_chain_ends_when_nothing_new_is_listed(tmp_path):
 def test_an_endless_chain_that_keeps_listing_stops_at_the_page_budget(tmp_path):
     entry = _listing_site(tmp_path / "web", 300, new_each_page=True)
     with serving(tmp_path / "web") as srv:
-        result = crawl([source(entry, "endless")], tmp_path / "out",
-                       overrides={**FAST, "MIRROR_PROXY": srv.url, "LISTING_PAGE_BUDGET": 12})
+        result = crawl(
+            [source(entry, "endless")],
+            tmp_path / "out",
+            overrides={**FAST, "MIRROR_PROXY": srv.url, "LISTING_PAGE_BUDGET": 12},
+        )
         listing_hits = [h for h in srv.hits if "list.php" in h]
     assert 10 <= len(listing_hits) <= 12
     assert result.outcomes[0]["outcome"] == "ok"
@@ -136,23 +193,48 @@ def test_an_endless_chain_that_keeps_listing_stops_at_the_page_budget(tmp_path):
 
 def _registry(tmp_path, sid: str, url: str):
     reg = tmp_path / "sources.csv"
-    reg.write_text("source_id,name,level,parent_id,division_code,entry_url,family\n"
-                   f"{sid},青杉县人民政府,county,,,{url},\n")
+    reg.write_text(
+        "source_id,name,level,parent_id,division_code,entry_url,family\n"
+        f"{sid},青杉县人民政府,county,,,{url},\n"
+    )
     return reg
 
 
-def test_a_report_queued_for_retry_when_a_challenge_closes_the_source_is_stored_or_recorded(tmp_path):
+def test_a_report_queued_for_retry_when_a_challenge_closes_the_source_is_stored_or_recorded(
+    tmp_path,
+):
     from pipeline.api import ingest
+
     host = tmp_path / "web" / "www.flaky.test"
-    write(host, "list.html", page("年报", links([("/r1.html", "青杉县2022年政府信息公开工作年度报告"),
-                                                ("/r2.html", "青杉县2023年政府信息公开工作年度报告")])))
+    write(
+        host,
+        "list.html",
+        page(
+            "年报",
+            links(
+                [
+                    ("/r1.html", "青杉县2022年政府信息公开工作年度报告"),
+                    ("/r2.html", "青杉县2023年政府信息公开工作年度报告"),
+                ]
+            ),
+        ),
+    )
     write(host, "r1.html", simple_report("青杉县人民政府", 2022))
-    write(host, "_server.json", '{"/r1.html": {"status": 500, "times": 2, "sleep": 0.2}, '
-                                '"/r2.html": {"status": 412, "body": "<script>var $_ts={};</script>"}}')
+    write(
+        host,
+        "_server.json",
+        '{"/r1.html": {"status": 500, "times": 2, "sleep": 0.2}, '
+        '"/r2.html": {"status": 412, "body": "<script>var $_ts={};</script>"}}',
+    )
     db = tmp_path / "w.duckdb"
-    summary = ingest(db=db, sources=_registry(tmp_path, "flaky", "http://www.flaky.test/list.html"),
-                     mirror=tmp_path / "web", crawl_out=tmp_path / "out", crawl_overrides={**FAST, "RETRY_TIMES": 2},
-                     publish=False)
+    summary = ingest(
+        db=db,
+        sources=_registry(tmp_path, "flaky", "http://www.flaky.test/list.html"),
+        mirror=tmp_path / "web",
+        crawl_out=tmp_path / "out",
+        crawl_overrides={**FAST, "RETRY_TIMES": 2},
+        publish=False,
+    )
     con = duckdb.connect(str(db), read_only=True)
     assert con.sql("SELECT outcome FROM crawl_outcomes").fetchall() == [("blocked",)]
     stored = {r[0] for r in con.sql("SELECT url FROM document_urls").fetchall()}
@@ -165,15 +247,33 @@ def test_a_report_queued_for_retry_when_a_challenge_closes_the_source_is_stored_
 
 def test_a_page_that_never_answers_is_a_crawl_error_row(tmp_path):
     from pipeline.api import ingest
+
     host = tmp_path / "web" / "www.slow.test"
-    write(host, "list.html", page("年报", links([("/r1.html", "青杉县2022年政府信息公开工作年度报告"),
-                                                ("/slow.html", "青杉县2023年政府信息公开工作年度报告")])))
+    write(
+        host,
+        "list.html",
+        page(
+            "年报",
+            links(
+                [
+                    ("/r1.html", "青杉县2022年政府信息公开工作年度报告"),
+                    ("/slow.html", "青杉县2023年政府信息公开工作年度报告"),
+                ]
+            ),
+        ),
+    )
     write(host, "r1.html", simple_report("青杉县人民政府", 2022))
     write(host, "slow.html", simple_report("青杉县人民政府", 2023))
     write(host, "_server.json", '{"/slow.html": {"sleep": 2}}')
     db = tmp_path / "w.duckdb"
-    ingest(db=db, sources=_registry(tmp_path, "slow", "http://www.slow.test/list.html"), mirror=tmp_path / "web",
-           crawl_out=tmp_path / "out", crawl_overrides={**FAST, "DOWNLOAD_TIMEOUT": 0.5, "RETRY_TIMES": 2}, publish=False)
+    ingest(
+        db=db,
+        sources=_registry(tmp_path, "slow", "http://www.slow.test/list.html"),
+        mirror=tmp_path / "web",
+        crawl_out=tmp_path / "out",
+        crawl_overrides={**FAST, "DOWNLOAD_TIMEOUT": 0.5, "RETRY_TIMES": 2},
+        publish=False,
+    )
     con = duckdb.connect(str(db), read_only=True)
     rows = con.sql("SELECT source_id, url, attempts, error FROM crawl_errors").fetchall()
     assert [(r[0], r[1], r[2]) for r in rows] == [("slow", "http://www.slow.test/slow.html", 3)]
@@ -188,6 +288,7 @@ def test_ctrl_c_during_ingest_loads_what_is_stored_and_exits_130(tmp_path):
     import subprocess
     import sys
     import time
+
     host = tmp_path / "web" / "www.big.test"
     items = []
     for i in range(30):
@@ -198,11 +299,29 @@ def test_ctrl_c_during_ingest_loads_what_is_stored_and_exits_130(tmp_path):
     reg = _registry(tmp_path, "big", "http://www.big.test/list.html")
     db, out = tmp_path / "w.duckdb", tmp_path / "out"
     ogi = os.path.join(os.path.dirname(sys.executable), "ogi")
-    proc = subprocess.Popen([ogi, "ingest", "--sources", str(reg), "--mirror", str(tmp_path / "web"), "--out", str(out),
-                             "--db", str(db), "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            ogi,
+            "ingest",
+            "--sources",
+            str(reg),
+            "--mirror",
+            str(tmp_path / "web"),
+            "--out",
+            str(out),
+            "--db",
+            str(db),
+            "--no-progress",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     manifest = out / "manifest.jsonl"
     deadline = time.time() + 60
-    while time.time() < deadline and (not manifest.exists() or len(manifest.read_text().splitlines()) < 3):
+    while time.time() < deadline and (
+        not manifest.exists() or len(manifest.read_text().splitlines()) < 3
+    ):
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)

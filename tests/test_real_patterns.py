@@ -3,24 +3,27 @@
 Each test builds its pattern from scratch (tests/synth.py) and checks every cell against the
 truth, or that what cannot be read is null with a warning — never a wrong number unflagged.
 """
+
 import dataclasses
 import random
 
 import pytest
-
 from formats import score, truth
+from synth import glued_tables, random_spec, render_html, report_body, sample_specs, text_nodes
+
 from pipeline.api import extract_bytes
 from pipeline.extract import extract
 from pipeline.extract.text import unglue
 from pipeline.normalise import normalise
 from pipeline.normalise.digits import readings, sum_is_last
 from pipeline.validate import run_checks
-from synth import glued_tables, random_spec, render_html, report_body, sample_specs, text_nodes
 
 SPECS = sample_specs()
 BAIYUN = SPECS["baiyunwan-2023-trs.html"]
-CITATION = ("根据《中华人民共和国政府信息公开条例》和《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国"
-            "政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求，白云湾区人民政府编制本报告。")
+CITATION = (
+    "根据《中华人民共和国政府信息公开条例》和《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国"
+    "政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）要求，白云湾区人民政府编制本报告。"
+)
 
 
 def flagged(report) -> bool:
@@ -55,8 +58,10 @@ def test_citation_broken_over_lines_is_no_title():
 
 
 def test_lookalike_words_in_prose_do_not_reject():
-    prose = ("根据《条例》要求，结合法治政府建设和住房公积金管理等工作，现将本机关2023年度政府信息公开工作情况报告如下。"
-             "政府网站工作年度报表另行公布。")
+    prose = (
+        "根据《条例》要求，结合法治政府建设和住房公积金管理等工作，现将本机关2023年度政府信息公开工作情况报告如下。"
+        "政府网站工作年度报表另行公布。"
+    )
     r = extract_bytes(_untitled_report(BAIYUN, prose).encode(), "report.docx.txt")
     assert r.error is None and score(r, BAIYUN)[2] == []
 
@@ -68,9 +73,22 @@ def test_a_housing_fund_centre_publishes_a_report_too():
 
 
 def test_the_format_notice_itself_is_still_refused():
-    blank = dataclasses.replace(BAIYUN, blanks={(row, col): "" for row in BAIYUN.applications
-                                                for col in ["natural_person", "commercial", "research", "public_interest",
-                                                            "legal_services", "other_org", "total"]})
+    blank = dataclasses.replace(
+        BAIYUN,
+        blanks={
+            (row, col): ""
+            for row in BAIYUN.applications
+            for col in [
+                "natural_person",
+                "commercial",
+                "research",
+                "public_interest",
+                "legal_services",
+                "other_org",
+                "total",
+            ]
+        },
+    )
     blank.proactive = {row: {col: "" for col in cols} for row, cols in BAIYUN.proactive.items()}
     blank.appeals = [""] * 15
     title = "国务院办公厅政府信息与政务公开办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知"
@@ -80,7 +98,10 @@ def test_the_format_notice_itself_is_still_refused():
 
 
 def test_website_annual_form_by_title_is_refused():
-    r = extract_bytes("2023年政府网站工作年度报表\n网站名称\t白沙县人民政府\n信息发布总数\t1204\n".encode(), "f.txt")
+    r = extract_bytes(
+        "2023年政府网站工作年度报表\n网站名称\t白沙县人民政府\n信息发布总数\t1204\n".encode(),
+        "f.txt",
+    )
     assert r.error and "政府网站工作年度报表" in r.error
 
 
@@ -89,17 +110,27 @@ def test_phantom_grid_column_maps_by_header_position():
     spec = dataclasses.replace(BAIYUN, phantom_grid=True)
     r = extract_bytes(render_html(spec).encode(), "p.html")
     assert score(r, spec)[2] == []
-    assert r.value("applications", "granted", "public_interest") == 1   # not moved to legal_services
+    assert r.value("applications", "granted", "public_interest") == 1  # not moved to legal_services
     assert "org_subtotal" not in r.tables["applications"]["granted"]
 
 
 def test_counting_cells_where_one_column_is_blank_everywhere_fails_the_layout_check():
     head = "2023年白沙县人民政府政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n自然人\t法人或其他组织\t总计\n"
-    rows = ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开", "（七）总计",
-            "四、结转下年度继续办理"]
+    rows = [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "（一）予以公开",
+        "（七）总计",
+        "四、结转下年度继续办理",
+    ]
     # eight columns, no header for an eighth: the sub-column headers were lost, one column is empty
-    vals = ["5\t1\t\t2\t1\t0\t1\t10", "0\t0\t\t0\t0\t0\t0\t0", "4\t1\t\t2\t1\t0\t1\t9", "4\t1\t\t2\t1\t0\t1\t9",
-            "1\t0\t\t0\t0\t0\t0\t1"]
+    vals = [
+        "5\t1\t\t2\t1\t0\t1\t10",
+        "0\t0\t\t0\t0\t0\t0\t0",
+        "4\t1\t\t2\t1\t0\t1\t9",
+        "4\t1\t\t2\t1\t0\t1\t9",
+        "1\t0\t\t0\t0\t0\t0\t1",
+    ]
     text = head + "".join(f"{r}\t{v}\n" for r, v in zip(rows, vals))
     r = extract_bytes(text.encode(), "t.txt")
     layout = [c for c in r.checks if c.id == "applications.layout"]
@@ -107,10 +138,12 @@ def test_counting_cells_where_one_column_is_blank_everywhere_fails_the_layout_ch
 
 
 def test_org_subtotal_identity():
-    text = ("2023年白沙县人民政府政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
-            "自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t小计\t总计\n"
-            "一、本年新收政府信息公开申请数量\t5\t1\t0\t2\t0\t1\t4\t9\n"
-            "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\t0\n")
+    text = (
+        "2023年白沙县人民政府政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        "自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t小计\t总计\n"
+        "一、本年新收政府信息公开申请数量\t5\t1\t0\t2\t0\t1\t4\t9\n"
+        "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\t0\n"
+    )
     r = extract_bytes(text.encode(), "t.txt")
     subs = {c.detail.split(":")[0]: c for c in r.checks if c.id == "applications.org_subtotal"}
     assert subs["new_received"].ok and subs["new_received"].expected == 4
@@ -120,10 +153,17 @@ def test_org_subtotal_identity():
 # ---------------------------------------------------------------- 3. tables found by their headers
 def test_appeals_found_without_heading_four():
     spec = dataclasses.replace(BAIYUN, no_heading4=True)
-    for data in (render_html(spec).encode(), glued_tables(spec).encode(), text_nodes(spec, 3).encode()):
+    for data in (
+        render_html(spec).encode(),
+        glued_tables(spec).encode(),
+        text_nodes(spec, 3).encode(),
+    ):
         r = extract_bytes(data, "x.html" if data.startswith(b"<!") else "x.txt")
-        got = [r.value("appeals", a, b) for a in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
-               for b in ("upheld", "corrected", "other", "pending", "total")]
+        got = [
+            r.value("appeals", a, b)
+            for a in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+            for b in ("upheld", "corrected", "other", "pending", "total")
+        ]
         assert got == spec.appeals
         assert not any("printed twice" in w for w in r.warnings)
         assert r.value("applications", "total_processed", "total") == 160
@@ -131,7 +171,11 @@ def test_appeals_found_without_heading_four():
 
 def test_report_without_any_section_headings_but_its_tables():
     text = glued_tables(BAIYUN)
-    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+    for heading in (
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ):
         text = text.replace(heading + "\n", "")
     r = extract_bytes(text.encode(), "x.txt")
     assert r.value("applications", "new_received", "total") == 167
@@ -141,8 +185,15 @@ def test_report_without_any_section_headings_but_its_tables():
 
 # ---------------------------------------------------------------- 4. text dumps
 def test_unglue_cuts_label_from_digits_but_not_prose():
-    assert unglue("一、本年新收政府信息公开申请数量640020470") == ["一、本年新收政府信息公开申请数量", "640020470"]
-    assert unglue("属于国家秘密00000002.其他法律行政法规禁止公开") == ["属于国家秘密", "0000000", "2.其他法律行政法规禁止公开"]
+    assert unglue("一、本年新收政府信息公开申请数量640020470") == [
+        "一、本年新收政府信息公开申请数量",
+        "640020470",
+    ]
+    assert unglue("属于国家秘密00000002.其他法律行政法规禁止公开") == [
+        "属于国家秘密",
+        "0000000",
+        "2.其他法律行政法规禁止公开",
+    ]
     assert unglue("其他对外管理服务事项860-21") == ["其他对外管理服务事项", "860", "-21"]
     assert unglue("全年共受理政府信息公开申请21件") == ["全年共受理政府信息公开申请21件"]
     assert unglue("1.属于国家秘密") == ["1.属于国家秘密"]
@@ -150,8 +201,10 @@ def test_unglue_cuts_label_from_digits_but_not_prose():
 
 def test_readings_accept_only_the_forced_split():
     assert readings(["640020470"], 7, sum_is_last, total_last=True) == [(64, 0, 0, 2, 0, 4, 70)]
-    assert readings(["64", "0", "0", "2", "0", "4", "7", "0"], 7, sum_is_last) == [(64, 0, 0, 2, 0, 4, 70)]
-    assert len(readings(["12048835219" "1330"], 7, sum_is_last, total_last=True)) == 2  # 8|83 or 88|3
+    assert readings(["64", "0", "0", "2", "0", "4", "7", "0"], 7, sum_is_last) == [
+        (64, 0, 0, 2, 0, 4, 70)
+    ]
+    assert len(readings(["120488352191330"], 7, sum_is_last, total_last=True)) == 2  # 8|83 or 88|3
     assert readings(["000"], 3) == [(0, 0, 0)]
     assert len(readings(["2241"], 3)) == 3
 
@@ -179,8 +232,8 @@ def test_one_text_node_per_line_with_split_numbers_and_labels():
 
 def test_proactive_digits_without_totals_are_read_only_when_length_forces_it():
     r = extract_bytes(glued_tables(BAIYUN).encode(), "b.txt")
-    assert r.tables["proactive"]["regulations"]["in_force"].value == 0          # "000"
-    assert "normative_documents" not in r.tables["proactive"]                    # "4123": 3 readings
+    assert r.tables["proactive"]["regulations"]["in_force"].value == 0  # "000"
+    assert "normative_documents" not in r.tables["proactive"]  # "4123": 3 readings
     assert any("proactive.normative_documents" in w and "not read" in w for w in r.warnings)
 
 
@@ -207,8 +260,13 @@ def test_label_with_lost_glyphs_placed_by_template_order():
 
 def test_a_label_whose_neighbours_disagree_is_not_placed():
     # two rows lost their labels next to each other: neither can be placed by order alone
-    spec = dataclasses.replace(BAIYUN, lost_glyphs={"denied_prohibited": "2.其他法律行政止公开",
-                                                    "denied_security": "3.危及三安稳"})
+    spec = dataclasses.replace(
+        BAIYUN,
+        lost_glyphs={
+            "denied_prohibited": "2.其他法律行政止公开",
+            "denied_security": "3.危及三安稳",
+        },
+    )
     r = extract_bytes(render_html(spec).encode(), "g.html")
     assert "denied_prohibited" not in r.tables["applications"]
     assert "denied_security" not in r.tables["applications"]
@@ -230,25 +288,58 @@ def test_grid_patterns_never_load_a_wrong_number_unflagged(seed):
     rng = random.Random(100 + seed)
     spec = random_spec(rng, 800 + seed)
     row = rng.choice(["denied_prohibited", "unavailable_needs_creation"])
-    spec = dataclasses.replace(spec, phantom_grid=True, no_heading4=bool(seed % 2),
-                               lost_glyphs={row: {"denied_prohibited": "2.其他法律行政止公开",
-                                                  "unavailable_needs_creation": "2.没有现成信息需要另制作"}[row]})
+    spec = dataclasses.replace(
+        spec,
+        phantom_grid=True,
+        no_heading4=bool(seed % 2),
+        lost_glyphs={
+            row: {
+                "denied_prohibited": "2.其他法律行政止公开",
+                "unavailable_needs_creation": "2.没有现成信息需要另制作",
+            }[row]
+        },
+    )
     r = extract_bytes(render_html(spec, seed=seed).encode(), "p.html")
     assert wrong_numbers(r, spec) == []
     ok, n, wrong = score(r, spec)
     assert ok == n, wrong
 
 
-@pytest.mark.parametrize("title,opening,scope", [
-    ("青杉市2023年政府信息公开工作年度报告", "根据《条例》要求，现将全市政府信息公开工作情况报告如下。", "jurisdiction"),
-    ("青杉市人民政府2023年政府信息公开工作年度报告", "本报告由市政府办公室汇总编制。", "jurisdiction"),
-    ("青杉市人民政府2023年政府信息公开工作年度报告", "本报告根据各单位报送的材料汇总形成。", "jurisdiction"),
-    ("白沙县教育局2023年政府信息公开工作年度报告", "本局按照全县政府信息公开工作部署，汇总各科室材料。", "agency"),
-    ("青杉市人民政府2023年政府信息公开工作年度报告", "2023年，市政府认真贯彻《条例》。", "agency"),
-])
+@pytest.mark.parametrize(
+    "title,opening,scope",
+    [
+        (
+            "青杉市2023年政府信息公开工作年度报告",
+            "根据《条例》要求，现将全市政府信息公开工作情况报告如下。",
+            "jurisdiction",
+        ),
+        (
+            "青杉市人民政府2023年政府信息公开工作年度报告",
+            "本报告由市政府办公室汇总编制。",
+            "jurisdiction",
+        ),
+        (
+            "青杉市人民政府2023年政府信息公开工作年度报告",
+            "本报告根据各单位报送的材料汇总形成。",
+            "jurisdiction",
+        ),
+        (
+            "白沙县教育局2023年政府信息公开工作年度报告",
+            "本局按照全县政府信息公开工作部署，汇总各科室材料。",
+            "agency",
+        ),
+        (
+            "青杉市人民政府2023年政府信息公开工作年度报告",
+            "2023年，市政府认真贯彻《条例》。",
+            "agency",
+        ),
+    ],
+)
 def test_whole_jurisdiction_reports_are_recognised(title, opening, scope):
-    spec = dataclasses.replace(BAIYUN, issuer=title[:title.index("2023")])
-    page = render_html(spec).replace("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定", opening, 1)
+    spec = dataclasses.replace(BAIYUN, issuer=title[: title.index("2023")])
+    page = render_html(spec).replace(
+        "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定", opening, 1
+    )
     page = page.replace(f"{spec.issuer}2023年政府信息公开工作年度报告", title)
     assert extract_bytes(page.encode(), "s.html").scope == scope
 
@@ -288,7 +379,10 @@ def test_a_grid_row_short_of_a_cell_is_not_laid_on_the_columns_by_guess():
     r = normalise(x)
     run_checks(r)
     assert "denied_prohibited" not in r.tables["applications"]
-    assert any(w.startswith("applications.denied_prohibited") and w.endswith("not read") for w in r.warnings)
+    assert any(
+        w.startswith("applications.denied_prohibited") and w.endswith("not read")
+        for w in r.warnings
+    )
     assert wrong_numbers(r, BAIYUN) == []
     # the rows around it are read
     assert r.value("applications", "denied_state_secret", "total") is not None

@@ -1,4 +1,5 @@
 """Real published documents against what a correct extraction holds (data/samples/real)."""
+
 import json
 from pathlib import Path
 
@@ -31,8 +32,15 @@ def test_cells_match_expected(name):
                     assert value is None, f"invented {table}.{row}.{col}={value}"
 
 
-@pytest.mark.parametrize("name", ["015_shenzhen_longgangqu_bumen_2024", "018_shanghai_canshishi_2022",
-                                  "016_huichang_zhongcunxiang_2020", "024_unknown_szfgs_pdf_fragment_2024"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "015_shenzhen_longgangqu_bumen_2024",
+        "018_shanghai_canshishi_2022",
+        "016_huichang_zhongcunxiang_2020",
+        "024_unknown_szfgs_pdf_fragment_2024",
+    ],
+)
 def test_cut_off_documents_warn_and_are_partial(name):
     r = extract_file(REAL / f"{name}.txt")
     assert r.status == "partial"
@@ -54,10 +62,20 @@ def test_procurement_amount_without_unit_is_not_a_number():
 
 def test_issuer_and_date_metadata():
     r = extract_file(REAL / "018_shanghai_canshishi_2022.txt")
-    assert (r.issuer, r.year, r.published_on, r.scope) == ("上海市人民政府参事室", 2022, "2023-01-18", "agency")
+    assert (r.issuer, r.year, r.published_on, r.scope) == (
+        "上海市人民政府参事室",
+        2022,
+        "2023-01-18",
+        "agency",
+    )
     assert r.jurisdiction["level"] == "department"
     r = extract_file(REAL / "012_zhengzhou_zhongyuanqu_shenjiju_2015.txt")
-    assert (r.issuer, r.year, r.published_on, r.format) == ("中原区审计局", 2015, "2016-04-08", "pre2019")
+    assert (r.issuer, r.year, r.published_on, r.format) == (
+        "中原区审计局",
+        2015,
+        "2016-04-08",
+        "pre2019",
+    )
 
 
 def test_pre2019_report_keeps_its_text():

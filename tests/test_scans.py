@@ -1,5 +1,6 @@
 """Scanned tables without running OCR: the ruling lattice, box placement, and the identity rules
 for OCR'd numbers (alternatives, withholding). The one real OCR run is in test_formats.py."""
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -35,17 +36,21 @@ def test_lattice_finds_rows_columns_and_merged_cells():
     t = tables[0]
     assert [abs(a - b) <= 3 for a, b in zip(t.ys, YS)] == [True] * 5
     assert [abs(a - b) <= 3 for a, b in zip(t.xs, XS)] == [True] * 5
-    assert t.region[0, 0] == t.region[1, 0]          # rowspan
-    assert t.region[0, 2] == t.region[0, 3]          # colspan
+    assert t.region[0, 0] == t.region[1, 0]  # rowspan
+    assert t.region[0, 2] == t.region[0, 3]  # colspan
     assert t.region[2, 1] != t.region[2, 2]
 
 
 def test_boxes_land_in_their_cells_and_blank_cells_stay_blank():
     t = find_tables(ruled_page())[0]
-    boxes = [(250, 200, "三、本年度办理结果", 0.99, None),  # the middle of the merged label cell
-             (450, 130, "自然人", 0.99, None), (650, 130, "总计", 0.98, None),
-             (450, 250, "7", 0.97, None), (650, 250, "9", 0.6, ["8"]),
-             (450, 310, "1", 0.99, None)]  # row 4 leaves two cells blank
+    boxes = [
+        (250, 200, "三、本年度办理结果", 0.99, None),  # the middle of the merged label cell
+        (450, 130, "自然人", 0.99, None),
+        (650, 130, "总计", 0.98, None),
+        (450, 250, "7", 0.97, None),
+        (650, 250, "9", 0.6, ["8"]),
+        (450, 310, "1", 0.99, None),
+    ]  # row 4 leaves two cells blank
     cells, spans, confs, alts = grid(t, boxes)
     assert cells[0] == ["三、本年度办理结果", "自然人", "总计", ""]
     assert spans[0] == [1, 1, 2, 0] and spans[1][0] == -1
@@ -66,8 +71,12 @@ def _ocr_report(rows: dict[str, str]):
 
 
 def test_an_alternative_reading_is_taken_only_when_the_identities_force_it():
-    r = _ocr_report({"一、本年新收政府信息公开申请数量": "5\t1\t0\t0\t2\t0\t7",
-                     "二、上年结转政府信息公开申请数量": "0\t0\t0\t0\t0\t0\t0"})
+    r = _ocr_report(
+        {
+            "一、本年新收政府信息公开申请数量": "5\t1\t0\t0\t2\t0\t7",
+            "二、上年结转政府信息公开申请数量": "0\t0\t0\t0\t0\t0\t0",
+        }
+    )
     cell = r.tables["applications"]["new_received"]["total"]
     cell.confidence, cell.alternatives = 0.55, ["1", "8"]  # the recogniser's next readings of '7'
     settle_ocr(r)
@@ -122,8 +131,12 @@ def test_lines_read_unsure_when_narrowly_padded_are_read_again_at_full_width():
             digits = [int(img[0, 0, 0]) for img in args.img]
             # padded narrowly, a 7 is unsure and read as 1
             read = [("1", 0.6) if width < 320 and d == 7 else (str(d), 0.99) for d in digits]
-            return TextRecOutput(imgs=args.img, txts=tuple(t for t, _ in read), scores=[s for _, s in read],
-                                 word_results=tuple((None,) for _ in read))
+            return TextRecOutput(
+                imgs=args.img,
+                txts=tuple(t for t, _ in read),
+                scores=[s for _, s in read],
+                word_results=tuple((None,) for _ in read),
+            )
 
     rec = NarrowFirst(Recogniser())
     lines = [np.full((48, 40, 3), d, np.uint8) for d in (3, 7, 5, 7)]

@@ -1,5 +1,6 @@
 """What Scrapy users do by habit: `scrapy list`, `scrapy crawl SOURCE_ID` with Kingfisher's
 filters, the generic spider with -a arguments; and ingesting an existing crawl folder."""
+
 import json
 import subprocess
 import sys
@@ -15,8 +16,13 @@ OGI = str(Path(sys.executable).parent / "ogi")
 
 
 def scrapy(*args):
-    return subprocess.run([SCRAPY, *args, "-s", "LOG_LEVEL=ERROR"] if args[0] == "crawl" else [SCRAPY, *args],
-                          cwd=ROOT / "crawlers", capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [SCRAPY, *args, "-s", "LOG_LEVEL=ERROR"] if args[0] == "crawl" else [SCRAPY, *args],
+        cwd=ROOT / "crawlers",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def manifest(out: Path) -> list[dict]:
@@ -27,7 +33,15 @@ def test_scrapy_list_names_one_spider_per_registry_row():
     p = scrapy("list")
     names = p.stdout.split()
     assert p.returncode == 0
-    assert {"mirror-baiyunwan", "mirror-hanweb", "mirror-lvshui", "beijing", "sc-mfa", "reports", "discover"} <= set(names)
+    assert {
+        "mirror-baiyunwan",
+        "mirror-hanweb",
+        "mirror-lvshui",
+        "beijing",
+        "sc-mfa",
+        "reports",
+        "discover",
+    } <= set(names)
     assert len(names) == 81 + 3 + 2
 
 
@@ -40,8 +54,18 @@ def test_scrapy_crawl_a_source_by_its_id_with_a_year_filter(tmp_path):
 
 
 def test_the_generic_spider_with_sources_and_a_sample(tmp_path):
-    p = scrapy("crawl", "reports", "-a", "sources=sources/mirror.csv", "-a", "source_id=mirror-hanweb",
-               "-a", "sample=3", "-a", f"out={tmp_path}")
+    p = scrapy(
+        "crawl",
+        "reports",
+        "-a",
+        "sources=sources/mirror.csv",
+        "-a",
+        "source_id=mirror-hanweb",
+        "-a",
+        "sample=3",
+        "-a",
+        f"out={tmp_path}",
+    )
     assert p.returncode == 0, p.stderr
     assert len(manifest(tmp_path)) == 3
 
@@ -55,19 +79,30 @@ def test_ingest_an_existing_crawl_folder_keeps_its_urls(tmp_path):
     out = tmp_path / "crawl"
     assert scrapy("crawl", "mirror-baiyunwan", "-a", f"out={out}").returncode == 0
     db = tmp_path / "w.duckdb"
-    p = subprocess.run([OGI, "ingest", "--crawl", str(out), "--db", str(db)], capture_output=True, text=True)
+    p = subprocess.run(
+        [OGI, "ingest", "--crawl", str(out), "--db", str(db)], capture_output=True, text=True
+    )
     assert p.returncode == 0, p.stderr
     con = duckdb.connect(str(db), read_only=True)
-    rows = con.sql("SELECT source_url, source_id, fetched_at IS NOT NULL FROM documents ORDER BY source_url").fetchall()
-    assert len(rows) == 5 and all(u.startswith("http://baiyunwan.mirror.test/zwgk/") and s == "mirror-baiyunwan" and f
-                                  for u, s, f in rows)
+    rows = con.sql(
+        "SELECT source_url, source_id, fetched_at IS NOT NULL FROM documents ORDER BY source_url"
+    ).fetchall()
+    assert len(rows) == 5 and all(
+        u.startswith("http://baiyunwan.mirror.test/zwgk/") and s == "mirror-baiyunwan" and f
+        for u, s, f in rows
+    )
     assert not (tmp_path / "snapshot").exists()  # no snapshot/ beside a --db the user named
 
 
 def test_rerunning_the_mirror_ingest_changes_nothing(tmp_path):
     db = tmp_path / "w.duckdb"
-    kw = dict(db=db, sources=ROOT / "crawlers" / "sources" / "mirror.csv", mirror=ROOT / "data" / "mirror",
-              crawl_out=tmp_path / "crawl", crawl_overrides={"LOG_LEVEL": "ERROR"})
+    kw = dict(
+        db=db,
+        sources=ROOT / "crawlers" / "sources" / "mirror.csv",
+        mirror=ROOT / "data" / "mirror",
+        crawl_out=tmp_path / "crawl",
+        crawl_overrides={"LOG_LEVEL": "ERROR"},
+    )
     ingest(**kw)
     con = duckdb.connect(str(db), read_only=True)
     before = con.sql("SELECT count(*) FROM document_urls").fetchone()

@@ -1,4 +1,5 @@
 """`ogi serve`: the warehouse read-only in datasette, looked at in headless Chromium."""
+
 import io
 import shutil
 import socket
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_notebooks import chromium
 
 from pipeline.api import ingest
-from test_notebooks import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 OGI = str(Path(sys.executable).parent / "ogi")
@@ -30,10 +31,17 @@ def server(tmp_path_factory):
     d = tmp_path_factory.mktemp("serve")
     db = d / "ogi.duckdb"
     panel = sorted((ROOT / "data" / "samples" / "generated").glob("*.html"))
-    ingest(panel + [ROOT / "data" / "samples" / "luanhe-2023.txt", ROOT / "data" / "samples" / "html"], db=db)
+    ingest(
+        panel + [ROOT / "data" / "samples" / "luanhe-2023.txt", ROOT / "data" / "samples" / "html"],
+        db=db,
+    )
     port = free_port()
-    proc = subprocess.Popen([OGI, "serve", "--db", str(db), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [OGI, "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -49,45 +57,92 @@ def server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is installed by `make setup`")
+@pytest.mark.skipif(
+    not shutil.which("chromium"), reason="Debian chromium is installed by `make setup`"
+)
 def test_a_faceted_page_renders_with_its_counts(server, tmp_path):
     base, _ = server
     import re
-    dom = chromium(["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports"], tmp_path / "p").stdout
+
+    dom = chromium(
+        ["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports"], tmp_path / "p"
+    ).stdout
     assert "CC BY 4.0" in dom  # licence and source notes in the footer
     for facet in ("province", "level", "year", "scope", "format", "status", "generated"):
         assert re.search(rf"<strong>{facet}\s*<span class=\"facet-info-total\">\d+", dom), facet
     # the generated facet splits the 59 reports into the real founding example and 58 examples … (and the 5 pages)
-    assert re.search(r'generated=0[^>]*>0</a>\s*<span[^>]*>1</span>', dom) or "1 row where generated = 0" in chromium(
-        ["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports?generated=0"], tmp_path / "p2").stdout
+    assert (
+        re.search(r"generated=0[^>]*>0</a>\s*<span[^>]*>1</span>", dom)
+        or "1 row where generated = 0"
+        in chromium(
+            ["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports?generated=0"],
+            tmp_path / "p2",
+        ).stdout
+    )
     # provenance: a fact row links its report, and its source URL is a link
-    dom = chromium(["--virtual-time-budget=5000", "--dump-dom",
-                    base + "/ogi/facts?row_key=fees&issuer=灤河回族区人民政府"], tmp_path / "q").stdout
+    dom = chromium(
+        [
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            base + "/ogi/facts?row_key=fees&issuer=灤河回族区人民政府",
+        ],
+        tmp_path / "q",
+    ).stdout
     assert "621.952" in dom and 'href="/ogi/reports/' in dom
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is installed by `make setup`")
+@pytest.mark.skipif(
+    not shutil.which("chromium"), reason="Debian chromium is installed by `make setup`"
+)
 def test_a_canned_query_renders_the_expected_numbers(server, tmp_path):
     base, d = server
     import duckdb
+
     con = duckdb.connect(str(d / "ogi.duckdb"), read_only=True)
-    granted, processed = con.sql("""SELECT sum(granted_total), sum(total_processed_total) FROM applications_wide
+    granted, processed = (
+        con.sql("""SELECT sum(granted_total), sum(total_processed_total) FROM applications_wide
                                     WHERE is_current AND scope = 'agency' AND year = 2023
                                     AND granted_total IS NOT NULL AND total_processed_total > 0""").fetchone()
+    )
     con.close()
-    dom = chromium(["--virtual-time-budget=5000", "--dump-dom",
-                    base + "/ogi/grant_rate_by_province_year?include_generated=1"], tmp_path / "p").stdout
-    assert "予以公开率" in dom and f">{int(granted)}<" in dom.replace(",", "") or str(int(granted)) in dom
-    csv = urllib.request.urlopen(base + "/ogi/grant_rate_by_province_year.csv?include_generated=1&_size=max").read()
+    dom = chromium(
+        [
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            base + "/ogi/grant_rate_by_province_year?include_generated=1",
+        ],
+        tmp_path / "p",
+    ).stdout
+    assert (
+        "予以公开率" in dom
+        and f">{int(granted)}<" in dom.replace(",", "")
+        or str(int(granted)) in dom
+    )
+    csv = urllib.request.urlopen(
+        base + "/ogi/grant_rate_by_province_year.csv?include_generated=1&_size=max"
+    ).read()
     frame = pd.read_csv(io.BytesIO(csv))
     y23 = frame[frame.year == 2023]
     assert y23.granted.sum() == granted and y23.processed.sum() == processed
-    assert list(frame.columns) == ["province", "year", "reports", "granted", "processed", "grant_rate"]
+    assert list(frame.columns) == [
+        "province",
+        "year",
+        "reports",
+        "granted",
+        "processed",
+        "grant_rate",
+    ]
 
 
 def test_a_table_downloads_as_csv(server):
     base, _ = server
-    csv = urllib.request.urlopen(base + "/ogi/metrics.csv?_size=max&issuer=灤河回族区人民政府".replace(
-        "灤河回族区人民政府", urllib.parse.quote("灤河回族区人民政府"))).read()
+    csv = urllib.request.urlopen(
+        base
+        + "/ogi/metrics.csv?_size=max&issuer=灤河回族区人民政府".replace(
+            "灤河回族区人民政府", urllib.parse.quote("灤河回族区人民政府")
+        )
+    ).read()
     frame = pd.read_csv(io.BytesIO(csv))
-    assert frame.applications.tolist() == [78] and round(frame.grant_rate.iloc[0], 4) == round(43 / 71, 4)
+    assert frame.applications.tolist() == [78] and round(frame.grant_rate.iloc[0], 4) == round(
+        43 / 71, 4
+    )

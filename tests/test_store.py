@@ -1,13 +1,14 @@
 """The warehouse: views, idempotent re-ingest, versions, bulk load, metrics."""
+
 import shutil
 
 import duckdb
 import pytest
+from synth import SAMPLES_DIR
+from synth_legacy import narrative_report
 
 from pipeline.api import ingest
 from pipeline.store import Warehouse
-from synth import SAMPLES_DIR
-from synth_legacy import narrative_report
 
 CORPUS = SAMPLES_DIR.parent
 
@@ -30,33 +31,59 @@ def q(db, sql):
 
 def test_views_exist(db):
     names = {r[0] for r in q(db, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
-    assert {"documents", "crawl_outcomes", "reports", "facts", "checks", "sections", "applications_wide",
-            "appeals_wide", "proactive_wide", "metrics", "extraction_errors"} <= names
+    assert {
+        "documents",
+        "crawl_outcomes",
+        "reports",
+        "facts",
+        "checks",
+        "sections",
+        "applications_wide",
+        "appeals_wide",
+        "proactive_wide",
+        "metrics",
+        "extraction_errors",
+    } <= names
 
 
 def test_luanhe_in_applications_wide(db):
-    row = q(db, """SELECT new_received_total, total_processed_total, carried_forward_total, other_total, format
-                   FROM applications_wide WHERE issuer = '灤河回族区人民政府' AND year = 2023""")
+    row = q(
+        db,
+        """SELECT new_received_total, total_processed_total, carried_forward_total, other_total, format
+                   FROM applications_wide WHERE issuer = '灤河回族区人民政府' AND year = 2023""",
+    )
     assert row == [(78, 71, 7, 11, "2021")]
 
 
 def test_facts_keep_raw_text_and_exact_decimals(db):
-    rows = q(db, """SELECT f.value, f.raw_text FROM facts f JOIN reports r USING (report_id)
-                    WHERE r.issuer = '灤河回族区人民政府' AND f.row_key = 'fees'""")
+    rows = q(
+        db,
+        """SELECT f.value, f.raw_text FROM facts f JOIN reports r USING (report_id)
+                    WHERE r.issuer = '灤河回族区人民政府' AND f.row_key = 'fees'""",
+    )
     assert [(str(v), t) for v, t in rows] == [("621.952000", "621.952")]  # DECIMAL(18,6): exact
-    assert q(db, "SELECT fees_amount FROM proactive_wide WHERE issuer = '灤河回族区人民政府'")[0][0] * 1000 == 621952
+    assert (
+        q(db, "SELECT fees_amount FROM proactive_wide WHERE issuer = '灤河回族区人民政府'")[0][0]
+        * 1000
+        == 621952
+    )
 
 
 def test_every_report_row_has_provenance(db):
-    rows = q(db, "SELECT r.report_id, d.path, d.bytes FROM reports r JOIN documents d USING (doc_id)")
+    rows = q(
+        db, "SELECT r.report_id, d.path, d.bytes FROM reports r JOIN documents d USING (doc_id)"
+    )
     assert len(rows) == 76 and all(p and b > 0 for _, p, b in rows)
 
 
 def test_metrics(db):
-    m = q(db, """SELECT applications, grant_rate, disclosure_rate, denial_rate, not_held_rate,
+    m = q(
+        db,
+        """SELECT applications, grant_rate, disclosure_rate, denial_rate, not_held_rate,
                         reconsideration_per_100_applications, litigation_per_100_applications,
                         reconsideration_correction_rate, litigation_correction_rate
-                 FROM metrics WHERE issuer = '灤河回族区人民政府'""")[0]
+                 FROM metrics WHERE issuer = '灤河回族区人民政府'""",
+    )[0]
     assert m[0] == 78
     assert m[1] == pytest.approx(43 / 71) and m[2] == pytest.approx(43 / 71)
     assert m[3] == 0 and m[4] == pytest.approx(17 / 71)
@@ -68,22 +95,35 @@ def test_rates_are_null_when_the_denominator_is_zero(tmp_path):
     # 上海市人民政府参事室 prints no table 三: no denominator, no rate.
     db = tmp_path / "x.duckdb"
     ingest([CORPUS / "real" / "018_shanghai_canshishi_2022.txt"], db=db)
-    assert q(db, "SELECT applications, grant_rate, litigation_per_100_applications FROM metrics") == [(None, None, None)]
+    assert q(
+        db, "SELECT applications, grant_rate, litigation_per_100_applications FROM metrics"
+    ) == [(None, None, None)]
 
 
 def test_failed_checks_are_loaded_and_flagged(db):
-    rows = q(db, """SELECT c.check_id, c.expected, c.actual FROM checks c JOIN reports r USING (report_id)
-                    WHERE NOT c.ok ORDER BY c.detail""")
+    rows = q(
+        db,
+        """SELECT c.check_id, c.expected, c.actual FROM checks c JOIN reports r USING (report_id)
+                    WHERE NOT c.ok ORDER BY c.detail""",
+    )
     assert [(i, int(e), int(a)) for i, e, a in rows] == [
-        ("applications.balance", 47, 48), ("applications.balance", 49, 50)]
-    assert q(db, "SELECT carried_forward_total FROM applications_wide WHERE issuer LIKE '红叶县%'") == [(6,)]
+        ("applications.balance", 47, 48),
+        ("applications.balance", 49, 50),
+    ]
+    assert q(
+        db, "SELECT carried_forward_total FROM applications_wide WHERE issuer LIKE '红叶县%'"
+    ) == [(6,)]
 
 
 def test_reingest_changes_nothing(db):
-    before = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(db, "SELECT count(*) FROM facts")
+    before = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(
+        db, "SELECT count(*) FROM facts"
+    )
     summary = ingest([CORPUS], db=db)
     assert summary.unchanged == summary.documents == 76 and summary.reports == 0
-    after = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(db, "SELECT count(*) FROM facts")
+    after = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(
+        db, "SELECT count(*) FROM facts"
+    )
     assert before == after
 
 
@@ -93,8 +133,11 @@ def test_new_version_is_kept_and_marked_current(db, tmp_path):
     path = tmp_path / "luanhe-2023-corrected.txt"
     path.write_text(fixed)
     ingest([path], db=db)
-    rows = q(db, """SELECT w.penalty_decisions, r.is_current FROM reports r JOIN proactive_wide w USING (report_id)
-                    WHERE r.issuer_key = '滦河区' AND r.year = 2023 ORDER BY r.ingested_at""")
+    rows = q(
+        db,
+        """SELECT w.penalty_decisions, r.is_current FROM reports r JOIN proactive_wide w USING (report_id)
+                    WHERE r.issuer_key = '滦河区' AND r.year = 2023 ORDER BY r.ingested_at""",
+    )
     assert rows == [(399, False), (401, True)]
 
 
@@ -108,6 +151,7 @@ def test_same_bytes_under_two_paths_load_once(tmp_path):
 
 def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
     from pipeline import store
+
     db = tmp_path / "w.duckdb"
     real_rows = store._rows
 
@@ -131,6 +175,7 @@ def test_open_database_lock_is_explained(db):
     try:
         with pytest.raises(RuntimeError, match="open in another process"):
             import multiprocessing as mp
+
             ctx = mp.get_context("spawn")
             with ctx.Pool(1) as pool:
                 pool.apply(_open, (str(db),))
@@ -147,20 +192,30 @@ def test_reports_without_numbers_say_why(db, tmp_path):
     # the seven reports without the mandated tables (2012–2018 and one 2020 body that ignored
     # the format) are read through their 统计表 or prose: numbers in the legacy table
     assert rows == {"ok": 71, "partial": 5}
-    assert q(db, """SELECT format, count(DISTINCT r.report_id) FROM reports r JOIN facts f USING (report_id)
-                    WHERE f.table_name = 'legacy' GROUP BY format ORDER BY format""") == [("pre2019", 6), ("unknown", 1)]
+    assert q(
+        db,
+        """SELECT format, count(DISTINCT r.report_id) FROM reports r JOIN facts f USING (report_id)
+                    WHERE f.table_name = 'legacy' GROUP BY format ORDER BY format""",
+    ) == [("pre2019", 6), ("unknown", 1)]
     # every report either has numbers or a status that says it has none
-    assert q(db, """SELECT count(*) FROM reports r WHERE status IN ('ok', 'partial')
-                    AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.report_id)""") == [(0,)]
+    assert q(
+        db,
+        """SELECT count(*) FROM reports r WHERE status IN ('ok', 'partial')
+                    AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.report_id)""",
+    ) == [(0,)]
     # a report that states no figure at all says so, by its year
     corpus = tmp_path / "narrative"
     corpus.mkdir()
     for year in (2012, 2020):
-        (corpus / f"{year}.txt").write_text(narrative_report("青杉市人民政府", year), encoding="utf-8")
+        (corpus / f"{year}.txt").write_text(
+            narrative_report("青杉市人民政府", year), encoding="utf-8"
+        )
     other = tmp_path / "narrative.duckdb"
     assert ingest([corpus], db=other).exit_code == 0
     assert q(other, "SELECT year, format, status FROM reports ORDER BY year") == [
-        (2012, "pre2019", "pre2019"), (2020, "unknown", "no_tables")]
+        (2012, "pre2019", "pre2019"),
+        (2020, "unknown", "no_tables"),
+    ]
     assert q(other, "SELECT count(*) FROM facts") == [(0,)]
 
 
@@ -172,13 +227,16 @@ def test_snapshot_is_not_copied_again_when_nothing_changed(tmp_path):
     first = snap.stat().st_mtime_ns
     assert q(snap, "SELECT count(*) FROM reports") == [(1,)]
     again = ingest([real / "010_pingtanxian_2012.txt"], db=db, publish=True)
-    assert again.unchanged == 1 and snap.stat().st_mtime_ns == first  # an ingest that adds nothing copies nothing
+    assert (
+        again.unchanged == 1 and snap.stat().st_mtime_ns == first
+    )  # an ingest that adds nothing copies nothing
     ingest([real / "009_pingtan_2018.txt"], db=db, publish=True)
     assert q(snap, "SELECT count(*) FROM reports") == [(2,)]
 
 
 def test_a_large_warehouse_is_not_copied_where_blocks_cannot_be_shared(tmp_path):
     from pipeline.analysis import publish_snapshot
+
     db = tmp_path / "ogi.duckdb"
     ingest([SAMPLES_DIR.parent / "real" / "010_pingtanxian_2012.txt"], db=db)
     snap = tmp_path / "snapshot" / "ogi.duckdb"
@@ -193,38 +251,68 @@ def test_a_large_warehouse_is_not_copied_where_blocks_cannot_be_shared(tmp_path)
 
 def test_checks_across_years_on_the_bundled_series(db):
     # the generated panel's bodies carry their numbers from year to year: every check holds
-    got = dict(((c, ok), n) for c, ok, n in q(db, "SELECT check_id, ok, count(*) FROM cross_checks GROUP BY ALL"))
-    assert got == {("aggregate_vs_agency", True): 7, ("cross_year.carry", True): 329, ("proactive.stock_flow", True): 58}
-    assert q(db, """SELECT detail FROM cross_checks WHERE check_id = 'proactive.stock_flow' AND issuer = '白沙县人民政府'
-                    AND year = 2022 ORDER BY detail""")[0][0].startswith("normative_documents: in_force 2021 46 + issued 5")
+    got = dict(
+        ((c, ok), n)
+        for c, ok, n in q(db, "SELECT check_id, ok, count(*) FROM cross_checks GROUP BY ALL")
+    )
+    assert got == {
+        ("aggregate_vs_agency", True): 7,
+        ("cross_year.carry", True): 329,
+        ("proactive.stock_flow", True): 58,
+    }
+    assert q(
+        db,
+        """SELECT detail FROM cross_checks WHERE check_id = 'proactive.stock_flow' AND issuer = '白沙县人民政府'
+                    AND year = 2022 ORDER BY detail""",
+    )[0][0].startswith("normative_documents: in_force 2021 46 + issued 5")
 
 
 def test_checks_name_the_report_the_issuer_and_the_other_report(db):
     # a check across years, as `checks` gives it: its report's issuer and year, the other report's id
-    rows = q(db, """SELECT c.issuer, c.year, c.detail, x.other_report_id, o.year
+    rows = q(
+        db,
+        """SELECT c.issuer, c.year, c.detail, x.other_report_id, o.year
                     FROM checks c JOIN cross_checks x USING (report_id, check_id)
                     JOIN reports o ON o.report_id = x.other_report_id
-                    WHERE c.check_id = 'cross_year.carry' AND c.issuer = '白沙县人民政府' AND c.year = 2022""")
-    assert rows and all(issuer == "白沙县人民政府" and year == 2022 and other_year == 2021 for issuer, year, *_, other_year in rows)
+                    WHERE c.check_id = 'cross_year.carry' AND c.issuer = '白沙县人民政府' AND c.year = 2022""",
+    )
+    assert rows and all(
+        issuer == "白沙县人民政府" and year == 2022 and other_year == 2021
+        for issuer, year, *_, other_year in rows
+    )
     # `checks` appends the other report's id to the detail of every check across reports
-    suffixed = q(db, """SELECT count(*) FROM checks c JOIN cross_checks x USING (report_id, check_id)
-                        WHERE c.detail = x.detail || ' [other report ' || x.other_report_id || ']'""")
+    suffixed = q(
+        db,
+        """SELECT count(*) FROM checks c JOIN cross_checks x USING (report_id, check_id)
+                        WHERE c.detail = x.detail || ' [other report ' || x.other_report_id || ']'""",
+    )
     assert suffixed == q(db, "SELECT count(*) FROM cross_checks")
     # a check within one report has no other report: its detail stays as the check wrote it
-    assert q(db, """SELECT count(*) FROM checks WHERE check_id = 'applications.balance' AND detail LIKE '%[other report%'""") == [(0,)]
-    assert q(db, "SELECT count(*) FROM checks WHERE issuer IS NULL AND check_id = 'applications.balance'") == [(0,)]
+    assert q(
+        db,
+        """SELECT count(*) FROM checks WHERE check_id = 'applications.balance' AND detail LIKE '%[other report%'""",
+    ) == [(0,)]
+    assert q(
+        db, "SELECT count(*) FROM checks WHERE issuer IS NULL AND check_id = 'applications.balance'"
+    ) == [(0,)]
 
 
 def test_a_schema_8_warehouse_is_upgraded_in_place(db):
     # what schema 8 stored: cross checks knew the other report by number only
     con = duckdb.connect(str(db))
-    expected = con.execute("SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL").fetchall()
+    expected = con.execute(
+        "SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL"
+    ).fetchall()
     con.execute("ALTER TABLE cross_check DROP COLUMN other_report_id")
     con.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     con.close()
     with Warehouse(db) as wh:
-        assert wh.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("9",)
-        got = wh.con.execute("SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL").fetchall()
+        assert wh.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            "9",
+        )
+        got = wh.con.execute(
+            "SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL"
+        ).fetchall()
     assert got == expected and len(got) == 394 and all(row[3] for row in got)
 
 
@@ -232,11 +320,17 @@ def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
     """Chunk k+1 goes to the workers before chunk k loads: with chunks of two, the same bytes in
     two chunks are loaded once, every URL is linked, and the warehouse equals a one-chunk run."""
     import pipeline.api as api
+
     corpus = tmp_path / "c"
     corpus.mkdir()
     real = SAMPLES_DIR.parent / "real"
-    names = ["009_pingtan_2018.txt", "010_pingtanxian_2012.txt", "012_zhengzhou_zhongyuanqu_shenjiju_2015.txt",
-             "013_tunchang_xianbumen_2015.txt", "018_shanghai_canshishi_2022.txt"]
+    names = [
+        "009_pingtan_2018.txt",
+        "010_pingtanxian_2012.txt",
+        "012_zhengzhou_zhongyuanqu_shenjiju_2015.txt",
+        "013_tunchang_xianbumen_2015.txt",
+        "018_shanghai_canshishi_2022.txt",
+    ]
     for n in names:
         shutil.copy(real / n, corpus / n)
     shutil.copy(real / names[0], corpus / "zz-copy-of-009.txt")  # the same bytes, in the last chunk

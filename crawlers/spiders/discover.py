@@ -9,6 +9,7 @@
 4. With depth > 1, listed governments' portals are read the same way (province → prefectures →
    counties), each once.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,9 @@ class DiscoverSpider(scrapy.Spider):
             yield self._request(p)
 
     def _request(self, p: Portal) -> scrapy.Request:
-        return scrapy.Request(p.url, callback=self.parse_portal, errback=self.on_error, cb_kwargs={"portal": p})
+        return scrapy.Request(
+            p.url, callback=self.parse_portal, errback=self.on_error, cb_kwargs={"portal": p}
+        )
 
     def parse_portal(self, response, portal: Portal):
         if not hasattr(response, "text"):
@@ -74,24 +77,40 @@ class DiscoverSpider(scrapy.Spider):
             self.listed.add(b.url)
             if b.kind == "government":
                 place = names.name_key(b.name)
-                full = place if own is None or place.startswith(names.name_key(own)[:2]) \
+                full = (
+                    place
+                    if own is None or place.startswith(names.name_key(own)[:2])
                     else names.name_key(own) + place
+                )
                 res = divisions.resolve(full, None)
                 level = res.level if res.flag is None else names.level_of(b.name) or "county"
                 row_code = res.code if res.flag is None else ""
                 sid = f"gov-{row_code}" if row_code else slug(b.url)
             else:
                 level, row_code, sid, full = "department", code or "", slug(b.url), None
-            self.found.rows.append({
-                "source_id": sid, "name": b.name, "level": level, "parent_id": portal.source_id,
-                "division_code": row_code, "entry_url": b.url, "family": "", "discovered_from": response.url,
-                "list": b.heading})
+            self.found.rows.append(
+                {
+                    "source_id": sid,
+                    "name": b.name,
+                    "level": level,
+                    "parent_id": portal.source_id,
+                    "division_code": row_code,
+                    "entry_url": b.url,
+                    "family": "",
+                    "discovered_from": response.url,
+                    "list": b.heading,
+                }
+            )
             if b.kind == "government" and portal.depth > 1 and b.url not in self.seen:
                 self.seen.add(b.url)
-                yield self._request(Portal(b.url, sid, full or b.name, row_code or None, portal.depth - 1))
+                yield self._request(
+                    Portal(b.url, sid, full or b.name, row_code or None, portal.depth - 1)
+                )
 
     def on_error(self, failure):
-        self.found.failures.append((failure.request.url, f"{type(failure.value).__name__}: {failure.value}"))
+        self.found.failures.append(
+            (failure.request.url, f"{type(failure.value).__name__}: {failure.value}")
+        )
 
 
 def _title_name(response) -> str | None:

@@ -3,6 +3,7 @@
 Each family is a small strategy; a registry row names one in `family`, or the spider detects it
 from the first listing page. Adding a family is adding a class here and a name to FAMILIES.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,11 @@ from .. import discovery as disc
 
 class Generic:
     """Plain next/下一页 links and ?page=N / index_N.html page links."""
+
     name = "generic"
-    _PAGE_HREF = re.compile(r"(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+|index_\d+\.html?$)", re.I)
+    _PAGE_HREF = re.compile(
+        r"(?:[?&](?:page|pageNo|pageIndex|currentPage|p)=\d+|index_\d+\.html?$)", re.I
+    )
 
     @staticmethod
     def matches(response) -> bool:
@@ -37,6 +41,7 @@ class Generic:
 
 class Trs(Generic):
     """TRS WCM: createPageHTML(N, cur, "index", "html") / var countPage = N -> index_1.html …"""
+
     name = "trs"
 
     @staticmethod
@@ -53,12 +58,17 @@ class Trs(Generic):
 
 class Hanweb(Generic):
     """Hanweb jpage: records come from /module/web/jpage/dataproxy.jsp as XML with CDATA rows."""
+
     name = "hanweb"
     PER_CALL = 45
 
     @staticmethod
     def matches(response) -> bool:
-        return "dataproxy.jsp" in response.text or "jpage" in response.text and disc.hanweb_params(response.text)
+        return (
+            "dataproxy.jsp" in response.text
+            or "jpage" in response.text
+            and disc.hanweb_params(response.text)
+        )
 
     def _url(self, listing_url: str, params: dict, start: int) -> str:
         q = {"startrecord": start, "endrecord": start + self.PER_CALL - 1, "perpage": 15, **params}
@@ -69,8 +79,11 @@ class Hanweb(Generic):
         if not params:
             yield from super().pages(spider, response)
             return
-        yield spider.family_request(self._url(response.url, params, 1), self.name,
-                                    {"params": params, "listing": response.url, "first": True})
+        yield spider.family_request(
+            self._url(response.url, params, 1),
+            self.name,
+            {"params": params, "listing": response.url, "first": True},
+        )
 
     def parse(self, spider, response, params: dict, listing: str, first: bool = False):
         total, records = disc.hanweb_records(response.text)
@@ -78,42 +91,61 @@ class Hanweb(Generic):
             yield from spider.report_links(response, html=html)
         if first and total:
             for start in range(1 + self.PER_CALL, total + 1, self.PER_CALL):
-                yield spider.family_request(self._url(listing, params, start), self.name,
-                                            {"params": params, "listing": listing})
+                yield spider.family_request(
+                    self._url(listing, params, start),
+                    self.name,
+                    {"params": params, "listing": listing},
+                )
 
 
 class Gkmlpt(Generic):
     """Guangdong gkmlpt: JSON from /gkmlpt/api/all/<catId>?page=N&sid=<SID> (SID in the page JS)."""
+
     name = "gkmlpt"
 
     @staticmethod
     def matches(response) -> bool:
-        return "/gkmlpt/" in response.url or disc.gkmlpt_sid(response.text) is not None and "gkmlpt" in response.text
+        return (
+            "/gkmlpt/" in response.url
+            or disc.gkmlpt_sid(response.text) is not None
+            and "gkmlpt" in response.text
+        )
 
     def _url(self, page_url: str, cat: str, sid: str, page: int) -> str:
-        return urljoin(page_url, f"/gkmlpt/api/all/{cat}") + "?" + urlencode({"page": page, "sid": sid})
+        return (
+            urljoin(page_url, f"/gkmlpt/api/all/{cat}")
+            + "?"
+            + urlencode({"page": page, "sid": sid})
+        )
 
     def pages(self, spider, response):
         sid, cat = disc.gkmlpt_sid(response.text), disc.gkmlpt_cat(response.url, response.text)
         if not (sid and cat):
             yield from super().pages(spider, response)
             return
-        yield spider.family_request(self._url(response.url, cat, sid, 1), self.name,
-                                    {"cat": cat, "sid": sid, "first": True})
+        yield spider.family_request(
+            self._url(response.url, cat, sid, 1), self.name, {"cat": cat, "sid": sid, "first": True}
+        )
 
     def parse(self, spider, response, cat: str, sid: str, first: bool = False):
         data = json.loads(response.text)
         for art in data.get("articles", []):
             title, url = art.get("title") or "", art.get("url") or ""
             if url and disc.is_report_title(title):
-                yield from spider.document_request(response.urljoin(url), title, page_url=response.url)
+                yield from spider.document_request(
+                    response.urljoin(url), title, page_url=response.url
+                )
             elif disc.lookalike_kind(title):
                 spider.stats["lookalikes"] += 1
-        total, size = data.get("total") or 0, data.get("page_size") or len(data.get("articles", [])) or 1
+        total, size = (
+            data.get("total") or 0,
+            data.get("page_size") or len(data.get("articles", [])) or 1,
+        )
         if first:
             for page in range(2, math.ceil(total / size) + 1):
-                yield spider.family_request(self._url(response.url, cat, sid, page), self.name,
-                                            {"cat": cat, "sid": sid})
+                yield spider.family_request(
+                    self._url(response.url, cat, sid, page), self.name, {"cat": cat, "sid": sid}
+                )
 
 
 FAMILIES = {f.name: f for f in (Generic(), Trs(), Hanweb(), Gkmlpt())}
@@ -131,4 +163,3 @@ def detect(response):
         if FAMILIES[name].matches(response):
             return FAMILIES[name]
     return FAMILIES["generic"]
-

@@ -27,6 +27,7 @@
 A document already stored is not fetched again while resuming a killed run; in a later run it is
 asked for with If-None-Match / If-Modified-Since and only stored again when it changed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,24 +54,39 @@ class ReportSpider(scrapy.Spider):
     name = "reports"
     registry_row: Source | None = None  # set on the per-row spiders of crawlers.spiderloader
 
-    def __init__(self, source: Source | None = None, store: DocumentStore | None = None,
-                 sources: str | None = None, source_id: str | None = None, out: str | None = None,
-                 year: str | int | None = None, sample: str | int | None = None, **kwargs):
+    def __init__(
+        self,
+        source: Source | None = None,
+        store: DocumentStore | None = None,
+        sources: str | None = None,
+        source_id: str | None = None,
+        out: str | None = None,
+        year: str | int | None = None,
+        sample: str | int | None = None,
+        **kwargs,
+    ):
         if source is None:
             # `scrapy crawl SOURCE_ID` or `scrapy crawl reports -a sources=FILE.csv -a source_id=ID`,
             # from crawlers/ [-a out=DIR -a year=2023 -a sample=5]
             from ..registry import load
+
             source = self.registry_row
             if source is None:
                 rows = load(sources) if sources else []
-                source = next((r for r in rows if r.source_id == source_id), rows[0] if rows and not source_id else None)
+                source = next(
+                    (r for r in rows if r.source_id == source_id),
+                    rows[0] if rows and not source_id else None,
+                )
             if source is None:
-                raise ValueError("give -a sources=FILE.csv and -a source_id=ID (one registry row per spider), "
-                                 "or crawl a source by its id: `scrapy list` names them")
+                raise ValueError(
+                    "give -a sources=FILE.csv and -a source_id=ID (one registry row per spider), "
+                    "or crawl a source by its id: `scrapy list` names them"
+                )
             store = DocumentStore(out or DEFAULT_OUT)
             self._own_store = True
         if source.mirror_site:  # {mirror:NAME}: the bundled mirror, served for the crawl
             from ..mirror import mirror_url
+
             source = source.with_base(mirror_url(source.mirror_site))
         super().__init__(name=f"reports:{source.source_id}", **kwargs)
         self.year = int(year) if year else None  # Kingfisher's filters: one year's reports,
@@ -80,11 +96,22 @@ class ReportSpider(scrapy.Spider):
         host = urlparse(source.entry_url).hostname or ""
         parts = host.split(".")
         # The source's own domains, subdomains allowed (www.x.gov.cn -> x.gov.cn).
-        self.allowed_domains = [host if host.replace(".", "").isdigit() or len(parts) <= 2
-                                else ".".join(parts[1:] if parts[0] in ("www", "www1", "www2") else parts)]
+        self.allowed_domains = [
+            host
+            if host.replace(".", "").isdigit() or len(parts) <= 2
+            else ".".join(parts[1:] if parts[0] in ("www", "www1", "www2") else parts)
+        ]
         self.family = families.get(source.family) if source.family else None
-        self.stats = {"listing_pages": 0, "nav_pages": 0, "reports": 0, "stored": 0, "unchanged": 0,
-                      "skipped_stored": 0, "lookalikes": 0, "errors": 0}
+        self.stats = {
+            "listing_pages": 0,
+            "nav_pages": 0,
+            "reports": 0,
+            "stored": 0,
+            "unchanged": 0,
+            "skipped_stored": 0,
+            "lookalikes": 0,
+            "errors": 0,
+        }
         self.blocked: tuple[str, str] | None = None
         self.entry_failed: str | None = None
         self.robots_forbidden: list[str] = []
@@ -96,7 +123,9 @@ class ReportSpider(scrapy.Spider):
         self._order = 0
         self.nav_tried: list[str] = []
         self._column_page: tuple[str, list] | None = None
-        self._families_waiting = 0  # family data requests not yet answered (the walk waits for them)
+        self._families_waiting = (
+            0  # family data requests not yet answered (the walk waits for them)
+        )
 
     @property
     def nav_budget(self) -> int:
@@ -124,14 +153,18 @@ class ReportSpider(scrapy.Spider):
     # ------------------------------------------------------------ 1-2. entry and navigation
     async def start(self):
         self._seen_nav.add(self.source.entry_url)
-        req = self._request(self.source.entry_url, "entry", callback=self.parse_entry, meta={"trail": []})
+        req = self._request(
+            self.source.entry_url, "entry", callback=self.parse_entry, meta={"trail": []}
+        )
         if req:
             yield req
 
     def parse_entry(self, response):
         self._answered(response)
         if not hasattr(response, "text"):
-            self.entry_failed = f"entry URL is not a page ({response.headers.get('Content-Type', b'').decode()})"
+            self.entry_failed = (
+                f"entry URL is not a page ({response.headers.get('Content-Type', b'').decode()})"
+            )
             return
         yield from self.parse_nav(response, entry=True)
 
@@ -153,7 +186,11 @@ class ReportSpider(scrapy.Spider):
             self._push_links(response, trail)
             if entry:
                 for path in SITEMAP_PATHS:  # the fallback: tried after every scored link
-                    self._push(urljoin(response.url, path), 1, trail + [(urljoin(response.url, path), "网站地图")])
+                    self._push(
+                        urljoin(response.url, path),
+                        1,
+                        trail + [(urljoin(response.url, path), "网站地图")],
+                    )
             if family.name != "generic" and not reports and self._families_waiting:
                 return  # a CMS column whose data is on its way: the walk waits for it
             yield from self._next_nav()
@@ -161,8 +198,9 @@ class ReportSpider(scrapy.Spider):
     def _settled(self) -> bool:
         """The column is found: a page listing a few reports (one or two may be a home page's
         latest-news box, so the walk goes on), or a CMS column whose listing is paged."""
-        return self.column is not None and (self.stats["reports"] >= 3 or self.family is not None
-                                            and self.family.name != "generic")
+        return self.column is not None and (
+            self.stats["reports"] >= 3 or self.family is not None and self.family.name != "generic"
+        )
 
     def _push_links(self, response, trail: list) -> None:
         for a in response.css("a"):
@@ -208,7 +246,10 @@ class ReportSpider(scrapy.Spider):
         yield from reports
         # a generic page that lists nothing new ends the walk: an endless 下一页 stops by itself
         if family.name != "generic" or reports or first:
-            self._column_page = (response.url, trail if trail is not None else response.meta.get("trail", []))
+            self._column_page = (
+                response.url,
+                trail if trail is not None else response.meta.get("trail", []),
+            )
             yield from (r for r in family.pages(self, response) if r is not None)
 
     def parse_listing(self, response):
@@ -231,7 +272,10 @@ class ReportSpider(scrapy.Spider):
             yield from self.document_request(url, title, page_url=response.url)
 
     def listing_request(self, url: str, **kwargs) -> scrapy.Request | None:
-        if self.stats["listing_pages"] + sum(r == "listing" for r in self.pending.values()) >= self.listing_budget:
+        if (
+            self.stats["listing_pages"] + sum(r == "listing" for r in self.pending.values())
+            >= self.listing_budget
+        ):
             return None
         if url in self._seen_nav:
             return None
@@ -245,22 +289,31 @@ class ReportSpider(scrapy.Spider):
         if self.stats["listing_pages"] >= self.listing_budget:
             return None
         self._families_waiting += 1
-        return self._request(url, "family", callback=self.parse_family, cb_kwargs={"family": family, "kwargs": kwargs},
-                             meta={"column": getattr(self, "_column_page", None)})
+        return self._request(
+            url,
+            "family",
+            callback=self.parse_family,
+            cb_kwargs={"family": family, "kwargs": kwargs},
+            meta={"column": getattr(self, "_column_page", None)},
+        )
 
     def parse_family(self, response, family: str, kwargs: dict):
         self._answered(response)
         self._families_waiting -= 1
         self.stats["listing_pages"] += 1
         before = self.stats["reports"]
-        yield from (r for r in families.get(family).parse(self, response, **kwargs) if r is not None)
+        yield from (
+            r for r in families.get(family).parse(self, response, **kwargs) if r is not None
+        )
         if self.stats["reports"] > before and self.column is None and response.meta.get("column"):
             self.column = response.meta["column"]
         if not self._families_waiting:
             yield from self._next_nav()  # the data listed no reports: the walk goes on
 
     # ------------------------------------------------------------ 5. documents
-    def document_request(self, url: str, title: str, page_url: str | None, attachment: bool = False):
+    def document_request(
+        self, url: str, title: str, page_url: str | None, attachment: bool = False
+    ):
         if url in self.report_urls:
             return  # the same report linked from two listing pages
         if not attachment:
@@ -283,8 +336,13 @@ class ReportSpider(scrapy.Spider):
             if old.get("last_modified"):
                 headers["If-Modified-Since"] = old["last_modified"]
             meta["handle_httpstatus_list"] = [304]
-        req = self._request(url, "attachment" if attachment else "report", callback=self.parse_document,
-                            headers=headers, meta=meta)
+        req = self._request(
+            url,
+            "attachment" if attachment else "report",
+            callback=self.parse_document,
+            headers=headers,
+            meta=meta,
+        )
         if req:
             yield req
 
@@ -294,27 +352,52 @@ class ReportSpider(scrapy.Spider):
         if response.status == 304:
             self.stats["unchanged"] += 1
             return
-        media_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
-        filename = disc.content_filename(response.headers.get("Content-Disposition")) \
-            or _url_filename(response.url)
-        is_page = hasattr(response, "text") and (not media_type or "html" in media_type) \
+        media_type = (
+            response.headers.get("Content-Type", b"")
+            .decode("latin-1")
+            .split(";")[0]
+            .strip()
+            .lower()
+        )
+        filename = disc.content_filename(
+            response.headers.get("Content-Disposition")
+        ) or _url_filename(response.url)
+        is_page = (
+            hasattr(response, "text")
+            and (not media_type or "html" in media_type)
             and sniff(response.body[:2048], "x.html") == "text/html"
+        )
         if meta.get("role") == "attachment" and is_page:
             # a download link that answered with a page: not a document (an error page, a login)
-            self.store.error(self.source.source_id, response.url, "download link answered with a web page, "
-                             "not a document", 1, "attachment")
+            self.store.error(
+                self.source.source_id,
+                response.url,
+                "download link answered with a web page, not a document",
+                1,
+                "attachment",
+            )
             return
         yield {
-            "source_id": self.source.source_id, "url": response.url, "page_url": meta.get("page_url"),
-            "title": meta.get("title"), "year_guess": disc.year_of(meta.get("title") or ""),
-            "published_on": None, "http_status": response.status, "media_type": media_type or "text/html",
-            "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified"),
-            "kind": meta.get("role"), "body": response.body, "filename": filename,
+            "source_id": self.source.source_id,
+            "url": response.url,
+            "page_url": meta.get("page_url"),
+            "title": meta.get("title"),
+            "year_guess": disc.year_of(meta.get("title") or ""),
+            "published_on": None,
+            "http_status": response.status,
+            "media_type": media_type or "text/html",
+            "etag": _header(response, "ETag"),
+            "last_modified": _header(response, "Last-Modified"),
+            "kind": meta.get("role"),
+            "body": response.body,
+            "filename": filename,
         }
         if is_page and meta.get("role") == "report":
             for url in disc.attachment_urls(response.text, response.url):
                 if self._own(url) or urlparse(url).hostname == urlparse(response.url).hostname:
-                    yield from self.document_request(url, meta.get("title"), page_url=response.url, attachment=True)
+                    yield from self.document_request(
+                        url, meta.get("title"), page_url=response.url, attachment=True
+                    )
 
     # ------------------------------------------------------------ 6. failures and outcome
     def on_error(self, failure):
@@ -322,15 +405,27 @@ class ReportSpider(scrapy.Spider):
         self._answered(request)
         role = request.meta.get("role")
         attempts = request.meta.get("retry_times", 0) + 1
-        if failure.check(IgnoreRequest) and not failure.check(HttpError) and "robots.txt" in str(failure.value):
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and "robots.txt" in str(failure.value)
+        ):
             self.robots_forbidden.append(request.url)
             self.store.error(self.source.source_id, request.url, "robots.txt forbids it", 0, role)
             if role == "nav":
                 yield from self._next_nav()
             return
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest
+        if failure.check(IgnoreRequest) and not failure.check(
+            HttpError
+        ):  # HttpError is an IgnoreRequest
             if self.blocked and self.blocked[0] == request.url:
-                self.store.error(self.source.source_id, request.url, f"blocked: {self.blocked[1]}", attempts, role)
+                self.store.error(
+                    self.source.source_id,
+                    request.url,
+                    f"blocked: {self.blocked[1]}",
+                    attempts,
+                    role,
+                )
             return  # offsite, or a request dropped after the source was closed
         if failure.check(HttpError):
             why = f"HTTP {failure.value.response.status}"
@@ -353,7 +448,9 @@ class ReportSpider(scrapy.Spider):
     def note_blocked(self, url: str, why: str, evidence: bytes) -> None:
         if self.blocked is None:
             self.blocked = (url, why)
-            self.logger.warning("%s: blocked at %s (%s); not retried", self.source.source_id, url, why)
+            self.logger.warning(
+                "%s: blocked at %s (%s); not retried", self.source.source_id, url, why
+            )
             engine = self.crawler.engine
             if engine:
                 asyncio.ensure_future(engine.close_spider_async(reason="blocked"))
@@ -364,16 +461,20 @@ class ReportSpider(scrapy.Spider):
     def closed(self, reason):
         s = self.stats
         # Requests still waiting (queued, or between retries) when the source closed early.
-        why = {"blocked": "not fetched: the source was closed after an anti-bot challenge",
-               "shutdown": "not fetched: the crawl was interrupted"}.get(reason, f"not fetched: the crawl ended ({reason})")
+        why = {
+            "blocked": "not fetched: the source was closed after an anti-bot challenge",
+            "shutdown": "not fetched: the crawl was interrupted",
+        }.get(reason, f"not fetched: the crawl ended ({reason})")
         for url, role in list(self.pending.items()):
             if self.blocked and url == self.blocked[0]:
                 continue
             self.store.error(self.source.source_id, url, why, 0, role)
         self.pending.clear()
-        counts = (f"{s['reports']} reports found, {s['stored']} documents stored, {s['unchanged']} unchanged, "
-                  f"{s['skipped_stored']} already stored, {s['listing_pages']} listing pages, "
-                  f"{s['nav_pages']} navigation pages")
+        counts = (
+            f"{s['reports']} reports found, {s['stored']} documents stored, {s['unchanged']} unchanged, "
+            f"{s['skipped_stored']} already stored, {s['listing_pages']} listing pages, "
+            f"{s['nav_pages']} navigation pages"
+        )
         extra = {}
         if self.column:
             url, trail = self.column
@@ -390,8 +491,13 @@ class ReportSpider(scrapy.Spider):
             outcome, detail = "robots_disallowed", f"robots.txt forbids {self.robots_forbidden[0]}"
         elif not s["reports"]:
             tried = self.nav_tried[:8]
-            outcome, detail = "no_reports", (f"{counts}; tried {len(self.nav_tried)} of a budget of {self.nav_budget} "
-                                             f"pages: {', '.join(tried)}{' …' if len(self.nav_tried) > 8 else ''}")
+            outcome, detail = (
+                "no_reports",
+                (
+                    f"{counts}; tried {len(self.nav_tried)} of a budget of {self.nav_budget} "
+                    f"pages: {', '.join(tried)}{' …' if len(self.nav_tried) > 8 else ''}"
+                ),
+            )
         else:
             outcome, detail = "ok", counts
         self.store.outcome(self.source.source_id, outcome, detail, **extra)

@@ -22,6 +22,7 @@ Rules every aggregate follows:
 Rate names are the warehouse's (``metrics``; :data:`pipeline.store.schema.RATES`): ``grant_rate``
 is over requests processed, ``grant_rate_decided`` over requests that reached a decision.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -36,9 +37,11 @@ from ..store.schema import RATES, decided_sql
 
 SNAPSHOT = Path("data/snapshot/ogi.duckdb")
 SCOPES = ("agency", "jurisdiction", "area")
-SCOPE_LABELS = {"agency": "各机关自身报告 / agency reports",
-                "jurisdiction": "地区汇总报告 / jurisdiction aggregates",
-                "area": "地区（汇总报告或各机关之和）/ areas (aggregate, else sum of agencies)"}
+SCOPE_LABELS = {
+    "agency": "各机关自身报告 / agency reports",
+    "jurisdiction": "地区汇总报告 / jurisdiction aggregates",
+    "area": "地区（汇总报告或各机关之和）/ areas (aggregate, else sum of agencies)",
+}
 
 # Outcome groups in template order, with Chinese labels and English alternatives.
 OUTCOMES = [
@@ -49,8 +52,11 @@ OUTCOMES = [
     ("not_processed", "不予处理", "not processed"),
     ("other", "其他处理", "other"),
 ]
-DENIAL_REASONS = [(r.key, r.label.split(".")[-1].split(" ")[-1]) for r in cat.APPLICATION_ROWS
-                  if r.group == "denied" and not r.key.endswith("_subtotal")]
+DENIAL_REASONS = [
+    (r.key, r.label.split(".")[-1].split(" ")[-1])
+    for r in cat.APPLICATION_ROWS
+    if r.group == "denied" and not r.key.endswith("_subtotal")
+]
 
 # Each rate: (numerator, denominator, multiplier). Counts come from the `units` columns below.
 RATE_PARTS = {
@@ -71,8 +77,9 @@ assert set(RATE_PARTS) == set(RATES)  # one naming of each rate across metrics, 
 COPY_MAX_MB = 2048  # above this a snapshot is only published where the filesystem can reflink
 
 
-def publish_snapshot(db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHOT,
-                     copy_max_mb: int | None = None) -> Path | None:
+def publish_snapshot(
+    db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHOT, copy_max_mb: int | None = None
+) -> Path | None:
     """Copy the warehouse for readers: a notebook holding the snapshot open never blocks ingest.
 
     The copy is a reflink where the filesystem shares blocks (btrfs, XFS, …: no data copied);
@@ -81,13 +88,23 @@ def publish_snapshot(db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHO
     warehouse itself read-only (possible whenever no ingest is writing), and None is returned."""
     import os
     import subprocess
+
     snapshot = Path(snapshot)
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     tmp = snapshot.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    if subprocess.run(["cp", "--reflink=always", str(db), str(tmp)], capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            ["cp", "--reflink=always", str(db), str(tmp)], capture_output=True
+        ).returncode
+        != 0
+    ):
         tmp.unlink(missing_ok=True)
-        limit = copy_max_mb if copy_max_mb is not None else int(os.environ.get("OGI_SNAPSHOT_COPY_MAX_MB", COPY_MAX_MB))
+        limit = (
+            copy_max_mb
+            if copy_max_mb is not None
+            else int(os.environ.get("OGI_SNAPSHOT_COPY_MAX_MB", COPY_MAX_MB))
+        )
         if Path(db).stat().st_size > limit * 1024 * 1024:
             snapshot.unlink(missing_ok=True)
             return None
@@ -103,6 +120,7 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Read-only connection to `db`, else $OGI_DB, else the published snapshot (in the working
     directory or in the project a notebook lives in), else the warehouse itself."""
     import os
+
     if db or os.environ.get("OGI_DB"):
         path = Path(db or os.environ["OGI_DB"])
     else:
@@ -115,7 +133,17 @@ def _df(con, sql: str, params=None) -> pd.DataFrame:
     return con.execute(sql, params or []).df()
 
 
-GROUP_KEYS = ("year", "level", "scope", "province", "format", "issuer", "jurisdiction", "series_key", "place")
+GROUP_KEYS = (
+    "year",
+    "level",
+    "scope",
+    "province",
+    "format",
+    "issuer",
+    "jurisdiction",
+    "series_key",
+    "place",
+)
 
 
 def _group(by: list[str] | None) -> tuple[str, str]:
@@ -130,11 +158,14 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
     """SQL of the population: one row per current report, with the counts the rates use."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}")
-    where = {"agency": "rp.scope = 'agency'", "jurisdiction": "rp.scope = 'jurisdiction'",
-             "area": "(rp.scope = 'jurisdiction' OR (rp.scope = 'agency' AND NOT EXISTS ("
-                     "SELECT 1 FROM reports j WHERE j.is_current AND j.scope = 'jurisdiction' AND j.year = rp.year "
-                     "AND coalesce(j.jurisdiction_id, j.jurisdiction_simplified) "
-                     "= coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified))))"}[scope]
+    where = {
+        "agency": "rp.scope = 'agency'",
+        "jurisdiction": "rp.scope = 'jurisdiction'",
+        "area": "(rp.scope = 'jurisdiction' OR (rp.scope = 'agency' AND NOT EXISTS ("
+        "SELECT 1 FROM reports j WHERE j.is_current AND j.scope = 'jurisdiction' AND j.year = rp.year "
+        "AND coalesce(j.jurisdiction_id, j.jurisdiction_simplified) "
+        "= coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified))))",
+    }[scope]
     generated = "" if include_generated else "AND NOT coalesce(rp.generated, false)"
     decided = decided_sql()
     return f"""
@@ -142,9 +173,9 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
            coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified) AS place, rp.level, rp.scope, rp.year,
            rp.format, rp.province, coalesce(rp.generated, false) AS generated,
            a.new_received_total AS applications, a.total_processed_total AS total_processed,
-           a.granted_total AS granted, a.partially_granted_total AS partially_granted, {cat.outcome_sum_sql('denied')} AS denied,
-           {cat.outcome_sum_sql('unavailable')} AS unavailable, a.unavailable_not_held_total AS not_held,
-           {cat.outcome_sum_sql('not_processed')} AS not_processed, a.other_total AS other, {decided} AS decided,
+           a.granted_total AS granted, a.partially_granted_total AS partially_granted, {cat.outcome_sum_sql("denied")} AS denied,
+           {cat.outcome_sum_sql("unavailable")} AS unavailable, a.unavailable_not_held_total AS not_held,
+           {cat.outcome_sum_sql("not_processed")} AS not_processed, a.other_total AS other, {decided} AS decided,
            p.reconsideration_total AS reconsideration, p.reconsideration_corrected AS reconsideration_corrected,
            p.reconsideration_total - p.reconsideration_pending AS reconsideration_decided,
            p.litigation_direct_total + p.litigation_after_reconsideration_total AS litigation,
@@ -160,8 +191,10 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
 def _ratio_sql(name: str) -> str:
     num, den, k = RATE_PARTS[name]
     both = f"({num}) IS NOT NULL AND ({den}) IS NOT NULL"
-    return (f"sum({num}) FILTER (WHERE {both}) AS {name}_num, sum({den}) FILTER (WHERE {both}) AS {name}_den, "
-            f"count(*) FILTER (WHERE {both}) AS {name}_reports")
+    return (
+        f"sum({num}) FILTER (WHERE {both}) AS {name}_num, sum({den}) FILTER (WHERE {both}) AS {name}_den, "
+        f"count(*) FILTER (WHERE {both}) AS {name}_reports"
+    )
 
 
 def _finish_rates(df: pd.DataFrame, names) -> pd.DataFrame:
@@ -172,14 +205,19 @@ def _finish_rates(df: pd.DataFrame, names) -> pd.DataFrame:
     return df
 
 
-def _aggregate(con, by, scope, include_generated, rates: list[str], extra: str = "") -> pd.DataFrame:
+def _aggregate(
+    con, by, scope, include_generated, rates: list[str], extra: str = ""
+) -> pd.DataFrame:
     sel, grp = _group(by)
-    df = _df(con, f"""
+    df = _df(
+        con,
+        f"""
         WITH units AS ({units(scope, include_generated)})
         SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
                sum(applications) AS applications, count(applications) AS reports_with_applications,
-               {', '.join(_ratio_sql(r) for r in rates)} {extra}
-        FROM units {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""")
+               {", ".join(_ratio_sql(r) for r in rates)} {extra}
+        FROM units {("GROUP BY " + grp) if grp else ""} {("ORDER BY " + grp) if grp else ""}""",
+    )
     df = _finish_rates(df, rates)
     df.insert(0, "scope_label", SCOPE_LABELS[scope])
     return df
@@ -187,55 +225,93 @@ def _aggregate(con, by, scope, include_generated, rates: list[str], extra: str =
 
 def reports(con, scope: str | None = None, include_generated: bool = True) -> pd.DataFrame:
     """One row per current report: who, where, when, format, status."""
-    where = ["is_current"] + (["scope = ?"] if scope else []) + ([] if include_generated else ["NOT generated"])
-    return _df(con, f"""SELECT report_id, issuer, jurisdiction, coalesce(jurisdiction_code, jurisdiction_id) AS code,
+    where = (
+        ["is_current"]
+        + (["scope = ?"] if scope else [])
+        + ([] if include_generated else ["NOT generated"])
+    )
+    return _df(
+        con,
+        f"""SELECT report_id, issuer, jurisdiction, coalesce(jurisdiction_code, jurisdiction_id) AS code,
                                level, scope, year, format, status, method, generated
-                        FROM reports WHERE {' AND '.join(where)} ORDER BY issuer, year""", [scope] if scope else [])
+                        FROM reports WHERE {" AND ".join(where)} ORDER BY issuer, year""",
+        [scope] if scope else [],
+    )
 
 
-def volumes(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+def volumes(
+    con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False
+) -> pd.DataFrame:
     """Applications received and proactive decisions, summed over `by`. Each sum says how many
     reports gave the number (a blank is not a zero): ``<column>_reports``."""
     sel, grp = _group(by)
-    cols = ["applications", "normative_documents_issued", "licensing_decisions", "penalty_decisions"]
-    df = _df(con, f"""
+    cols = [
+        "applications",
+        "normative_documents_issued",
+        "licensing_decisions",
+        "penalty_decisions",
+    ]
+    df = _df(
+        con,
+        f"""
         WITH units AS ({units(scope, include_generated)})
         SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
-               {', '.join(f'sum({c}) AS {c}, count({c}) AS {c}_reports' for c in cols)}
-        FROM units {('GROUP BY ' + grp) if grp else ''} {('ORDER BY ' + grp) if grp else ''}""")
+               {", ".join(f"sum({c}) AS {c}, count({c}) AS {c}_reports" for c in cols)}
+        FROM units {("GROUP BY " + grp) if grp else ""} {("ORDER BY " + grp) if grp else ""}""",
+    )
     df.insert(0, "scope_label", SCOPE_LABELS[scope])
     return df
 
 
-def rates(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+def rates(
+    con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False
+) -> pd.DataFrame:
     """Grant, disclosure, denial and not-held rates, each with its numerator, denominator and
     the number of reports behind it. Two denominators, as UK FOI statistics give them:
     ``grant_rate`` over all requests processed, ``grant_rate_decided`` over requests that
     reached a decision (granted, partially granted or denied)."""
-    names = ["grant_rate", "grant_rate_decided", "disclosure_rate", "denial_rate", "denial_rate_decided", "not_held_rate"]
+    names = [
+        "grant_rate",
+        "grant_rate_decided",
+        "disclosure_rate",
+        "denial_rate",
+        "denial_rate_decided",
+        "not_held_rate",
+    ]
     return _aggregate(con, by, scope, include_generated, names)
 
 
-def appeals(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+def appeals(
+    con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False
+) -> pd.DataFrame:
     """Reconsideration and litigation per 100 applications, and correction rates; each summed
     over the reports that give both its numerator and its denominator."""
-    names = ["reconsideration_per_100_applications", "litigation_per_100_applications",
-             "reconsideration_correction_rate", "litigation_correction_rate"]
+    names = [
+        "reconsideration_per_100_applications",
+        "litigation_per_100_applications",
+        "reconsideration_correction_rate",
+        "litigation_correction_rate",
+    ]
     return _aggregate(con, by, scope, include_generated, names)
 
 
-def outcomes(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+def outcomes(
+    con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False
+) -> pd.DataFrame:
     """Long table: outcome (template order), count, share of total_processed, per group. Only
     reports whose outcome rows and total are all given count, so shares add up to their total."""
     sel, grp = _group(by)
     keys = [o[0] for o in OUTCOMES]
     complete = " AND ".join(f"{k} IS NOT NULL" for k in ["total_processed", *keys])
-    df = _df(con, f"""
+    df = _df(
+        con,
+        f"""
         WITH units AS ({units(scope, include_generated)})
         SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
                sum(applications) AS applications, sum(total_processed) AS total_processed,
-               {', '.join(f'sum({k}) AS {k}' for k in keys)}
-        FROM units WHERE {complete} {('GROUP BY ' + grp) if grp else ''}""")
+               {", ".join(f"sum({k}) AS {k}" for k in keys)}
+        FROM units WHERE {complete} {("GROUP BY " + grp) if grp else ""}""",
+    )
     ids = list(by or []) + ["reports", "generated_reports", "applications", "total_processed"]
     long = df.melt(id_vars=ids, value_vars=keys, var_name="outcome", value_name="count")
     long["share"] = long["count"] / long["total_processed"].where(long["total_processed"] > 0)
@@ -253,8 +329,10 @@ def areas(con, year: int | None = None, include_generated: bool = False) -> pd.D
     bodies reported": bodies that published a report that year, of those that published one in
     any year)."""
     gen = "" if include_generated else "AND NOT coalesce(generated, false)"
-    df = _df(con, f"""
-        WITH u AS ({units('area', include_generated)}),
+    df = _df(
+        con,
+        f"""
+        WITH u AS ({units("area", include_generated)}),
         known AS (SELECT coalesce(jurisdiction_id, jurisdiction_simplified) AS place,
                          count(DISTINCT series_key) AS bodies_known
                   FROM reports WHERE scope = 'agency' AND status <> 'error' {gen} GROUP BY ALL)
@@ -264,29 +342,39 @@ def areas(con, year: int | None = None, include_generated: bool = False) -> pd.D
                count(*) AS reports, count(*) FILTER (WHERE u.generated) AS generated_reports,
                CASE WHEN bool_or(u.scope = 'jurisdiction') THEN NULL ELSE count(*) END AS bodies_reported,
                CASE WHEN bool_or(u.scope = 'jurisdiction') THEN NULL ELSE any_value(k.bodies_known) END AS bodies_known,
-               sum(u.applications) AS applications, {_ratio_sql('grant_rate')}, {_ratio_sql('disclosure_rate')},
-               {_ratio_sql('litigation_per_100_applications')}
+               sum(u.applications) AS applications, {_ratio_sql("grant_rate")}, {_ratio_sql("disclosure_rate")},
+               {_ratio_sql("litigation_per_100_applications")}
         FROM u LEFT JOIN known k USING (place)
-        WHERE u.place IS NOT NULL {'AND u.year = ?' if year is not None else ''}
-        GROUP BY u.place, u.year ORDER BY u.year, applications DESC NULLS LAST""", [year] if year is not None else [])
+        WHERE u.place IS NOT NULL {"AND u.year = ?" if year is not None else ""}
+        GROUP BY u.place, u.year ORDER BY u.year, applications DESC NULLS LAST""",
+        [year] if year is not None else [],
+    )
     df = _finish_rates(df, ["grant_rate", "disclosure_rate", "litigation_per_100_applications"])
-    df["coverage"] = [f"{int(n)} of {int(m)} bodies reported" if pd.notna(n) and pd.notna(m) else
-                      ("published aggregate" if s == "aggregate" else "") for n, m, s in
-                      zip(df.bodies_reported, df.bodies_known, df.source)]
+    df["coverage"] = [
+        f"{int(n)} of {int(m)} bodies reported"
+        if pd.notna(n) and pd.notna(m)
+        else ("published aggregate" if s == "aggregate" else "")
+        for n, m, s in zip(df.bodies_reported, df.bodies_known, df.source)
+    ]
     return df
 
 
-def year_over_year(con, metric: str = "applications", scope: str = "agency",
-                   include_generated: bool = False) -> pd.DataFrame:
+def year_over_year(
+    con, metric: str = "applications", scope: str = "agency", include_generated: bool = False
+) -> pd.DataFrame:
     """Per body (series): the metric by year and its change from the previous year it reported."""
-    per = volumes(con, by=["series_key", "issuer", "year"], scope=scope, include_generated=include_generated)
+    per = volumes(
+        con, by=["series_key", "issuer", "year"], scope=scope, include_generated=include_generated
+    )
     per = per.sort_values(["series_key", "year"])
     g = per.groupby("series_key")
     per["previous"] = g[metric].shift()
     per["previous_year"] = g["year"].shift()
     per["change"] = per[metric] - per["previous"]
     per["change_pct"] = per["change"] / per["previous"].where(per["previous"] > 0)
-    return per[["issuer", "year", metric, "previous_year", "previous", "change", "change_pct"]].reset_index(drop=True)
+    return per[
+        ["issuer", "year", metric, "previous_year", "previous", "change", "change_pct"]
+    ].reset_index(drop=True)
 
 
 PANEL_MEASURES = [m for m, *_ in cat.PANEL_MEASURES]
@@ -294,8 +382,13 @@ PANEL_NOTES = {m: note for m, _, _, note in cat.PANEL_MEASURES}
 BREAK_YEAR = 2019  # the mandated tables (国办公开办函〔2019〕60号) change what is counted
 
 
-def long_panel(con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False,
-               measures: list[str] | None = None) -> pd.DataFrame:
+def long_panel(
+    con,
+    by: list[str] | None = None,
+    scope: str = "agency",
+    include_generated: bool = False,
+    measures: list[str] | None = None,
+) -> pd.DataFrame:
     """One long series 2008–2025 on the measures 2008–2018 and 2019+ reports share (view
     ``panel``): per year (and ``by``) and per set of definitions (``definitions``: ``legacy`` for
     the 统计表 and prose of 2008–2018, ``mandated`` for the 2019/2021 tables), the sum of
@@ -314,14 +407,18 @@ def long_panel(con, by: list[str] | None = None, scope: str = "agency", include_
     grp = ", ".join(keys)
     gen = "" if include_generated else "AND NOT coalesce(generated, false)"
     decided = "granted IS NOT NULL AND partially_granted IS NOT NULL AND denied IS NOT NULL"
-    df = _df(con, f"""
+    df = _df(
+        con,
+        f"""
         SELECT {grp}, count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
-               {', '.join(f'sum({m}) AS {m}, count({m}) AS {m}_reports' for m in names)},
+               {", ".join(f"sum({m}) AS {m}, count({m}) AS {m}_reports" for m in names)},
                sum(granted) FILTER (WHERE {decided}) AS grant_rate_decided_num,
                sum(granted + partially_granted + denied) FILTER (WHERE {decided}) AS grant_rate_decided_den,
                count(*) FILTER (WHERE {decided}) AS grant_rate_decided_reports
         FROM panel WHERE is_current AND scope = ? AND year IS NOT NULL {gen}
-        GROUP BY {grp} ORDER BY {grp}""", [scope])
+        GROUP BY {grp} ORDER BY {grp}""",
+        [scope],
+    )
     df = _finish_rates(df, ["grant_rate_decided"])
     for m in names:
         df[f"{m}_comparable"] = PANEL_NOTES[m]
@@ -329,15 +426,24 @@ def long_panel(con, by: list[str] | None = None, scope: str = "agency", include_
     return df
 
 
-def rankings(con, metric: str = "grant_rate", year: int | None = None, level: str | None = None,
-             scope: str = "agency", min_applications: int = 20, include_generated: bool = False) -> pd.DataFrame:
+def rankings(
+    con,
+    metric: str = "grant_rate",
+    year: int | None = None,
+    level: str | None = None,
+    scope: str = "agency",
+    min_applications: int = 20,
+    include_generated: bool = False,
+) -> pd.DataFrame:
     """Bodies ranked on one rate within one year, one level and one scope — like with like. A
     body needs at least `min_applications` behind the rate's denominator (a township with three
     requests does not top a list of counties). Ties share a rank (``tied``); N is shown.
     Defaults: the latest year with data, the level with the most bodies."""
     if metric not in RATE_PARTS:
         raise ValueError(f"metric must be one of {list(RATE_PARTS)}")
-    df = _aggregate(con, ["series_key", "issuer", "level", "year"], scope, include_generated, [metric])
+    df = _aggregate(
+        con, ["series_key", "issuer", "level", "year"], scope, include_generated, [metric]
+    )
     df = df[df[metric].notna()]
     if year is None and len(df):
         year = int(df.year.max())
@@ -349,8 +455,21 @@ def rankings(con, metric: str = "grant_rate", year: int | None = None, level: st
     df["tied"] = df.duplicated("rank", keep=False)
     df["n"] = df[f"{metric}_den"]
     df["ranking"] = f"{metric} · {year} · {level} · {scope} · N ≥ {min_applications}"
-    cols = ["rank", "tied", "issuer", "level", "year", metric, f"{metric}_num", f"{metric}_den", "n", "reports",
-            "generated_reports", "scope_label", "ranking"]
+    cols = [
+        "rank",
+        "tied",
+        "issuer",
+        "level",
+        "year",
+        metric,
+        f"{metric}_num",
+        f"{metric}_den",
+        "n",
+        "reports",
+        "generated_reports",
+        "scope_label",
+        "ranking",
+    ]
     return df.sort_values(["rank", "issuer"])[cols].reset_index(drop=True)
 
 
@@ -358,7 +477,9 @@ def quality(con, include_generated: bool = True) -> pd.DataFrame:
     """Data quality per year: reports, how many are partial, carry no numbers (2008–2018 prose,
     no mandated tables), failed a check; extraction errors apart."""
     gen = "" if include_generated else "AND NOT coalesce(r.generated, false)"
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         SELECT r.year, count(DISTINCT r.report_id) AS reports,
                count(DISTINCT r.report_id) FILTER (WHERE r.status = 'ok') AS ok,
                count(DISTINCT r.report_id) FILTER (WHERE r.status = 'partial') AS partial,
@@ -368,7 +489,8 @@ def quality(con, include_generated: bool = True) -> pd.DataFrame:
                count(DISTINCT r.report_id) FILTER (WHERE r.generated) AS generated_reports
         FROM reports r LEFT JOIN checks c USING (report_id)
         WHERE r.status <> 'error' AND r.year IS NOT NULL {gen}
-        GROUP BY r.year ORDER BY r.year""")
+        GROUP BY r.year ORDER BY r.year""",
+    )
 
 
 def sankey_flows(con, report_id: str) -> pd.DataFrame:
@@ -377,13 +499,25 @@ def sankey_flows(con, report_id: str) -> pd.DataFrame:
     if row.empty:
         return pd.DataFrame(columns=["source", "target", "value"])
     r = row.iloc[0]
-    applicants = [("natural_person", "自然人"), ("commercial", "商业企业"), ("research", "科研机构"),
-                  ("public_interest", "社会公益组织"), ("legal_services", "法律服务机构"), ("other_org", "其他")]
+    applicants = [
+        ("natural_person", "自然人"),
+        ("commercial", "商业企业"),
+        ("research", "科研机构"),
+        ("public_interest", "社会公益组织"),
+        ("legal_services", "法律服务机构"),
+        ("other_org", "其他"),
+    ]
     flows = []
     for col, zh in applicants:
         for key, ozh, _ in OUTCOMES:
-            parts = [f"{k}_{col}" for k in (cat.outcome_rows(key) if key in ("denied", "unavailable", "not_processed")
-                                                else [key])]
+            parts = [
+                f"{k}_{col}"
+                for k in (
+                    cat.outcome_rows(key)
+                    if key in ("denied", "unavailable", "not_processed")
+                    else [key]
+                )
+            ]
             v = sum(int(r[p]) for p in parts if pd.notna(r.get(p)))
             if v:
                 flows.append((zh, ozh, v))

@@ -6,6 +6,7 @@ English), rates as percentages from a zero baseline, counts as integers, the pop
 and the number of reports behind it in the title, N in every hover, gaps where a year is missing
 (no line drawn across it), and a marker when generated example data is in it.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,8 +14,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from . import BREAK_YEAR, OUTCOMES, PANEL_NOTES, RATE_PARTS
 from ..store.schema import RATES
+from . import BREAK_YEAR, OUTCOMES, PANEL_NOTES, RATE_PARTS
 
 FONT = "Noto Sans CJK SC, Noto Serif CJK SC, sans-serif"
 RATE_TITLES = {
@@ -30,18 +31,25 @@ RATE_TITLES = {
     "litigation_correction_rate": "诉讼纠错率 / litigation correction rate",
 }
 PERCENT = {r for r, (_, _, k) in RATE_PARTS.items() if k == 1}
-COUNT_TITLES = {"applications": "收到申请（件）/ applications received",
-                "normative_documents_issued": "制发规范性文件（件）/ normative documents issued",
-                "licensing_decisions": "行政许可决定（件）/ licensing decisions",
-                "penalty_decisions": "行政处罚决定（件）/ penalty decisions",
-                "granted": "同意公开 / 予以公开（件）/ granted", "partially_granted": "部分公开（件）/ partially granted",
-                "denied": "不同意公开 / 不予公开（件）/ denied", "not_held": "信息不存在 / 不掌握（件）/ not held",
-                "reconsideration": "行政复议（件）/ reconsideration cases",
-                "reconsideration_corrected": "复议纠错（件）/ reconsideration: corrected",
-                "litigation": "行政诉讼（件）/ lawsuits", "litigation_corrected": "诉讼纠错（件）/ lawsuits: corrected",
-                "fees_yuan": "收费（元）/ fees (yuan)"}
-DEFINITIONS = {"legacy": "统计表与正文（2008–2018 口径）/ 2008–2018 definitions",
-               "mandated": "年报格式表格（2019+ 口径）/ 2019+ mandated tables"}
+COUNT_TITLES = {
+    "applications": "收到申请（件）/ applications received",
+    "normative_documents_issued": "制发规范性文件（件）/ normative documents issued",
+    "licensing_decisions": "行政许可决定（件）/ licensing decisions",
+    "penalty_decisions": "行政处罚决定（件）/ penalty decisions",
+    "granted": "同意公开 / 予以公开（件）/ granted",
+    "partially_granted": "部分公开（件）/ partially granted",
+    "denied": "不同意公开 / 不予公开（件）/ denied",
+    "not_held": "信息不存在 / 不掌握（件）/ not held",
+    "reconsideration": "行政复议（件）/ reconsideration cases",
+    "reconsideration_corrected": "复议纠错（件）/ reconsideration: corrected",
+    "litigation": "行政诉讼（件）/ lawsuits",
+    "litigation_corrected": "诉讼纠错（件）/ lawsuits: corrected",
+    "fees_yuan": "收费（元）/ fees (yuan)",
+}
+DEFINITIONS = {
+    "legacy": "统计表与正文（2008–2018 口径）/ 2008–2018 definitions",
+    "mandated": "年报格式表格（2019+ 口径）/ 2019+ mandated tables",
+}
 YEAR = "年份 / year"
 GENERATED = "含生成的示例数据 / includes generated example data"
 
@@ -64,8 +72,13 @@ def _style(fig: go.Figure, title: str, df: pd.DataFrame | None = None, note: str
     if note:
         sub.append(note)
     text = title + (f"<br><sup>{' · '.join(sub)}</sup>" if sub else "")
-    fig.update_layout(title={"text": text, "x": 0.01}, font_family=FONT, template="plotly_white",
-                      legend_title_text="", margin={"t": 90})
+    fig.update_layout(
+        title={"text": text, "x": 0.01},
+        font_family=FONT,
+        template="plotly_white",
+        legend_title_text="",
+        margin={"t": 90},
+    )
     return fig
 
 
@@ -74,7 +87,9 @@ def _rate_axis(fig: go.Figure, metric: str, axis: str = "y") -> None:
     update = fig.update_yaxes if axis == "y" else fig.update_xaxes
     if metric in RATES:
         title = f"{RATE_TITLES[metric]}<br><sub>{RATES[metric]}</sub>"
-        update(tickformat=".0%" if metric in PERCENT else ".1f", rangemode="tozero", title_text=title)
+        update(
+            tickformat=".0%" if metric in PERCENT else ".1f", rangemode="tozero", title_text=title
+        )
     else:
         update(tickformat=",d", rangemode="tozero", title_text=COUNT_TITLES.get(metric, metric))
 
@@ -89,30 +104,51 @@ def _hover(df: pd.DataFrame, metric: str | None = None) -> list[str]:
 def ranking(df: pd.DataFrame, metric: str = "grant_rate", top: int = 30) -> go.Figure:
     """Bars of one ranking (pipeline.analysis.rankings: one year, one level, one scope)."""
     d = df.dropna(subset=[metric]).sort_values(metric).tail(top).copy()
-    d["label"] = d["rank"].astype(str) + ". " + d.issuer + " (N=" + d["n"].astype("Int64").astype(str) + ")"
-    fig = px.bar(d, x=metric, y="label", orientation="h", hover_data=_hover(d, metric) + ["tied"],
-                 text=d[metric].map(lambda v: f"{v:.0%}" if metric in PERCENT else f"{v:.2f}"))
+    d["label"] = (
+        d["rank"].astype(str) + ". " + d.issuer + " (N=" + d["n"].astype("Int64").astype(str) + ")"
+    )
+    fig = px.bar(
+        d,
+        x=metric,
+        y="label",
+        orientation="h",
+        hover_data=_hover(d, metric) + ["tied"],
+        text=d[metric].map(lambda v: f"{v:.0%}" if metric in PERCENT else f"{v:.2f}"),
+    )
     _rate_axis(fig, metric, "x")
     fig.update_yaxes(title_text="机关（N = 分母）/ body (N = denominator)")
     ranking_name = df.ranking.iloc[0] if "ranking" in df and len(df) else metric
     return _style(fig, f"排名 / Ranking: {RATE_TITLES.get(metric, metric)}", d, note=ranking_name)
 
 
-def by_year(df: pd.DataFrame, metric: str, facet: str | None = "level", series: str | None = None) -> go.Figure:
+def by_year(
+    df: pd.DataFrame, metric: str, facet: str | None = "level", series: str | None = None
+) -> go.Figure:
     """Small multiples: one panel per `facet`, the metric over the years; a missing year leaves
     a gap in the line instead of a line drawn across it."""
     d = df.dropna(subset=[metric]).copy()
     keys = [k for k in (facet, series) if k and k in d]
     years = range(int(d.year.min()), int(d.year.max()) + 1) if len(d) else range(0)
     if keys:
-        full = pd.MultiIndex.from_product([sorted(d[k].dropna().unique()) for k in keys] + [years], names=keys + ["year"])
+        full = pd.MultiIndex.from_product(
+            [sorted(d[k].dropna().unique()) for k in keys] + [years], names=keys + ["year"]
+        )
         d = d.set_index(keys + ["year"]).reindex(full).reset_index()
     else:
         d = d.set_index("year").reindex(years).reset_index()
     faceted = bool(facet and facet in d)
-    fig = px.line(d, x="year", y=metric, facet_col=facet if faceted else None, facet_col_wrap=3,
-                  facet_row_spacing=0.18, color=series if series in d else None, markers=True,
-                  hover_data=_hover(d, metric), labels={facet: ""} if faceted else None)
+    fig = px.line(
+        d,
+        x="year",
+        y=metric,
+        facet_col=facet if faceted else None,
+        facet_col_wrap=3,
+        facet_row_spacing=0.18,
+        color=series if series in d else None,
+        markers=True,
+        hover_data=_hover(d, metric),
+        labels={facet: ""} if faceted else None,
+    )
     fig.update_traces(connectgaps=False)
     fig.update_xaxes(dtick=1, tickformat="d", title_text="")
     _rate_axis(fig, metric)
@@ -125,7 +161,9 @@ def by_year(df: pd.DataFrame, metric: str, facet: str | None = "level", series: 
         fig.add_annotation(text=YEAR, x=0.5, y=-0.12, xref="paper", yref="paper", showarrow=False)
     else:
         fig.update_xaxes(title_text=YEAR)
-    return _style(fig, f"逐年 / By year: {RATE_TITLES.get(metric, COUNT_TITLES.get(metric, metric))}", df)
+    return _style(
+        fig, f"逐年 / By year: {RATE_TITLES.get(metric, COUNT_TITLES.get(metric, metric))}", df
+    )
 
 
 def outcome_bars(long: pd.DataFrame, x: str = "year") -> go.Figure:
@@ -135,11 +173,19 @@ def outcome_bars(long: pd.DataFrame, x: str = "year") -> go.Figure:
     d[x] = d[x].astype(str) if x in d else "all"
     order = [f"{zh} / {en}" for _, zh, en in OUTCOMES]
     d["outcome_label"] = d.label_zh + " / " + d.label_en
-    fig = px.bar(d, x=x if x in long else None, y="share", color="outcome_label",
-                 category_orders={"outcome_label": order}, hover_data=["count", "total_processed", "reports"],
-                 text=d["count"].map(lambda v: f"{int(v):,}" if pd.notna(v) and v else ""))
+    fig = px.bar(
+        d,
+        x=x if x in long else None,
+        y="share",
+        color="outcome_label",
+        category_orders={"outcome_label": order},
+        hover_data=["count", "total_processed", "reports"],
+        text=d["count"].map(lambda v: f"{int(v):,}" if pd.notna(v) and v else ""),
+    )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1], title_text="占办理总数的比例 / share of requests processed")
+    fig.update_yaxes(
+        tickformat=".0%", range=[0, 1], title_text="占办理总数的比例 / share of requests processed"
+    )
     fig.update_xaxes(title_text=YEAR if x == "year" else x, type="category")
     per_year = long.drop_duplicates(subset=[x] if x in long else None)
     return _style(fig, "办理结果构成 / Outcomes of requests processed", per_year)
@@ -153,13 +199,23 @@ def sankey(flows: pd.DataFrame, issuer: str = "", year: int | None = None) -> go
             totals[name] = max(totals.get(name, 0), int(v))
     nodes = list(dict.fromkeys([*flows.source, *flows.target]))
     idx = {n: i for i, n in enumerate(nodes)}
-    fig = go.Figure(go.Sankey(
-        node={"label": [f"{n} {totals.get(n, 0):,}" for n in nodes], "pad": 12},
-        link={"source": flows.source.map(idx), "target": flows.target.map(idx), "value": flows.value,
-              "hovertemplate": "%{source.label} → %{target.label}: %{value:,}<extra></extra>"}))
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": [f"{n} {totals.get(n, 0):,}" for n in nodes], "pad": 12},
+            link={
+                "source": flows.source.map(idx),
+                "target": flows.target.map(idx),
+                "value": flows.value,
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,}<extra></extra>",
+            },
+        )
+    )
     who = f"{issuer} {year}年 · " if issuer else ""
-    return _style(fig, f"{who}申请人 → 办理结果 / applicant → outcome",
-                  note=f"{int(flows.value.sum()):,} 件 / requests")
+    return _style(
+        fig,
+        f"{who}申请人 → 办理结果 / applicant → outcome",
+        note=f"{int(flows.value.sum()):,} 件 / requests",
+    )
 
 
 def volume_vs_litigation(df: pd.DataFrame) -> go.Figure:
@@ -167,10 +223,17 @@ def volume_vs_litigation(df: pd.DataFrame) -> go.Figure:
     metric = "litigation_per_100_applications"
     d = df.dropna(subset=["applications", metric])
     d = d[d.applications > 0]
-    fig = px.scatter(d, x="applications", y=metric, hover_name="issuer" if "issuer" in d else None,
-                     hover_data=[c for c in ("year", "reports", f"{metric}_num", f"{metric}_den") if c in d],
-                     log_x=True)
-    fig.update_xaxes(title_text="收到申请（件，对数轴）/ applications received (log scale)", tickformat=",d")
+    fig = px.scatter(
+        d,
+        x="applications",
+        y=metric,
+        hover_name="issuer" if "issuer" in d else None,
+        hover_data=[c for c in ("year", "reports", f"{metric}_num", f"{metric}_den") if c in d],
+        log_x=True,
+    )
+    fig.update_xaxes(
+        title_text="收到申请（件，对数轴）/ applications received (log scale)", tickformat=",d"
+    )
     _rate_axis(fig, metric)
     return _style(fig, "申请量与诉讼率 / Volume vs litigation rate", d)
 
@@ -179,18 +242,32 @@ def areas(df: pd.DataFrame, metric: str = "grant_rate") -> go.Figure:
     """Jurisdictions compared (pipeline.analysis.areas): aggregates and sums of agencies marked."""
     d = df.dropna(subset=[metric]).copy()
     d["label"] = d.jurisdiction.fillna(d.place) + " " + d.year.astype(str)
-    fig = px.bar(d, x=metric, y="label", orientation="h", color="source",
-                 hover_data=["coverage", "applications", f"{metric}_num", f"{metric}_den"],
-                 text=d.coverage)
+    fig = px.bar(
+        d,
+        x=metric,
+        y="label",
+        orientation="h",
+        color="source",
+        hover_data=["coverage", "applications", f"{metric}_num", f"{metric}_den"],
+        text=d.coverage,
+    )
     _rate_axis(fig, metric, "x")
     fig.update_yaxes(title_text="地区与年份 / area and year")
-    return _style(fig, f"地区比较 / Areas compared: {RATE_TITLES.get(metric, metric)}", d,
-                  note="汇总报告或各机关之和 / aggregate, else sum of agencies")
+    return _style(
+        fig,
+        f"地区比较 / Areas compared: {RATE_TITLES.get(metric, metric)}",
+        d,
+        note="汇总报告或各机关之和 / aggregate, else sum of agencies",
+    )
 
 
 def quality(df: pd.DataFrame) -> go.Figure:
-    labels = {"ok": "完整 / complete", "partial": "不完整 / partial", "without_numbers": "无数字 / no numbers read",
-              "with_failed_checks": "校验未通过 / failed a check"}
+    labels = {
+        "ok": "完整 / complete",
+        "partial": "不完整 / partial",
+        "without_numbers": "无数字 / no numbers read",
+        "with_failed_checks": "校验未通过 / failed a check",
+    }
     d = df.melt(id_vars=["year"], value_vars=list(labels), var_name="what", value_name="n")
     d["what"] = d.what.map(labels)
     fig = px.bar(d, x="year", y="n", color="what", barmode="group", text="n")
@@ -209,13 +286,25 @@ def long_series(df: pd.DataFrame, metric: str = "applications") -> go.Figure:
     for definitions, part in d.groupby("definitions", sort=False):
         part = part.set_index("year").reindex(years).reset_index()  # a missing year is a gap
         reports = part.get(f"{metric}_reports", part.reports)
-        fig.add_scatter(x=part.year, y=part[metric], mode="lines+markers", connectgaps=False,
-                        name=DEFINITIONS.get(str(definitions), str(definitions)),
-                        customdata=reports.to_numpy(), hovertemplate="%{x}: %{y}<br>N = %{customdata} 份报告<extra></extra>")
+        fig.add_scatter(
+            x=part.year,
+            y=part[metric],
+            mode="lines+markers",
+            connectgaps=False,
+            name=DEFINITIONS.get(str(definitions), str(definitions)),
+            customdata=reports.to_numpy(),
+            hovertemplate="%{x}: %{y}<br>N = %{customdata} 份报告<extra></extra>",
+        )
     if len(d) and d.year.min() < BREAK_YEAR <= d.year.max():
         fig.add_vline(x=BREAK_YEAR - 0.5, line_dash="dash", line_color="grey")
-        fig.add_annotation(x=BREAK_YEAR - 0.5, y=1.02, yref="paper", showarrow=False, xanchor="left",
-                           text="2019：统计口径变化 / definitions change")
+        fig.add_annotation(
+            x=BREAK_YEAR - 0.5,
+            y=1.02,
+            yref="paper",
+            showarrow=False,
+            xanchor="left",
+            text="2019：统计口径变化 / definitions change",
+        )
     fig.update_xaxes(dtick=1, tickformat="d", title_text=YEAR)
     _rate_axis(fig, metric)
     note = RATES.get(metric) if metric in RATES else PANEL_NOTES.get(metric, "")

@@ -3,6 +3,7 @@
 plotly.js is written into the page once (the first chart), not once per chart; each chart is
 also exported as PNG with kaleido (Debian's chromium) when a browser is available.
 """
+
 from __future__ import annotations
 
 import html
@@ -11,10 +12,20 @@ import os
 import shutil
 from pathlib import Path
 
-from . import (appeals, areas, connect, long_panel, outcomes, quality, rankings, rates, reports, sankey_flows,
-               volumes)
-from . import charts
-
+from . import (
+    appeals,
+    areas,
+    charts,
+    connect,
+    long_panel,
+    outcomes,
+    quality,
+    rankings,
+    rates,
+    reports,
+    sankey_flows,
+    volumes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +55,11 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
     vols = volumes(con, by=["issuer", "year"], **g).dropna(subset=["applications"])
     if len(vols):
         top = vols.sort_values("applications").iloc[-1]
-        rid = reports(con, scope="agency").query("issuer == @top.issuer and year == @top.year").report_id.iloc[0]
+        rid = (
+            reports(con, scope="agency")
+            .query("issuer == @top.issuer and year == @top.year")
+            .report_id.iloc[0]
+        )
         flows = sankey_flows(con, rid)
         out.append(("sankey_largest", charts.sankey(flows, top.issuer, int(top.year)), flows))
     lp = long_panel(con, **g)
@@ -54,8 +69,12 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
     return out
 
 
-def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = True,
-                 include_generated: bool = False) -> Path:
+def write_report(
+    out_dir: str | Path,
+    db: str | Path | None = None,
+    png: bool = True,
+    include_generated: bool = False,
+) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con = connect(db)
@@ -64,9 +83,14 @@ def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = 
         usable = r[(r.status.isin(["ok", "partial"])) & (include_generated | ~r.generated)]
         if usable.empty:
             hidden = int(r.generated.sum())
-            raise NothingToReport("nothing to chart: the warehouse holds no report with numbers"
-                                  + (f" ({hidden} generated example reports left out; --include-generated shows them)"
-                                     if hidden and not include_generated else ""))
+            raise NothingToReport(
+                "nothing to chart: the warehouse holds no report with numbers"
+                + (
+                    f" ({hidden} generated example reports left out; --include-generated shows them)"
+                    if hidden and not include_generated
+                    else ""
+                )
+            )
         figs = figures(con, include_generated)
     finally:
         con.close()
@@ -74,8 +98,15 @@ def write_report(out_dir: str | Path, db: str | Path | None = None, png: bool = 
     for slug, fig, table in figs:
         parts.append(f'<section id="{slug}"><h2>{html.escape(slug.replace("_", " "))}</h2>')
         if fig is not None:
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=first, div_id=slug,
-                                     default_height="540px", default_width="100%"))
+            parts.append(
+                fig.to_html(
+                    full_html=False,
+                    include_plotlyjs=first,
+                    div_id=slug,
+                    default_height="540px",
+                    default_width="100%",
+                )
+            )
             first = False
             if png and _browser():
                 _png(fig, out / f"{slug}.png")
@@ -89,8 +120,8 @@ table.data td,table.data th{{padding:2px 6px;border-bottom:1px solid #ddd;white-
 </head><body><h1>政府信息公开年度报告比较 / Comparing open-government-information annual reports</h1>
 <p>Rates sum numerators and denominators over the current reports that give both; agency reports and
 jurisdiction aggregates are kept apart. Each chart names its population and how many reports stand behind it.
-{'<p><b>含生成的示例数据 / This report includes generated example data.</b></p>' if include_generated else ''}</p>
-{''.join(parts)}</body></html>"""
+{"<p><b>含生成的示例数据 / This report includes generated example data.</b></p>" if include_generated else ""}</p>
+{"".join(parts)}</body></html>"""
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -100,14 +131,28 @@ def _table(df) -> str:
     """A table that fits the page: the columns a reader needs first, rates as percentages."""
     from . import RATE_PARTS
     from .charts import PERCENT
+
     d = df.head(50).copy()
-    drop = [c for c in d.columns if c in ("scope_label", "ranking", "report_id", "series_key", "place")
-            or c.endswith(("_num", "_reports", "_comparable")) and c != "generated_reports"]
+    drop = [
+        c
+        for c in d.columns
+        if c in ("scope_label", "ranking", "report_id", "series_key", "place")
+        or c.endswith(("_num", "_reports", "_comparable"))
+        and c != "generated_reports"
+    ]
     d = d.drop(columns=drop)
     fmt = {c: (lambda v: f"{v:.1%}") for c in d.columns if c in PERCENT}
-    fmt.update({c: (lambda v: f"{v:.2f}") for c in d.columns if c in RATE_PARTS and c not in PERCENT})
-    return d.to_html(index=False, na_rep="", formatters=fmt, float_format=lambda v: f"{v:,.0f}", classes="data",
-                     border=0)
+    fmt.update(
+        {c: (lambda v: f"{v:.2f}") for c in d.columns if c in RATE_PARTS and c not in PERCENT}
+    )
+    return d.to_html(
+        index=False,
+        na_rep="",
+        formatters=fmt,
+        float_format=lambda v: f"{v:,.0f}",
+        classes="data",
+        border=0,
+    )
 
 
 def _png(fig, path: Path) -> None:
@@ -125,7 +170,11 @@ def _png(fig, path: Path) -> None:
 def _browser() -> bool:
     if os.environ.get("BROWSER_PATH"):
         return True
-    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    exe = (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
     if exe:
         os.environ["BROWSER_PATH"] = exe
     return bool(exe)

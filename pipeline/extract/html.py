@@ -7,10 +7,10 @@ Tables become one line per <tr>, laid on a grid so rowspan/colspan never shift a
 another column (covered positions are empty cells). Text outside tables becomes one line per
 block element or <br>.
 """
+
 from __future__ import annotations
 
 import re
-
 from html import unescape as html_unescape
 
 from lxml import etree
@@ -18,21 +18,49 @@ from lxml import etree
 from ..model import ExtractionError, Line
 from .decode import decode
 
-_BLOCK = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol section article header footer tr blockquote pre dd dt dl center form".split())
-_SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "button", "iframe", "object", "svg"))
+_BLOCK = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol section article header footer tr blockquote pre dd dt dl center form".split()
+)
+_SKIP = frozenset(
+    (
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "select",
+        "option",
+        "button",
+        "iframe",
+        "object",
+        "svg",
+    )
+)
 _TABLE_MARKERS = ("信息内容", "自然人", "行政复议", "本年新收", "处理决定")
 # (words that start the field, pattern matched from there). Searching the words with str.find
 # first keeps this cheap on long pages.
 _SHELL_FIELDS = {
-    "published": (("发布日期", "发布时间", "公开日期"),
-                  re.compile(r"\w{4}\s*[:：]?\s*((?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")),
-    "publisher": (("发布机构", "发文机关", "信息来源"), re.compile(r"\w{4}\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")),
-    "index_no": (("索引号", "索 引 号"), re.compile(r"索\s*引\s*号\s*[:：]\s*([0-9A-Za-z\-/]{6,40})")),
+    "published": (
+        ("发布日期", "发布时间", "公开日期"),
+        re.compile(r"\w{4}\s*[:：]?\s*((?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})"),
+    ),
+    "publisher": (
+        ("发布机构", "发文机关", "信息来源"),
+        re.compile(r"\w{4}\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})"),
+    ),
+    "index_no": (
+        ("索引号", "索 引 号"),
+        re.compile(r"索\s*引\s*号\s*[:：]\s*([0-9A-Za-z\-/]{6,40})"),
+    ),
 }
 _TAG = re.compile(r"<[^>]*>")
-_META_NAMES = {"articletitle": "title", "contentsource": "publisher", "pubdate": "published",
-               "firstimporttime": "published", "description": "description",
-               "ogi-generated": "generated"}  # set by tests/synth.py on the generated example corpus
+_META_NAMES = {
+    "articletitle": "title",
+    "contentsource": "publisher",
+    "pubdate": "published",
+    "firstimporttime": "published",
+    "description": "description",
+    "ogi-generated": "generated",
+}  # set by tests/synth.py on the generated example corpus
 
 
 def _clean(text: str) -> str:
@@ -95,7 +123,7 @@ def page_meta(doc, source: bytes = b"") -> dict[str, str]:
     cheaper than serialising (or searching) the whole page's text."""
     meta: dict[str, str] = {}
     head = doc.find("head")
-    for m in (head.iter("meta") if head is not None else ()):
+    for m in head.iter("meta") if head is not None else ():
         key = _META_NAMES.get((m.get("name") or "").lower())
         content = _clean(m.get("content") or "")
         if key and content and key not in meta:
@@ -111,7 +139,7 @@ def page_meta(doc, source: bytes = b"") -> dict[str, str]:
             i = source.find(w.encode())
             if i < 0:
                 continue
-            window = _TAG.sub(" ", source[i:i + 600].decode("utf-8", "ignore"))
+            window = _TAG.sub(" ", source[i : i + 600].decode("utf-8", "ignore"))
             m = rx.match(html_unescape(window))
             if m:
                 meta[key] = _clean(m.group(1))

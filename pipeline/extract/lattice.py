@@ -9,6 +9,7 @@ two things row grouping by text position gets wrong.
 
 Only numpy and OpenCV (already there for RapidOCR) are used.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,25 +66,35 @@ def find_tables(gray: np.ndarray) -> list[Table]:
     """Ruled tables of a deskewed grayscale page (uint8, dark ink on light paper). A table is a
     connected set of long horizontal and vertical strokes; text strokes are too short to pass."""
     import cv2
+
     h, w = gray.shape
     # ink against the local background: scanned rulings are thin and light after blur and JPEG
     ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 8)
     hk = max(30, w // 14)  # longer than three characters
     vk = max(30, h // 45)  # taller than two lines of text
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    horiz = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1))
+    )
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # bridge small breaks (JPEG noise, blur) and the corners where rulings meet
     horiz = cv2.dilate(horiz, np.ones((3, 9), np.uint8))
     vert = cv2.dilate(vert, np.ones((9, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((horiz | vert).astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (horiz | vert).astype(np.uint8), connectivity=8
+    )
     out = []
     for k in range(1, count):
         x, y, bw, bh, _ = stats[k]
         if bw < w * 0.3 or bh < vk * 2:
             continue
-        part = labels[y:y + bh, x:x + bw] == k
-        t = _table(horiz[y:y + bh, x:x + bw].astype(bool) & part, vert[y:y + bh, x:x + bw].astype(bool) & part,
-                   hk, vk, max(4, h // 400))
+        part = labels[y : y + bh, x : x + bw] == k
+        t = _table(
+            horiz[y : y + bh, x : x + bw].astype(bool) & part,
+            vert[y : y + bh, x : x + bw].astype(bool) & part,
+            hk,
+            vk,
+            max(4, h // 400),
+        )
         if t is not None:
             t.ys = [v + y for v in t.ys]
             t.xs = [v + x for v in t.xs]
@@ -105,7 +116,9 @@ def _table(horiz: np.ndarray, vert: np.ndarray, hk: int, vk: int, tol: int) -> T
     ys = [y for y in ys if any(_cover(hs[y], a, b) > 0.6 for a, b in zip(xs, xs[1:]))]
     if len(ys) < 3 or len(xs) < 3:
         return None
-    return _regions(Table(ys, xs), lambda x, a, b: _cover(vs[x], a, b), lambda y, a, b: _cover(hs[y], a, b))
+    return _regions(
+        Table(ys, xs), lambda x, a, b: _cover(vs[x], a, b), lambda y, a, b: _cover(hs[y], a, b)
+    )
 
 
 def _cover(segments: list[tuple[int, int]], a: int, b: int) -> float:
@@ -143,8 +156,11 @@ def _regions(t: Table, vcover, hcover) -> Table:
     return t
 
 
-def grid(t: Table, boxes: list[tuple]) -> tuple[list[list[str]], list[list[int]], list[list[float | None]],
-                                                 list[list[list[str] | None]]]:
+def grid(
+    t: Table, boxes: list[tuple]
+) -> tuple[
+    list[list[str]], list[list[int]], list[list[float | None]], list[list[list[str] | None]]
+]:
     """Cells, spans, confidences and OCR alternatives of a table's rows (as an HTML grid would
     give them) from text boxes (centre x, centre y, text, score, alternatives): each box goes to
     the merged region its centre is in, and a region's text is read left to right, top to bottom,
@@ -173,7 +189,9 @@ def grid(t: Table, boxes: list[tuple]) -> tuple[list[list[str]], list[list[int]]
                 row_alts.append(parts[0][4] if len(parts) == 1 else None)
             else:
                 row_cells.append("")
-                row_spans.append(0 if c and int(t.region[r, c - 1]) == reg and reg // cols == r else -1)
+                row_spans.append(
+                    0 if c and int(t.region[r, c - 1]) == reg and reg // cols == r else -1
+                )
                 row_conf.append(None)
                 row_alts.append(None)
         cells.append(row_cells)

@@ -7,6 +7,7 @@ blank cells and merged cells keep their places as in an HTML grid. Text outside 
 there blank cells are lost, as in space-separated text, and the identities decide. Every cell
 keeps the recogniser's confidence.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,16 +44,24 @@ _idle_lock = threading.Lock()
 
 def budget() -> int:
     """Cores this process may use for OCR: its share when an ExtractPool runs several workers."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     return max(1, cores // max(1, int(os.environ.get("OGI_EXTRACT_PROCS", "1"))))
 
 
 def _new_engine(threads: int):
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     from rapidocr import RapidOCR
-    made = RapidOCR(params={"Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE,
-                            "Rec.rec_batch_num": REC_BATCH,
-                            "EngineConfig.onnxruntime.intra_op_num_threads": threads})
+
+    made = RapidOCR(
+        params={
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_MAX_SIDE,
+            "Rec.rec_batch_num": REC_BATCH,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        }
+    )
     for name in list(logging.root.manager.loggerDict):
         if name.lower().startswith("rapidocr"):
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -110,6 +119,7 @@ def ocr_pages(jobs: list[tuple[object, int]]) -> list[list[Line]]:
     share, each on one onnxruntime thread (two pages side by side beat one page on two threads:
     2.75 vs 3.5 s a page here), lines in the order of `jobs`."""
     from concurrent.futures import ThreadPoolExecutor
+
     parallel = min(len(jobs), budget())
     if parallel <= 1:
         return [ocr_lines(img, no) for img, no in jobs]
@@ -122,16 +132,26 @@ def ocr_lines(image, page: int | None = None, threads: int | None = None) -> lis
     from PIL import Image
 
     from .lattice import find_tables, grid
+
     if image.width * image.height > MAX_PIXELS:
-        raise ExtractionError(f"image of {image.width}x{image.height} pixels is too large to be a page")
+        raise ExtractionError(
+            f"image of {image.width}x{image.height} pixels is too large to be a page"
+        )
     rgb = np.asarray(image.convert("RGB"))
     with engine(threads) as ocr:
         result = ocr(rgb)
         if result is None or result.boxes is None or not len(result.boxes):
             return []
-        boxes = [(b, t, float(s)) for b, t, s in zip(result.boxes, result.txts, result.scores) if t and t.strip()]
-        alts = {i: digit_alternatives(ocr.text_rec, rgb, b, t) for i, (b, t, s) in enumerate(boxes)
-                if s < LOW_CONFIDENCE and _NUMERIC.match(t.strip())}
+        boxes = [
+            (b, t, float(s))
+            for b, t, s in zip(result.boxes, result.txts, result.scores)
+            if t and t.strip()
+        ]
+        alts = {
+            i: digit_alternatives(ocr.text_rec, rgb, b, t)
+            for i, (b, t, s) in enumerate(boxes)
+            if s < LOW_CONFIDENCE and _NUMERIC.match(t.strip())
+        }
     angle = _skew(boxes)
     # Undo the skew about the page centre, for the image (rulings) and the boxes alike.
     cx0, cy0 = image.width / 2, image.height / 2
@@ -151,13 +171,28 @@ def ocr_lines(image, page: int | None = None, threads: int | None = None) -> lis
         x0, y0, x1, y1 = t.bbox
         inside = [p for p in rest if x0 <= p[1] <= x1 and y0 <= p[0] <= y1]
         rest = [p for p in rest if not (x0 <= p[1] <= x1 and y0 <= p[0] <= y1)]
-        cells, spans, confs, others = grid(t, [(x, y, _GLUED.sub(r"\1 \2", text), score, alt)
-                                               for y, x, _, text, score, alt in inside])
+        cells, spans, confs, others = grid(
+            t,
+            [
+                (x, y, _GLUED.sub(r"\1 \2", text), score, alt)
+                for y, x, _, text, score, alt in inside
+            ],
+        )
         for r, (row, sp, cf, al) in enumerate(zip(cells, spans, confs, others)):
             if any(row):
-                items.append((t.ys[r], Line(row, exact=True, page=page, spans=sp,
-                                            conf=[c if c is not None else 1.0 for c in cf],
-                                            alts=al if any(al) else None)))
+                items.append(
+                    (
+                        t.ys[r],
+                        Line(
+                            row,
+                            exact=True,
+                            page=page,
+                            spans=sp,
+                            conf=[c if c is not None else 1.0 for c in cf],
+                            alts=al if any(al) else None,
+                        ),
+                    )
+                )
     items += [(row[0][0], line) for row, line in _text_rows(rest, page)]
     items.sort(key=lambda it: it[0])
     return [line for _, line in items]
@@ -187,8 +222,17 @@ def _text_rows(placed: list[tuple], page: int | None) -> list[tuple[list[tuple],
             cells.extend(parts)
             conf.extend([score] * len(parts))
         if cells:
-            out.append((row, Line(cells, page=page, conf=conf,
-                                  raw=" ".join(p[3] for p in sorted(row, key=lambda q: q[1])))))
+            out.append(
+                (
+                    row,
+                    Line(
+                        cells,
+                        page=page,
+                        conf=conf,
+                        raw=" ".join(p[3] for p in sorted(row, key=lambda q: q[1])),
+                    ),
+                )
+            )
     return out
 
 
@@ -201,12 +245,13 @@ def digit_alternatives(rec, rgb, box, text: str, min_ratio: float = 0.02) -> lis
     as `min_ratio` of the digit read, at least). Likeliest first. The identities later decide
     whether one of them is the reading (pipeline.validate.ocr). `rec`: the engine's recogniser."""
     import numpy as np
+
     if rec is None:
         return []
     xs = [int(p[0]) for p in box]
     ys = [int(p[1]) for p in box]
     pad = 2
-    crop = rgb[max(0, min(ys) - pad):max(ys) + pad, max(0, min(xs) - pad):max(xs) + pad]
+    crop = rgb[max(0, min(ys) - pad) : max(ys) + pad, max(0, min(xs) - pad) : max(xs) + pad]
     if crop.size == 0:
         return []
     h, w = crop.shape[:2]
@@ -231,7 +276,7 @@ def digit_alternatives(rec, rgb, box, text: str, min_ratio: float = 0.02) -> lis
         for j in row.argsort()[::-1][1:3]:
             c = chars[int(j)]
             if c.isdigit() and row[j] >= min_ratio * row[i]:
-                out.append((float(row[j] / row[i]), read[:k] + c + read[k + 1:]))
+                out.append((float(row[j] / row[i]), read[:k] + c + read[k + 1 :]))
     return [alt for _, alt in sorted(out, reverse=True)]
 
 
@@ -251,6 +296,7 @@ def image_lines(data: bytes) -> list[Line]:
     import io
 
     from PIL import Image, UnidentifiedImageError
+
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         img = Image.open(io.BytesIO(data))

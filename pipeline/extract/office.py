@@ -5,6 +5,7 @@ headless in a subprocess with a time limit and a private profile (two conversion
 profile silently produce nothing), then read as DOCX. XLS/XLSX/ET are read with pandas' calamine
 engine, one line per row.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,6 +36,7 @@ def zip_kind(data: bytes) -> str:
     """'docx' or 'xlsx' for an OOXML container — after its declared unpacked size is checked,
     so a zip bomb named .docx is refused before any parser inflates it."""
     import zipfile
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
@@ -42,8 +44,10 @@ def zip_kind(data: bytes) -> str:
     except zipfile.BadZipFile:
         raise ExtractionError("corrupt ZIP container (not a readable DOCX/XLSX)") from None
     if unpacked > MAX_UNZIPPED_MB * 1024 * 1024:
-        raise ExtractionError(f"decompressed size over the cap: {unpacked / 2**20:,.0f} MB unpacked "
-                              f"(a report is a few MB; the cap is {MAX_UNZIPPED_MB} MB) — a decompression bomb")
+        raise ExtractionError(
+            f"decompressed size over the cap: {unpacked / 2**20:,.0f} MB unpacked "
+            f"(a report is a few MB; the cap is {MAX_UNZIPPED_MB} MB) — a decompression bomb"
+        )
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -63,16 +67,34 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: int = CONVERT_TI
         src = Path(tmp) / f"in{suffix}"
         src.write_bytes(data)
         profile = Path(tmp) / "profile"
-        cmd = [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(src)]
+        cmd = [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
         try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
-                           env={**os.environ, "HOME": tmp})
+            subprocess.run(
+                cmd,
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                env={**os.environ, "HOME": tmp},
+            )
         except subprocess.TimeoutExpired:
-            raise ExtractionError(f"LibreOffice did not convert the document within {timeout} s") from None
+            raise ExtractionError(
+                f"LibreOffice did not convert the document within {timeout} s"
+            ) from None
         out = Path(tmp) / "in.docx"
         if not out.exists() or out.stat().st_size == 0:
-            raise ExtractionError("LibreOffice could not convert the document (corrupt or not a Word file)")
+            raise ExtractionError(
+                "LibreOffice could not convert the document (corrupt or not a Word file)"
+            )
         return out.read_bytes()
 
 
@@ -80,10 +102,13 @@ def sheet_lines(data: bytes) -> list[Line]:
     """Rows of every sheet. A horizontally merged range is one cell (its covered columns are
     dropped), a vertically merged one leaves empty cells below: the same grid an HTML table gives."""
     import python_calamine as pc
+
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:
-        raise ExtractionError(f"unreadable spreadsheet: {type(exc).__name__}: {str(exc)[:100]}") from None
+        raise ExtractionError(
+            f"unreadable spreadsheet: {type(exc).__name__}: {str(exc)[:100]}"
+        ) from None
     lines: list[Line] = []
     for name in wb.sheet_names:
         try:
@@ -100,9 +125,13 @@ def sheet_lines(data: bytes) -> list[Line]:
                         drop.add((r, c))
                     elif r > r1:
                         blank.add((r, c))
-        grid = [[("" if (r, c) in blank else _cell(v)) for c, v in enumerate(row) if (r, c) not in drop]
-                for r, row in enumerate(rows)]
-        width = max((max((i for i, c in enumerate(g) if c), default=-1) for g in grid), default=-1) + 1
+        grid = [
+            [("" if (r, c) in blank else _cell(v)) for c, v in enumerate(row) if (r, c) not in drop]
+            for r, row in enumerate(rows)
+        ]
+        width = (
+            max((max((i for i, c in enumerate(g) if c), default=-1) for g in grid), default=-1) + 1
+        )
         for cells in grid:
             filled = [c for c in cells if c]
             if len(filled) == 1:

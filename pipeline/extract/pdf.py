@@ -6,6 +6,7 @@ in reading order. A page with no ruled table goes through the spine's text split
 space-separated tables. Pages whose text is `(cid:N)` garbage (embedded subset fonts without
 ToUnicode) or that have no characters at all are scans: they go to OCR.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,9 @@ def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line
         except Exception as exc:
             raise ExtractionError(f"corrupt PDF: {type(exc).__name__}: {str(exc)[:120]}") from None
         if len(pages) > MAX_PAGES:
-            raise ExtractionError(f"PDF has {len(pages)} pages; an annual report has at most {MAX_PAGES}")
+            raise ExtractionError(
+                f"PDF has {len(pages)} pages; an annual report has at most {MAX_PAGES}"
+            )
         lines: list[Line] = []
         methods: set[str] = set()
         sideways = [i for i, p in enumerate(pages) if p.rotation % 360 and _mostly_sideways(p)]
@@ -58,14 +61,23 @@ def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line
             # A page shown turned by /Rotate whose text then runs sideways: read it unturned.
             upright = pdfplumber.open(io.BytesIO(_unrotate(data, sideways)))
             pages = [upright.pages[i] if i in sideways else p for i, p in enumerate(pages)]
-            warnings.append(f"page(s) {', '.join(str(i + 1) for i in sideways)} rotated; read unrotated")
+            warnings.append(
+                f"page(s) {', '.join(str(i + 1) for i in sideways)} rotated; read unrotated"
+            )
         scans = [no for no, page in enumerate(pages, start=1) if _is_scan(page)]
         if scans and ocr_pages is None:
-            raise ExtractionError(f"page {scans[0]} is a scan (no text layer); OCR is not available")
+            raise ExtractionError(
+                f"page {scans[0]} is a scan (no text layer); OCR is not available"
+            )
         read: dict[int, list[Line]] = {}
         window = max(1, parallel)
-        for i in range(0, len(scans), window):  # a few pages rendered at a time: memory stays bounded
-            jobs = [(pages[no - 1].to_image(resolution=SCAN_DPI).original, no) for no in scans[i:i + window]]
+        for i in range(
+            0, len(scans), window
+        ):  # a few pages rendered at a time: memory stays bounded
+            jobs = [
+                (pages[no - 1].to_image(resolution=SCAN_DPI).original, no)
+                for no in scans[i : i + window]
+            ]
             for (_, no), page_lines in zip(jobs, ocr_pages(jobs)):
                 read[no] = page_lines
         for no, page in enumerate(pages, start=1):
@@ -90,9 +102,12 @@ def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line
 
 def _encrypted(exc: BaseException, data: bytes) -> bool:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+
     seen = exc
     while seen is not None:
-        if isinstance(seen, PDFPasswordIncorrect) or any(isinstance(a, PDFPasswordIncorrect) for a in seen.args):
+        if isinstance(seen, PDFPasswordIncorrect) or any(
+            isinstance(a, PDFPasswordIncorrect) for a in seen.args
+        ):
             return True
         seen = seen.__cause__ or seen.__context__
     return b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]
@@ -105,6 +120,7 @@ def _mostly_sideways(page) -> bool:
 
 def _unrotate(data: bytes, indexes: list[int]) -> bytes:
     from pypdf import PdfReader, PdfWriter
+
     reader = PdfReader(io.BytesIO(data))
     writer = PdfWriter()
     for i, p in enumerate(reader.pages):
@@ -151,7 +167,9 @@ def _page_lines(page, no: int, warnings: list[str]) -> tuple[list[Line], str]:
     for tl in rest.extract_text_lines(return_chars=False):
         cells = split_line(tl["text"])
         if cells:
-            items.append((tl["top"], [Line([_clean(c) for c in cells], page=no, raw=_clean(tl["text"]))]))
+            items.append(
+                (tl["top"], [Line([_clean(c) for c in cells], page=no, raw=_clean(tl["text"]))])
+            )
     items.sort(key=lambda it: it[0])
     return [l for _, ls in items for l in ls], "pdf_table" if tables else "pdf_text"
 
@@ -162,12 +180,15 @@ def table_text(table) -> list[list[str | None]]:
     ruled PDF's time here). A character belongs to each cell holding its midpoint (half-open
     box, as there): the cell is found by bisecting the table's ruling coordinates."""
     from pdfplumber.utils import extract_text
+
     rows = [row.cells for row in table.rows]
     boxes = [c for cells in rows for c in cells if c is not None]
     xs = sorted({v for c in boxes for v in (c[0], c[2])})
     ys = sorted({v for c in boxes for v in (c[1], c[3])})
     xi, yi = {v: i for i, v in enumerate(xs)}, {v: j for j, v in enumerate(ys)}
-    covering: dict[tuple[int, int], list[int]] = {}  # elementary square of the ruling -> cells over it
+    covering: dict[
+        tuple[int, int], list[int]
+    ] = {}  # elementary square of the ruling -> cells over it
     for k, (x0, top, x1, bottom) in enumerate(boxes):
         for i in range(xi[x0], xi[x1]):
             for j in range(yi[top], yi[bottom]):

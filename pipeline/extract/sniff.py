@@ -1,4 +1,5 @@
 """Tell what kind of document some bytes are, from their content first and their name second."""
+
 from __future__ import annotations
 
 import re

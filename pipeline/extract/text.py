@@ -13,15 +13,18 @@ normaliser reads with the table's identities. Numbers followed by a unit or a da
 2023年) and sentences (with 。 or ；) are prose and stay whole. A long line is also broken at the
 numbered section headings it contains.
 """
+
 from __future__ import annotations
 
 import re
 
 from ..catalogue import SECTION_HEADING_IN_TEXT
-from ..model import Line
 from ..cells import is_value_text
+from ..model import Line
 
-_PAGE_MARKER = re.compile(r"^\s*(?:[-－—]\s*\d+\s*[-－—]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
+_PAGE_MARKER = re.compile(
+    r"^\s*(?:[-－—]\s*\d+\s*[-－—]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$"
+)
 _SPACES = re.compile(r"[ \u3000\xa0]+")
 
 
@@ -45,13 +48,20 @@ def unglue(cell: str) -> list[str]:
         begin, end = m.span()
         before = cell[begin - 1] if begin else ""
         signed = m.group(0)[0] in "+-"
-        if not (_LABEL_END.match(before) or (signed and before.isdigit() and begin == start)) or before == "第":
+        if (
+            not (_LABEL_END.match(before) or (signed and before.isdigit() and begin == start))
+            or before == "第"
+        ):
             continue
-        after = cell[end:end + 1]
+        after = cell[end : end + 1]
         if after in _PROSE_AFTER:
             continue
         digits = m.group(0)
-        if after in (".", "、", "．") and cell[end + 1:end + 2] and _LABEL_END.match(cell[end + 1]):
+        if (
+            after in (".", "、", "．")
+            and cell[end + 1 : end + 2]
+            and _LABEL_END.match(cell[end + 1])
+        ):
             if len(digits.lstrip("+-")) < 2 or "." in digits:
                 continue  # 1.属于… is a numbered label, not a number
             digits, end = digits[:-1], end - 1  # the last digit numbers the next row
@@ -91,7 +101,7 @@ def break_at_headings(raw: str) -> list[str]:
         return [raw]
     out, start = [], 0
     for m in SECTION_HEADING_IN_TEXT.finditer(raw):
-        out += [raw[start:m.start()], m.group(0)]
+        out += [raw[start : m.start()], m.group(0)]
         start = m.end()
     out.append(raw[start:])
     return [p for p in out if p.strip()]

@@ -4,6 +4,7 @@ Finds the six sections, decides the format version from the table headers, reads
 tables into canonical keys (:mod:`.tables`), and the metadata (:mod:`.metadata`, :mod:`.names`).
 Raises :class:`ExtractionError` for documents that are not annual reports.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ from .legacy import read_legacy
 from .tables import detect_format, parse_appeals, parse_applications, parse_proactive
 
 _NARRATIVE_APPS = re.compile(
-    r"(?:共|全年|累计)?(?:受理|收到|接收|新收|办理)[^。；;，,、]{0,20}?(?:公开)?申请(?:共)?\s*(\d+)\s*(?:件|项|条|个|宗|份|次)")
+    r"(?:共|全年|累计)?(?:受理|收到|接收|新收|办理)[^。；;，,、]{0,20}?(?:公开)?申请(?:共)?\s*(\d+)\s*(?:件|项|条|个|宗|份|次)"
+)
 _NARRATIVE_NONE = re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；;]{0,16}申请")
 
 
@@ -33,9 +35,13 @@ def find_sections(lines: list[Line]) -> list[tuple[int, int, str, int]]:
         for k in range(3):
             if i + k >= len(lines):
                 break
-            cells = [c for l in lines[i:i + k + 1] for c in l.cells if c]
-            if not cells or (k == 0 and len(cells) > 2) or (k and len(cells) != k + 1) \
-                    or sum(map(len, cells)) > 60:
+            cells = [c for l in lines[i : i + k + 1] for c in l.cells if c]
+            if (
+                not cells
+                or (k == 0 and len(cells) > 2)
+                or (k and len(cells) != k + 1)
+                or sum(map(len, cells)) > 60
+            ):
                 break
             joined = "".join(cells)
             if not any(w in joined for w in cat.SECTION_HEADING_WORDS):
@@ -85,10 +91,12 @@ def table_openers(lines: list[Line]) -> dict[int, int]:
         if not cells or any(p in cells[0] for p in "，。；,"):
             continue  # a sentence about appeals, not the table's header
         # the cell may be broken over lines (行政 / 复议)
-        head = cells[0] if len(cells) > 1 else cat.compact("".join(l.text for l in lines[i:i + 3]))
+        head = (
+            cells[0] if len(cells) > 1 else cat.compact("".join(l.text for l in lines[i : i + 3]))
+        )
         if not head.startswith(("行政复议", "四、行政复议")):
             continue
-        window = cat.squash(" ".join(l.text for l in lines[i:i + 24]))
+        window = cat.squash(" ".join(l.text for l in lines[i : i + 24]))
         if "行政诉讼" in window and any(w in window for w in _APPEALS_WORDS):
             out[4] = i
             break
@@ -98,6 +106,7 @@ def table_openers(lines: list[Line]) -> dict[int, int]:
 @dataclass
 class Region:
     """The lines of one section, and whether it runs to the end of the document (maybe cut off)."""
+
     lines: list[Line]
     to_end: bool
 
@@ -119,11 +128,11 @@ def _regions(lines: list[Line], heads: list[tuple[int, int, str, int]]) -> dict[
     out: dict[int, Region] = {}
     for k, (no, idx, _, end_idx) in enumerate(heads):
         end = heads[k + 1][1] if k + 1 < len(heads) else len(lines)
-        out[no] = Region(lines[end_idx + 1:end], k + 1 == len(heads))
+        out[no] = Region(lines[end_idx + 1 : end], k + 1 == len(heads))
     if not heads:
         out[0] = Region(lines, True)
     elif heads[0][1]:
-        out[0] = Region(lines[:heads[0][1]], False)
+        out[0] = Region(lines[: heads[0][1]], False)
     return out
 
 
@@ -143,7 +152,7 @@ def _table_regions(lines: list[Line], heads, regions: dict[int, Region]) -> dict
         # A fragment that starts inside table 二: what precedes table 三 (after 一, if present).
         begin = next((end + 1 for n, _, _, end in heads if n == 1), 0)
         if begin < starts[3]:
-            out[2] = Region(lines[begin:starts[3]], False)
+            out[2] = Region(lines[begin : starts[3]], False)
     if not heads and not out:
         out = {no: regions[0] for no in (2, 3, 4)}
     return out
@@ -157,8 +166,13 @@ def normalise(x: Extracted) -> Report:
     lines = x.lines
     line_texts = [l.text.replace("\t", " ") for l in lines]
     full_text = "\n".join(line_texts)
-    report = Report(source=x.source, sha256=x.sha256, media_type=x.media_type, method=x.method,
-                    generated=bool(x.meta.get("generated")))
+    report = Report(
+        source=x.source,
+        sha256=x.sha256,
+        media_type=x.media_type,
+        method=x.method,
+        generated=bool(x.meta.get("generated")),
+    )
     report.warnings.extend(x.warnings)
 
     report.title = md.find_title(line_texts, x.meta)
@@ -174,21 +188,35 @@ def normalise(x: Extracted) -> Report:
         report.format = fmt
         reg = tables.get(2)
         if reg and ("信息内容" in reg.squashed or detect_format(reg.squashed)):
-            report.tables["proactive"] = parse_proactive(reg.lines, fmt, w, reg.to_end, reg.squashed)
+            report.tables["proactive"] = parse_proactive(
+                reg.lines, fmt, w, reg.to_end, reg.squashed
+            )
     reg = tables.get(3)
     if reg and any(k in reg.squashed for k in ("本年新收", "上年结转", "予以公开")):
         report.tables["applications"] = parse_applications(reg.lines, w, reg.to_end, fmt or "2021")
         if not fmt:
-            report.format = "2021" if any(k in report.tables["applications"] for k in cat.OTHER_PARTS) else "2019"
+            report.format = (
+                "2021"
+                if any(k in report.tables["applications"] for k in cat.OTHER_PARTS)
+                else "2019"
+            )
     reg = tables.get(4)
     # Table 四 belongs to the mandated format: a 2008–2018 统计表 also counts 行政复议, in rows of
     # its own. Inside a found section the table's own words suffice (OCR may lose a header word).
-    if reg and ("尚未审结" in reg.squashed or (fmt or report.tables["applications"]) and "行政复议" in reg.squashed):
+    if reg and (
+        "尚未审结" in reg.squashed
+        or (fmt or report.tables["applications"])
+        and "行政复议" in reg.squashed
+    ):
         report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
     has_tables = any(report.tables.values())
-    holds_numbers = any(c.value is not None for rows in report.tables.values()
-                        for cells in rows.values() for c in cells.values())
+    holds_numbers = any(
+        c.value is not None
+        for rows in report.tables.values()
+        for cells in rows.values()
+        for c in cells.values()
+    )
     if not holds_numbers:
         # A look-alike is decided by the document's own title, never by what its text cites;
         # a document whose mandated tables hold numbers is a report whatever its title says.
@@ -197,7 +225,9 @@ def normalise(x: Extracted) -> Report:
             raise ExtractionError(f"this is a {kind}, not a 政府信息公开工作年度报告")
     if has_tables:
         for name in cat.MANDATED:
-            if not report.tables[name] and not any(m.startswith(f"incomplete: table {name}") for m in w):
+            if not report.tables[name] and not any(
+                m.startswith(f"incomplete: table {name}") for m in w
+            ):
                 w.append(f"incomplete: table {name} not found")
     if not has_tables:
         _require_narrative_report(report.title, line_texts, full_text)
@@ -219,12 +249,15 @@ def normalise(x: Extracted) -> Report:
         aliases, slips = names.aliases_in_text(full_text, report.jurisdiction["name"])
         report.jurisdiction["aliases"] = aliases + slips
         for s in slips:
-            w.append(f"the text also names the issuer {s!r}, one character from "
-                     f"{report.jurisdiction['name']!r}: read as a slip for the same body")
+            w.append(
+                f"the text also names the issuer {s!r}, one character from "
+                f"{report.jurisdiction['name']!r}: read as a slip for the same body"
+            )
     report.scope = md.find_scope(report.title, report.issuer, full_text)
     j = report.jurisdiction
-    report.series_key = names.series_key(report.issuer, j.get("current_code") or j.get("id"), j.get("level"),
-                                         report.scope)
+    report.series_key = names.series_key(
+        report.issuer, j.get("current_code") or j.get("id"), j.get("level"), report.scope
+    )
     report.published_on = md.find_published(x.meta, full_text)
 
     report.sections = _sections(lines, heads, regions)
@@ -232,7 +265,9 @@ def normalise(x: Extracted) -> Report:
     return report
 
 
-_REPORT_PROSE = re.compile(r"政府信息公开.{0,16}(?:年度报告|工作报告|情况报告|报告如下|总结如下|年报)")
+_REPORT_PROSE = re.compile(
+    r"政府信息公开.{0,16}(?:年度报告|工作报告|情况报告|报告如下|总结如下|年报)"
+)
 
 
 def _require_narrative_report(title: str | None, line_texts: list[str], full_text: str) -> None:
@@ -243,7 +278,9 @@ def _require_narrative_report(title: str | None, line_texts: list[str], full_tex
         raise ExtractionError(f"a list of {len(titles)} reports (an index page), not a report")
     body = cat.squash(full_text)
     if not (title or _REPORT_PROSE.search(body[:3000])):
-        raise ExtractionError("no annual report found: no 政府信息公开年度报告 title and no report tables")
+        raise ExtractionError(
+            "no annual report found: no 政府信息公开年度报告 title and no report tables"
+        )
     if len(body) < 150 or not any(k in body for k in ("主动公开", "依申请", "政府信息公开申请")):
         raise ExtractionError("no annual report found: a title but no report text or tables")
 

@@ -15,6 +15,7 @@ total, org subtotal), then over the whole table at once (per column: new + carri
 processed + carried forward, processed = the outcome rows), so rows confirm each other. Anything
 the identities do not force stays null, and the caller warns.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -36,9 +37,14 @@ def digit_tokens(raws: Iterable[str]) -> list[str] | None:
     return out
 
 
-def readings(tokens: list[str], n: int, accept: Callable[[tuple[int, ...]], bool] | None = None,
-             group: int | None = None, total_last: bool = False,
-             limit: int = MAX_READINGS) -> list[tuple[int, ...]] | None:
+def readings(
+    tokens: list[str],
+    n: int,
+    accept: Callable[[tuple[int, ...]], bool] | None = None,
+    group: int | None = None,
+    total_last: bool = False,
+    limit: int = MAX_READINGS,
+) -> list[tuple[int, ...]] | None:
     """Every reading of the digit tokens as n cells that `accept` allows (all when None).
     `group` checks `accept` on each complete group of that many cells (the appeals table: three
     rows of five) so impossible prefixes are cut early; `total_last` says the last cell is the
@@ -75,8 +81,11 @@ def readings(tokens: list[str], n: int, accept: Callable[[tuple[int, ...]], bool
         nxt_forced = next(f for f in forced_sorted if f > start)
         if remaining == 1:
             piece = text[start:]
-            if nxt_forced == len(text) and (len(piece) == 1 or piece[0] != "0") \
-                    and (not total_last or len(piece) >= max(widths, default=0)):
+            if (
+                nxt_forced == len(text)
+                and (len(piece) == 1 or piece[0] != "0")
+                and (not total_last or len(piece) >= max(widths, default=0))
+            ):
                 cells.append(int(piece))
                 emit()
                 cells.pop()
@@ -96,7 +105,9 @@ def readings(tokens: list[str], n: int, accept: Callable[[tuple[int, ...]], bool
                 break  # the total would be shorter than this part
             cells.append(int(piece))
             widths.append(len(piece))
-            if not (group and accept and len(cells) % group == 0 and not accept(tuple(cells[-group:]))):
+            if not (
+                group and accept and len(cells) % group == 0 and not accept(tuple(cells[-group:]))
+            ):
                 rec(end)
             cells.pop()
             widths.pop()
@@ -108,7 +119,7 @@ def readings(tokens: list[str], n: int, accept: Callable[[tuple[int, ...]], bool
 def _accept_groups(vals: tuple[int, ...], accept, group: int | None) -> bool:
     if not group:
         return accept(vals)
-    return all(accept(vals[i:i + group]) for i in range(0, len(vals), group))
+    return all(accept(vals[i : i + group]) for i in range(0, len(vals), group))
 
 
 def sum_is_last(vals: tuple[int, ...]) -> bool:
@@ -120,6 +131,7 @@ def sum_is_last(vals: tuple[int, ...]) -> bool:
 class Equation:
     """Per column: the rows in `plus` sum to the rows in `minus` (all values non-negative) — or,
     with `at_most`, to no more than them (parts of a whole that need not all be printed)."""
+
     plus: tuple[str, ...]
     minus: tuple[str, ...]
     at_most: bool = False
@@ -137,12 +149,19 @@ class Solution:
     found: int  # table readings that satisfy every identity (capped)
 
 
-def solve(candidates: dict[str, list[tuple[int, ...]]], fixed: dict[str, tuple[int | None, ...]],
-          equations: list[Equation], max_solutions: int = 64, max_nodes: int = MAX_NODES) -> Solution:
+def solve(
+    candidates: dict[str, list[tuple[int, ...]]],
+    fixed: dict[str, tuple[int | None, ...]],
+    equations: list[Equation],
+    max_solutions: int = 64,
+    max_nodes: int = MAX_NODES,
+) -> Solution:
     """Choose one reading per row of `candidates` so that every equation holds in every column,
     given the `fixed` rows. A row is chosen when all table readings agree on it."""
     single = {k: v[0] for k, v in candidates.items() if len(v) == 1}
-    open_rows = sorted((k for k, v in candidates.items() if len(v) > 1), key=lambda k: len(candidates[k]))
+    open_rows = sorted(
+        (k for k, v in candidates.items() if len(v) > 1), key=lambda k: len(candidates[k])
+    )
     present = set(candidates) | set(fixed)
     eqs = [e for e in equations if all(r in present for r in e.rows)]
     if not open_rows:

@@ -7,6 +7,7 @@ several divisions and no parent in the issuer's name narrows it down stays unres
 confident wrong match. Places with no code (development zones, 新区, unknown names) get a stable
 project id ("X" + hash of the simplified name) and a flag.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,9 @@ class Division:
     def valid_in(self, year: int | None) -> bool:
         if year is None:
             return self.valid_to is None
-        return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= year) and (
+            self.valid_to is None or year <= self.valid_to
+        )
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,14 @@ def table() -> tuple[dict[str, list[Division]], dict[str, list[Division]], dict[
     by_code: dict[str, list[Division]] = {}
     with open(TABLE / "divisions.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            d = Division(r["code"], r["name"], r["level"], r["parent_code"], _int(r["valid_from"]), _int(r["valid_to"]))
+            d = Division(
+                r["code"],
+                r["name"],
+                r["level"],
+                r["parent_code"],
+                _int(r["valid_from"]),
+                _int(r["valid_to"]),
+            )
             by_name.setdefault(d.name, []).append(d)
             by_code.setdefault(d.code, []).append(d)
     successor: dict[str, str] = {}
@@ -114,8 +124,9 @@ def resolve(place: str | None, year: int | None) -> Resolution:
     by_name, by_code, _ = table()
     segs = _segments(place)
     last = segs[-1]
-    cands = [d for d in by_name.get(last, []) if d.valid_in(year)] or [d for d in by_name.get(last, [])
-                                                                        if year is not None and d.valid_to is None]
+    cands = [d for d in by_name.get(last, []) if d.valid_in(year)] or [
+        d for d in by_name.get(last, []) if year is not None and d.valid_to is None
+    ]
     if not cands:
         # Ethnic and status forms: 灤河回族区 is filed as 滦河区 only if that name exists.
         short = names.name_key(last)
@@ -138,11 +149,21 @@ def resolve(place: str | None, year: int | None) -> Resolution:
         d = cands[0]
         return Resolution(d.code, d.level, d.parent_code or None, current_code(d.code), None)
     if len(cands) > 1:
-        return Resolution(project_id(place), None, None, None,
-                          f"ambiguous: {len(cands)} divisions named {last}; unresolved")
+        return Resolution(
+            project_id(place),
+            None,
+            None,
+            None,
+            f"ambiguous: {len(cands)} divisions named {last}; unresolved",
+        )
     parent = None
     if len(segs) > 1:
         up = resolve("".join(segs[:-1]), year)
         parent = up.code if up.flag is None else None
-    return Resolution(project_id(place), None, parent, None,
-                      "no GB/T 2260 code (township, development zone, new area or unknown name)")
+    return Resolution(
+        project_id(place),
+        None,
+        parent,
+        None,
+        "no GB/T 2260 code (township, development zone, new area or unknown name)",
+    )

@@ -7,6 +7,7 @@ with ``spans``) each grid column instead takes the key of the lowest non-empty h
 covers it, and each data cell the key of the columns it covers. A grid column that no header
 names of its own is no column.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -36,7 +37,9 @@ def header_text(lines: list[Line], col: int) -> tuple[str | None, bool]:
     return None, leaf
 
 
-def column_map(header: list[Line], key_of: Callable[[str, bool], str | None]) -> dict[int, str | None]:
+def column_map(
+    header: list[Line], key_of: Callable[[str, bool], str | None]
+) -> dict[int, str | None]:
     """Grid column -> column key (None for label and unnamed columns). `key_of(text, leaf)` is
     told whether the header cell is the lowest one in its column: a group header (法人或其他组织)
     names a column of its own only then."""
@@ -48,8 +51,9 @@ def column_map(header: list[Line], key_of: Callable[[str, bool], str | None]) ->
     return out
 
 
-def cells_by_column(values: list[str], positions: list[int], spans: list[int],
-                    colmap: dict[int, str | None]) -> tuple[dict[str, int], list[str]]:
+def cells_by_column(
+    values: list[str], positions: list[int], spans: list[int], colmap: dict[int, str | None]
+) -> tuple[dict[str, int], list[str]]:
     """A data row's cells keyed by column (as indexes into `values`), and the problems met (a
     number under no header, or under two). Covered positions are not cells; a cell covering
     several grid columns takes the one key they share."""
@@ -65,12 +69,20 @@ def cells_by_column(values: list[str], positions: list[int], spans: list[int],
             keys = {colmap.get(c) for c in range(pos, pos + span)} - {None}
         if len(keys) != 1:
             if raw.strip():
-                problems.append(f"{raw!r} at grid column {pos} sits under "
-                                + ("no column header" if not keys else f"several headers ({', '.join(sorted(keys))})"))
+                problems.append(
+                    f"{raw!r} at grid column {pos} sits under "
+                    + (
+                        "no column header"
+                        if not keys
+                        else f"several headers ({', '.join(sorted(keys))})"
+                    )
+                )
             continue
         key = keys.pop()
         if key in out and values[out[key]].strip() and raw.strip():
-            problems.append(f"two numbers ({values[out[key]]!r}, {raw!r}) under the header of {key}")
+            problems.append(
+                f"two numbers ({values[out[key]]!r}, {raw!r}) under the header of {key}"
+            )
             continue
         if key not in out or raw.strip():
             out[key] = i

@@ -21,6 +21,7 @@ Two sources, both read only where the reading is forced:
 
 Where both sources give a figure and they differ, the 统计表's stands and a warning says so.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,20 @@ from .digits import Equation, solve
 
 CUM = cat.LEGACY_CUMULATIVE
 UNITS = ("人次", "万元", "条", "件", "个", "次", "人", "篇", "项", "元", "份", "起", "宗", "期")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
 QUAL = r"\s*(余|多)?\s*"
@@ -90,23 +104,36 @@ _ROW = re.compile(rf"(?P<label>[^\d]{{2,60}}?)(?P<unit>{'|'.join(UNITS)})(?P<num
 class Row:
     """One 统计表 row: its indicator, its numbers as printed, and the readings they allow."""
 
-    def __init__(self, ind: cat.Indicator, raw: str, candidates: list[tuple], page: int | None = None):
+    def __init__(
+        self, ind: cat.Indicator, raw: str, candidates: list[tuple], page: int | None = None
+    ):
         self.ind, self.raw, self.candidates, self.page = ind, raw, candidates, page
 
 
-def statistics_table(lines: list[Line], warnings: list[str]) -> tuple[list[Row], list[str], tuple[int, int] | None]:
+def statistics_table(
+    lines: list[Line], warnings: list[str]
+) -> tuple[list[Row], list[str], tuple[int, int] | None]:
     """The 统计表's rows, its columns ('year' / 'cumulative'), and the span of lines it took."""
     for i, line in enumerate(lines):
         cells = [c for c in line.cells if c and c.strip()]
         compact_cells = [cat.compact(c) for c in cells]
-        if len(cells) >= 2 and any("指标" in c for c in compact_cells[:2]) and any("单位" in c for c in compact_cells):
+        if (
+            len(cells) >= 2
+            and any("指标" in c for c in compact_cells[:2])
+            and any("单位" in c for c in compact_cells)
+        ):
             unit_at = next(k for k, c in enumerate(compact_cells) if "单位" in c)
-            columns = [("cumulative" if "累计" in c else "year") for c in compact_cells[unit_at + 1:]] or ["year"]
-            rows, end = _grid_rows(lines[i + 1:], columns, warnings)
+            columns = [
+                ("cumulative" if "累计" in c else "year") for c in compact_cells[unit_at + 1 :]
+            ] or ["year"]
+            rows, end = _grid_rows(lines[i + 1 :], columns, warnings)
             return rows, columns, (i, i + 1 + end)
         text = cat.compact(line.text)
         m = _HEADER.search(text)
-        if m and ("统计表" in text[max(0, m.start() - 80):m.start() + 1] or len(_ROW.findall(text, m.end())) >= 3):
+        if m and (
+            "统计表" in text[max(0, m.start() - 80) : m.start() + 1]
+            or len(_ROW.findall(text, m.end())) >= 3
+        ):
             columns, pos = [], m.end()
             while True:
                 h = _HEADER_COLUMN.match(text, pos)
@@ -135,10 +162,20 @@ def _grid_rows(lines: list[Line], columns: list[str], warnings: list[str]) -> tu
         if any("。" in c for c in filled) or (len(filled) == 1 and len(filled[0]) > 60):
             break  # prose again: the table has ended
         unit_at = next((k for k, c in enumerate(cells) if k and cat.compact(c) in UNITS), None)
-        first_value = unit_at + 1 if unit_at is not None else next(
-            (k for k, c in enumerate(cells) if k and (_cell_number(c) is not None or c in cat.NULL_MARKERS)), len(cells))
-        label = "".join(cells[:unit_at if unit_at is not None else first_value])
-        values = cells[first_value:first_value + len(columns)]
+        first_value = (
+            unit_at + 1
+            if unit_at is not None
+            else next(
+                (
+                    k
+                    for k, c in enumerate(cells)
+                    if k and (_cell_number(c) is not None or c in cat.NULL_MARKERS)
+                ),
+                len(cells),
+            )
+        )
+        label = "".join(cells[: unit_at if unit_at is not None else first_value])
+        values = cells[first_value : first_value + len(columns)]
         ind = indicator(label, head)
         if ind and ind.key in ("admin_review_cases", "admin_litigation_cases"):
             head = ind.key
@@ -146,7 +183,9 @@ def _grid_rows(lines: list[Line], columns: list[str], warnings: list[str]) -> tu
         if not values or all(p is None for p in parsed):
             continue  # a group heading (三、依申请公开情况) or an empty row
         if ind is None:
-            warnings.append(f"legacy: 统计表 row {cat.compact(label)[:30]!r} is not a catalogued indicator; left out")
+            warnings.append(
+                f"legacy: 统计表 row {cat.compact(label)[:30]!r} is not a catalogued indicator; left out"
+            )
             continue
         parsed += [None] * (len(columns) - len(parsed))
         if cat.compact(cells[unit_at]) == "万元" if unit_at is not None else False:
@@ -188,18 +227,24 @@ def _flat_rows(text: str, columns: list[str], page: int | None, warnings: list[s
         label = m.group("label").lstrip(".、")
         digits = m.group("num")
         # An item number printed before the label, not glued to a row's digits (after a heading).
-        before = re.search(r"(?<!\d)(\d{1,2})$", text[prev_end:m.start()])
+        before = re.search(r"(?<!\d)(\d{1,2})$", text[prev_end : m.start()])
         if before:
             last_item = int(before.group(1))
         prev_end = m.end()
         options = [(digits, None)]
-        if text[m.end():m.end() + 1] in (".", "、") and "." not in digits:
+        if text[m.end() : m.end() + 1] in (".", "、") and "." not in digits:
             expected = [str(last_item + 1)] if last_item else []
-            options = [(digits[:-len(n)], int(n)) for n in expected + ["1"]
-                       if digits.endswith(n) and len(digits) > len(n)]
+            options = [
+                (digits[: -len(n)], int(n))
+                for n in expected + ["1"]
+                if digits.endswith(n) and len(digits) > len(n)
+            ]
             if not options:  # the count is lost: one or two digits may be the next item's number
-                options = [(digits[:-k], int(digits[-k:])) for k in (1, 2)
-                           if len(digits) > k and digits[-k] != "0"]
+                options = [
+                    (digits[:-k], int(digits[-k:]))
+                    for k in (1, 2)
+                    if len(digits) > k and digits[-k] != "0"
+                ]
             else:
                 options = options[:1]  # the list's own next number before a new list
         nexts = {n for _, n in options}
@@ -211,7 +256,9 @@ def _flat_rows(text: str, columns: list[str], page: int | None, warnings: list[s
         shown = options[0][0] if len(options) == 1 else digits
         raw = f"{label}{m.group('unit')}{shown}"
         if ind is None:
-            warnings.append(f"legacy: 统计表 row {cat.compact(label)[:30]!r} is not a catalogued indicator; left out")
+            warnings.append(
+                f"legacy: 统计表 row {cat.compact(label)[:30]!r} is not a catalogued indicator; left out"
+            )
             continue
         cands = []
         for d, _ in options:
@@ -226,7 +273,11 @@ def splits(digits: str, columns: list[str]) -> list[tuple]:
     """Every reading of a run of digits as the row's columns: no number starts with 0 unless it
     is 0, and 历年累计 is at least the year's figure."""
     if len(columns) == 1:
-        return [(_number(digits),)] if not (len(digits) > 1 and digits[0] == "0" and "." not in digits) else []
+        return (
+            [(_number(digits),)]
+            if not (len(digits) > 1 and digits[0] == "0" and "." not in digits)
+            else []
+        )
     if "." in digits or len(columns) != 2:
         return []  # two amounts run together: not read
     if len(digits) == 1:
@@ -237,14 +288,15 @@ def splits(digits: str, columns: list[str]) -> list[tuple]:
         if (len(a) > 1 and a[0] == "0") or (len(b) > 1 and b[0] == "0"):
             continue
         vals = (int(a), int(b))
-        year, cum = (vals if columns == ["year", "cumulative"] else vals[::-1])
+        year, cum = vals if columns == ["year", "cumulative"] else vals[::-1]
         if cum >= year:
             out.append(vals)
     return out
 
 
-def solve_table(rows: list[Row], columns: list[str], anchors: dict[str, Number],
-                warnings: list[str]) -> dict[str, tuple[tuple, Row]]:
+def solve_table(
+    rows: list[Row], columns: list[str], anchors: dict[str, Number], warnings: list[str]
+) -> dict[str, tuple[tuple, Row]]:
     """One reading per row where the table's structure (and the prose's figures) force it."""
     by_key: dict[str, Row] = {}
     for r in rows:
@@ -260,7 +312,9 @@ def solve_table(rows: list[Row], columns: list[str], anchors: dict[str, Number],
             pinned = [c for c in cands if c[year_at] == anchors[key]]
             cands = pinned or cands
         if not cands:
-            warnings.append(f"legacy: {key}: {r.raw!r} cannot be read as {' | '.join(columns)}; left empty")
+            warnings.append(
+                f"legacy: {key}: {r.raw!r} cannot be read as {' | '.join(columns)}; left empty"
+            )
             continue
         candidates[key] = [tuple(None if v is None else v for v in c) for c in cands]
     equations = []
@@ -285,62 +339,130 @@ def solve_table(rows: list[Row], columns: list[str], anchors: dict[str, Number],
     sol = solve(open_, fixed, equations)
     out = {k: (v, by_key[k]) for k, v in {**fixed, **sol.chosen}.items()}
     for key, n in sol.undecided.items():
-        warnings.append(f"legacy: {key}: {by_key[key].raw!r} can be read {n or 'no'} way(s) as "
-                        f"{' | '.join(columns)} within the table's structure; left empty")
+        warnings.append(
+            f"legacy: {key}: {by_key[key].raw!r} can be read {n or 'no'} way(s) as "
+            f"{' | '.join(columns)} within the table's structure; left empty"
+        )
     return out
 
 
 # ---------------------------------------------------------------- prose
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
-_PARTIAL = re.compile(r"各(?:乡|镇|街|单位|部门|县|区|市|股|科|处|所|站|局|委|办|成员)|[县区市]直|直属|下属|所属|基层")
+_PARTIAL = re.compile(
+    r"各(?:乡|镇|街|单位|部门|县|区|市|股|科|处|所|站|局|委|办|成员)|[县区市]直|直属|下属|所属|基层"
+)
 _CUMULATIVE_WORDS = re.compile(r"累计|历年|截至|截止|至今|以来")
 
 
 def _channel_words(whole: str, suffix: str) -> dict[str, str]:
     """Channel word -> key, from the catalogue's needles of the channels of `whole`
     (政府网站公开 -> 政府网站: via_website), longest first so a regex alternation tries it first."""
-    words = {n.removesuffix(suffix): i.key for i in cat.LEGACY_INDICATORS if i.part_of == whole and i.channel
-             for n in i.needles if n.endswith(suffix)}
+    words = {
+        n.removesuffix(suffix): i.key
+        for i in cat.LEGACY_INDICATORS
+        if i.part_of == whole and i.channel
+        for n in i.needles
+        if n.endswith(suffix)
+    }
     return dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
 
 
-_VIA_KEY = _channel_words("active_disclosure_items", "公开")  # where the body's information was published
+_VIA_KEY = _channel_words(
+    "active_disclosure_items", "公开"
+)  # where the body's information was published
 _APP_CHANNEL_KEY = _channel_words("applications_received", "申请")  # how an application came in
 # A heading (一、… / （一）… / 1、…): the topic of the sentences after it.
-_TOPIC = re.compile(r"(?:[一二三四五六七八九十]{1,2}[、.．]|[（(][一二三四五六七八九十]{1,2}[)）]|(?<![\d.])\d{1,2}[、．.](?!\d))"
-                    r"([^。；，,：:()（）]{2,30})")
+_TOPIC = re.compile(
+    r"(?:[一二三四五六七八九十]{1,2}[、.．]|[（(][一二三四五六七八九十]{1,2}[)）]|(?<![\d.])\d{1,2}[、．.](?!\d))"
+    r"([^。；，,：:()（）]{2,30})"
+)
 
-_ACTIVE = re.compile(rf"主动公开(?:了)?(?:各类|各项|相关)?(?:政府)?信息(?:数|总数|数量|总量)?(?:为|共|达|达到|总计|合计|共计)?"
-                     rf"\s*{NUM}{QUAL}(?:条|件|项|个)")
-_VIA = re.compile(rf"(?:通过|在|利用)({'|'.join(_VIA_KEY)})(?:上)?"
-                  rf"(?:主动)?(?:发布|公开)(?:了)?(?:政府信息|信息)?(?:数)?(?:为|共|达)?\s*{NUM}{QUAL}条")
+_ACTIVE = re.compile(
+    rf"主动公开(?:了)?(?:各类|各项|相关)?(?:政府)?信息(?:数|总数|数量|总量)?(?:为|共|达|达到|总计|合计|共计)?"
+    rf"\s*{NUM}{QUAL}(?:条|件|项|个)"
+)
+_VIA = re.compile(
+    rf"(?:通过|在|利用)({'|'.join(_VIA_KEY)})(?:上)?"
+    rf"(?:主动)?(?:发布|公开)(?:了)?(?:政府信息|信息)?(?:数)?(?:为|共|达)?\s*{NUM}{QUAL}条"
+)
 _ACTIVE_TOTAL = re.compile(rf"(?:总计|合计|共计|总共)\s*{NUM}{QUAL}条")
-_RECEIVED = re.compile(rf"(?:收到|受理|接到|接收)(?:了)?(?P<obj>[^。；，,]{{0,24}}?)申请(?:共|总数|数|数量)?(?:为|达|共计)?"
-                       rf"\s*{NUM}{QUAL}{COUNT}")
-_RECEIVED_BEFORE = re.compile(rf"(?:收到|受理|接到|接收)(?:了)?(?:各类)?\s*{NUM}{QUAL}{COUNT}(?P<obj>[^。；，,]{{0,16}}?)"
-                              rf"(?:申请|依申请公开)")
-_NONE = re.compile(r"(?:未|没有|无|不曾)(?:发生|收到|接到|受理|接收|出现|有)(?P<span>[^。；，,]{0,40})")
-_APP_CHANNEL = re.compile(rf"({'|'.join(_APP_CHANNEL_KEY)})(?:方式|形式)?(?:申请|提出申请)(?:数|的)?(?:为|有|共)?"
-                          rf"\s*{NUM}{QUAL}{COUNT}")
+_RECEIVED = re.compile(
+    rf"(?:收到|受理|接到|接收)(?:了)?(?P<obj>[^。；，,]{{0,24}}?)申请(?:共|总数|数|数量)?(?:为|达|共计)?"
+    rf"\s*{NUM}{QUAL}{COUNT}"
+)
+_RECEIVED_BEFORE = re.compile(
+    rf"(?:收到|受理|接到|接收)(?:了)?(?:各类)?\s*{NUM}{QUAL}{COUNT}(?P<obj>[^。；，,]{{0,16}}?)"
+    rf"(?:申请|依申请公开)"
+)
+_NONE = re.compile(
+    r"(?:未|没有|无|不曾)(?:发生|收到|接到|受理|接收|出现|有)(?P<span>[^。；，,]{0,40})"
+)
+_APP_CHANNEL = re.compile(
+    rf"({'|'.join(_APP_CHANNEL_KEY)})(?:方式|形式)?(?:申请|提出申请)(?:数|的)?(?:为|有|共)?"
+    rf"\s*{NUM}{QUAL}{COUNT}"
+)
 _REPLIES = re.compile(rf"(?<!公开)答复(?:总数|数|总量|申请)?(?:为|共)?\s*{NUM}{QUAL}{COUNT}")
 _REPLIES_NONE = re.compile(r"不存在[^。；，,]{0,12}答复|(?:未|没有|无)[^。；，,]{0,8}答复")
 _REPLY_PARTS = (
-    ("replies_partially_granted", re.compile(rf"(?:同意)?部分公开(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}")),
-    ("replies_granted", re.compile(rf"(?<![不部分])同意公开(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}")),
-    ("replies_denied", re.compile(rf"(?:不同意公开|不予公开|免于公开|免予公开|否决公开)(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}")),
-    ("replies_not_held", re.compile(rf"(?:申请)?信息不存在(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}")),
+    (
+        "replies_partially_granted",
+        re.compile(rf"(?:同意)?部分公开(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}"),
+    ),
+    (
+        "replies_granted",
+        re.compile(rf"(?<![不部分])同意公开(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}"),
+    ),
+    (
+        "replies_denied",
+        re.compile(
+            rf"(?:不同意公开|不予公开|免于公开|免予公开|否决公开)(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}"
+        ),
+    ),
+    (
+        "replies_not_held",
+        re.compile(rf"(?:申请)?信息不存在(?:答复)?(?:数)?(?:为)?\s*{NUM}{QUAL}{COUNT}"),
+    ),
 )
 _DENIED_NONE = re.compile(r"(?:没有|无|未涉及|不存在|未发生)[^。；，,]{0,6}不予公开")
-_CASES = (("admin_review_cases", re.compile(rf"行政复议(?:案件|申请|案)?(?:数|数量)?(?:为|共)?\s*{NUM}{QUAL}(?:件|起|宗|个|次)")),
-          ("admin_litigation_cases", re.compile(rf"行政诉讼(?:案件|案)?(?:数|数量)?(?:为|共)?\s*{NUM}{QUAL}(?:件|起|宗|个|次)")),
-          ("complaints_appeals", re.compile(rf"(?:申诉|举报投诉)(?:案件|案)?(?:数|数量)?(?:为|共)?\s*{NUM}{QUAL}(?:件|起|宗|个|次)")))
-_FEES_NONE = re.compile(r"(?:未|没有|无|不)(?:向申请人)?(?:收取|收费)|(?:没有|无|未发生)[^。；，,]{0,14}收费")
+_CASES = (
+    (
+        "admin_review_cases",
+        re.compile(
+            rf"行政复议(?:案件|申请|案)?(?:数|数量)?(?:为|共)?\s*{NUM}{QUAL}(?:件|起|宗|个|次)"
+        ),
+    ),
+    (
+        "admin_litigation_cases",
+        re.compile(rf"行政诉讼(?:案件|案)?(?:数|数量)?(?:为|共)?\s*{NUM}{QUAL}(?:件|起|宗|个|次)"),
+    ),
+    (
+        "complaints_appeals",
+        re.compile(
+            rf"(?:申诉|举报投诉)(?:案件|案)?(?:数|数量)?(?:为|共)?\s*{NUM}{QUAL}(?:件|起|宗|个|次)"
+        ),
+    ),
+)
+_FEES_NONE = re.compile(
+    r"(?:未|没有|无|不)(?:向申请人)?(?:收取|收费)|(?:没有|无|未发生)[^。；，,]{0,14}收费"
+)
 _FEES = re.compile(rf"收取(?:了)?[^。；，,]{{0,10}}?费(?:用)?(?:共|合计|为)?\s*{NUM}\s*(万元|元)")
-_EXPENDITURE = re.compile(rf"(?:政府信息公开|信息公开)(?:工作|事务)?(?:专项)?(?:费用|经费|支出)(?:共|为|约|合计)?\s*{NUM}\s*(万元|元)")
-_STAFF = (("staff_full_time", re.compile(rf"(?:专职|全职)(?:工作)?人员(?:共|为|有)?\s*{NUM}\s*(?:人|名)")),
-          ("staff_part_time", re.compile(rf"兼职(?:工作)?人员(?:共|为|有)?\s*{NUM}\s*(?:人|名)")))
-_STAFF_NONE = (("staff_full_time", re.compile(r"(?:没有|无|未配备|未设)[^。；，,]{0,16}(?:专职|全职)(?:工作)?人员")),
-               ("staff_part_time", re.compile(r"(?:没有|无|未配备|未设)[^。；，,]{0,16}兼职(?:工作)?人员")))
+_EXPENDITURE = re.compile(
+    rf"(?:政府信息公开|信息公开)(?:工作|事务)?(?:专项)?(?:费用|经费|支出)(?:共|为|约|合计)?\s*{NUM}\s*(万元|元)"
+)
+_STAFF = (
+    (
+        "staff_full_time",
+        re.compile(rf"(?:专职|全职)(?:工作)?人员(?:共|为|有)?\s*{NUM}\s*(?:人|名)"),
+    ),
+    ("staff_part_time", re.compile(rf"兼职(?:工作)?人员(?:共|为|有)?\s*{NUM}\s*(?:人|名)")),
+)
+_STAFF_NONE = (
+    (
+        "staff_full_time",
+        re.compile(r"(?:没有|无|未配备|未设)[^。；，,]{0,16}(?:专职|全职)(?:工作)?人员"),
+    ),
+    ("staff_part_time", re.compile(r"(?:没有|无|未配备|未设)[^。；，,]{0,16}兼职(?:工作)?人员")),
+)
 _NOT_APPLICATIONS = ("复议", "诉讼", "投诉", "举报", "申诉")
 
 
@@ -371,7 +493,7 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
             if _PARTIAL.search(clause):
                 continue  # 各乡镇主动公开…: a part of the body, not the body
             key = "active_disclosure_items"
-            channels = sorted({key for word, key in _VIA_KEY.items() if word in s[:m.start()]})
+            channels = sorted({key for word, key in _VIA_KEY.items() if word in s[: m.start()]})
             if len(channels) == 1:
                 key = channels[0]  # 在互联网上…主动公开信息1795条: that channel's figure
             if _CUMULATIVE_WORDS.search(clause):
@@ -419,8 +541,11 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
             span = m.group("span")
             if any(w in span for w in ("费用", "支出", "经费")):
                 continue
-            about_disclosure = any(w in s for w in ("信息公开", "政府信息", "依申请")) or "复议" in topic \
+            about_disclosure = (
+                any(w in s for w in ("信息公开", "政府信息", "依申请"))
+                or "复议" in topic
                 or "诉讼" in topic
+            )
             if not any(w in span for w in _NOT_APPLICATIONS):
                 if any(w in span for w in ("申请", "依申请公开")) and about_disclosure:
                     add("applications_received", 0, s)
@@ -433,14 +558,27 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
                 add("admin_litigation_cases", 0, s)
             if any(w in span for w in ("申诉", "投诉", "举报")):
                 add("complaints_appeals", 0, s)
-        if _FEES_NONE.search(s) and (any(w in s for w in ("信息", "申请", "查阅", "检索", "复印")) or "收费" in topic):
+        if _FEES_NONE.search(s) and (
+            any(w in s for w in ("信息", "申请", "查阅", "检索", "复印")) or "收费" in topic
+        ):
             add("fees_collected_yuan", 0, s)
         for m in _FEES.finditer(s):
-            add("fees_collected_yuan", _unit(_number(m.group(1)), m.group(2), cat.LEGACY["fees_collected_yuan"]), s)
+            add(
+                "fees_collected_yuan",
+                _unit(_number(m.group(1)), m.group(2), cat.LEGACY["fees_collected_yuan"]),
+                s,
+            )
         for m in _EXPENDITURE.finditer(s):
             if "收取" not in _clause(s, m.start(), m.end()):
-                add("disclosure_expenditure_10k_yuan",
-                    _unit(_number(m.group(1)), m.group(2), cat.LEGACY["disclosure_expenditure_10k_yuan"]), s)
+                add(
+                    "disclosure_expenditure_10k_yuan",
+                    _unit(
+                        _number(m.group(1)),
+                        m.group(2),
+                        cat.LEGACY["disclosure_expenditure_10k_yuan"],
+                    ),
+                    s,
+                )
         for key, rx in _STAFF:
             for m in rx.finditer(s):
                 add(key, _number(m.group(1)), s)
@@ -460,13 +598,13 @@ def _clause(s: str, start: int, end: int) -> str:
 def read_legacy(lines: list[Line], warnings: list[str]) -> dict[str, dict[str, Cell]]:
     """The `legacy` table of a report without the mandated tables."""
     rows, columns, span = statistics_table(lines, warnings)
-    prose_lines = lines if span is None else lines[:span[0]] + lines[span[1]:]
+    prose_lines = lines if span is None else lines[: span[0]] + lines[span[1] :]
     text = "\n".join(l.text.replace("\t", " ") for l in prose_lines)
     if span is not None and span[1] - span[0] == 1:
         # A flattened table at the end of a line of prose: the prose before it still counts.
         line = cat.compact(lines[span[0]].text)
         m = _HEADER.search(line)
-        text += "\n" + (line[:m.start()] if m else "")
+        text += "\n" + (line[: m.start()] if m else "")
     stated = prose_numbers(text)
     prose: dict[str, Stated] = {}
     for key, found in stated.items():
@@ -474,8 +612,10 @@ def read_legacy(lines: list[Line], warnings: list[str]) -> dict[str, dict[str, C
         if len(values) == 1:
             prose[key] = found[0]
         else:
-            warnings.append(f"legacy: the text gives {key} as {', '.join(str(v) for v in sorted(values))}; "
-                            "left to the 统计表, or empty")
+            warnings.append(
+                f"legacy: the text gives {key} as {', '.join(str(v) for v in sorted(values))}; "
+                "left to the 统计表, or empty"
+            )
     anchors = {k: s.value for k, s in prose.items() if not k.endswith(CUM)}
     table = solve_table(rows, columns, anchors, warnings) if rows else {}
 
@@ -489,14 +629,18 @@ def read_legacy(lines: list[Line], warnings: list[str]) -> dict[str, dict[str, C
     for key, s in prose.items():
         if key in out:
             if out[key]["value"].value != s.value:
-                warnings.append(f"legacy: {key}: the 统计表 says {out[key]['value'].value}, the text says {s.value} "
-                                f"({s.raw[:40]}…); the 统计表's figure is kept")
+                warnings.append(
+                    f"legacy: {key}: the 统计表 says {out[key]['value'].value}, the text says {s.value} "
+                    f"({s.raw[:40]}…); the 统计表's figure is kept"
+                )
             continue
         if key in table and key not in out:
             continue
         out[key] = {"value": Cell(s.value, s.raw, source="text")}
         if s.qualifier:
-            warnings.append(f"legacy: {key} is approximate in the text ({s.value}{s.qualifier}…); read as {s.value}")
+            warnings.append(
+                f"legacy: {key} is approximate in the text ({s.value}{s.qualifier}…); read as {s.value}"
+            )
     got = out.get("applications_received", {}).get("value")
     if got is not None and got.value == 0 and "replies_total" not in out:
         # No application in the year: no reply either (the sentence that says so is the source).

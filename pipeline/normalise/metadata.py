@@ -1,4 +1,5 @@
 """Title, statistics year, issuer, scope and publication date of a report."""
+
 from __future__ import annotations
 
 import re
@@ -10,17 +11,28 @@ from . import names
 TITLE_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)")
 _LABEL_PREFIX = re.compile(r"^(?:标题|文章标题|题\s*名|名\s*称)\s*[:：]\s*")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_ISSUER_IN_TITLE = re.compile(r"^(?P<pre>.*?)(?:[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*[)）]?)(?P<mid>.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)")
-_PERIOD = re.compile(r"统计(?:期限|时限|区间|时间)[^。]{0,12}?((?:19|20)\d{2})\s*年?\s*1\s*月\s*1\s*日")
-_PROSE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:的)?(?:政府信息公开|政务公开)(?:工作)?(?:情况)?(?:年度)?(?:报告|年报|总结)")
-_DATE = re.compile(r"(?:发布|公开)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
-_PUBLISHER = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
+_ISSUER_IN_TITLE = re.compile(
+    r"^(?P<pre>.*?)(?:[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*[)）]?)(?P<mid>.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)"
+)
+_PERIOD = re.compile(
+    r"统计(?:期限|时限|区间|时间)[^。]{0,12}?((?:19|20)\d{2})\s*年?\s*1\s*月\s*1\s*日"
+)
+_PROSE_YEAR = re.compile(
+    r"((?:19|20)\d{2})\s*年度?\s*(?:的)?(?:政府信息公开|政务公开)(?:工作)?(?:情况)?(?:年度)?(?:报告|年报|总结)"
+)
+_DATE = re.compile(
+    r"(?:发布|公开)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})"
+)
+_PUBLISHER = re.compile(
+    r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})"
+)
 _COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:负责)?编制")
 _URL_YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
 # An aggregate over an area: it says it covers the area's bodies, or that it was compiled from them.
 _JURISDICTION_SCOPE = re.compile(
     r"涵盖.{0,8}(?:各区|各县|各部门|各乡镇|各街道|各单位)|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{4}年)"
-    r"|汇总.{0,20}各(?:单位|部门|区|县|乡镇|街道)|各(?:单位|部门|区县|县区|乡镇).{0,12}汇总|本报告由.{0,30}汇总编制")
+    r"|汇总.{0,20}各(?:单位|部门|区|县|乡镇|街道)|各(?:单位|部门|区县|县区|乡镇).{0,12}汇总|本报告由.{0,30}汇总编制"
+)
 # In the title or the opening paragraph only: 全市政府信息公开工作 (an agency's prose may mention it later).
 _AREA_OPENING = re.compile(r"全(?:省|市|区|县|州|盟|旗)(?:的)?政府信息公开(?:工作)?")
 
@@ -33,9 +45,15 @@ _OPENING = ("根据", "本年", "本报告", "现将", "按照", "依据", "为"
 def _title_like(t: str) -> bool:
     """A line that can be a title: short, no sentence punctuation, not the opening words of a
     sentence, and no bracket left open or closed on its own (a citation broken over lines)."""
-    return (bool(t) and len(t) <= 80 and ">" not in t and not any(p in t for p in _SENTENCE)
-            and not t.startswith(_OPENING) and "〔" not in t
-            and all(t.count(a) == t.count(b) for a, b in _PAIRS))
+    return (
+        bool(t)
+        and len(t) <= 80
+        and ">" not in t
+        and not any(p in t for p in _SENTENCE)
+        and not t.startswith(_OPENING)
+        and "〔" not in t
+        and all(t.count(a) == t.count(b) for a, b in _PAIRS)
+    )
 
 
 def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
@@ -52,11 +70,14 @@ def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
         lines = [t for t in head if t]
         for i in range(len(lines)):
             for k in (2, 3, 4):
-                part = lines[i:i + k]
+                part = lines[i : i + k]
                 if len(part) == k and all(len(p) <= 40 for p in part):
                     joined = cat.squash("".join(part))
-                    if TITLE_WORDS.search(joined) and _title_like(joined) \
-                            and _TITLE_YEAR.search(unicodedata.normalize("NFKC", joined)):
+                    if (
+                        TITLE_WORDS.search(joined)
+                        and _title_like(joined)
+                        and _TITLE_YEAR.search(unicodedata.normalize("NFKC", joined))
+                    ):
                         return joined
     return (with_year or plausible or [None])[0]
 
@@ -104,7 +125,7 @@ def find_issuer(title: str | None, meta: dict[str, str], text: str) -> str | Non
         t = unicodedata.normalize("NFKC", title)
         m = _ISSUER_IN_TITLE.match(t)
         if m:
-            cand = (m.group("pre").strip() or m.group("mid").strip()).strip("《》“”\" ")
+            cand = (m.group("pre").strip() or m.group("mid").strip()).strip('《》“”" ')
             if len(cand) >= 2:
                 return cand
     publisher = meta.get("publisher")
@@ -134,9 +155,13 @@ def find_published(meta: dict[str, str], text: str) -> str | None:
 def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
     """'jurisdiction' for an aggregate over an area, 'agency' for one body's own report."""
     probe = cat.squash((title or "") + head_text[:1500])
-    department = bool(issuer) and names.level_of(issuer) == "department"  # cites the area's work, is no aggregate
-    if not department and (_JURISDICTION_SCOPE.search(probe)
-                           or _AREA_OPENING.search(cat.squash((title or "") + head_text[:300]))):
+    department = (
+        bool(issuer) and names.level_of(issuer) == "department"
+    )  # cites the area's work, is no aggregate
+    if not department and (
+        _JURISDICTION_SCOPE.search(probe)
+        or _AREA_OPENING.search(cat.squash((title or "") + head_text[:300]))
+    ):
         return "jurisdiction"
     if issuer:
         s = names.normalise_text(issuer)
@@ -150,6 +175,7 @@ def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
 def jurisdiction(issuer: str | None, year: int | None = None) -> dict:
     """Place, level, GB/T 2260 code valid in `year` (or a flag and a stable project id)."""
     from . import divisions
+
     if not issuer:
         return {"name": None, "name_simplified": None, "level": None, "code": None}
     place = names.place_prefix(issuer) or names.normalise_text(issuer)
@@ -157,9 +183,15 @@ def jurisdiction(issuer: str | None, year: int | None = None) -> dict:
     res = divisions.resolve(place, year)
     if res.flag is None and level != "department":
         level = res.level if res.level != "county" or level != "township" else level
-    out = {"name": place, "name_simplified": names.t2s(place), "level": level,
-           "code": res.code if res.flag is None else None, "id": res.code, "parent": res.parent_code,
-           "current_code": res.current_code}
+    out = {
+        "name": place,
+        "name_simplified": names.t2s(place),
+        "level": level,
+        "code": res.code if res.flag is None else None,
+        "id": res.code,
+        "parent": res.parent_code,
+        "current_code": res.current_code,
+    }
     if res.flag:
         out["flag"] = res.flag
     return out

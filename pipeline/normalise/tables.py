@@ -13,15 +13,15 @@ boundaries were lost (run together, or split over two lines) are read with the i
 placed by the template's row order when its neighbours agree. Nothing is guessed: a reading the
 identities do not force is left out with a warning.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .. import catalogue as cat
 from ..cells import parse_cell
@@ -72,16 +72,24 @@ def runs(lines: list[Line]) -> list[Run]:
                 elif lead is not None and (i >= n_spans or spans[i] > 0):
                     lead.append(i)
                 continue
-            if (parse_cell(cell)[0] and (exact or in_run or cell.strip() != "无")) \
-                    or (in_run and _illegible(cell, exact)):
+            if (parse_cell(cell)[0] and (exact or in_run or cell.strip() != "无")) or (
+                in_run and _illegible(cell, exact)
+            ):
                 if run is None:
                     run = Run(label, [], True, line=li)
                     pending = lead or []
                 for p in pending:
                     _add(run, line, "", p, None, spans)
                 pending = []
-                _add(run, line, cell, i, conf[i] if conf and i < len(conf) else None, spans,
-                     alts[i] if alts and i < len(alts) else None)
+                _add(
+                    run,
+                    line,
+                    cell,
+                    i,
+                    conf[i] if conf and i < len(conf) else None,
+                    spans,
+                    alts[i] if alts and i < len(alts) else None,
+                )
                 run.exact = run.exact and exact
                 in_run = True
             else:
@@ -102,8 +110,15 @@ def runs(lines: list[Line]) -> list[Run]:
     return out
 
 
-def _add(run: Run, line: Line, cell: str, i: int, conf: float | None, spans: list[int] | None,
-         alts: list[str] | None = None) -> None:
+def _add(
+    run: Run,
+    line: Line,
+    cell: str,
+    i: int,
+    conf: float | None,
+    spans: list[int] | None,
+    alts: list[str] | None = None,
+) -> None:
     run.values.append(cell)
     run.where.append((line.page, conf, alts) if alts else (line.page, conf))
     if spans is not None and i < len(spans):
@@ -120,11 +135,14 @@ def _illegible(cell: str, in_table: bool = False) -> bool:
     row (`in_table`) the mark may hold a digit (∠7 for 97): the cell is still one cell of the
     row, not the label of a new one."""
     t = cell.strip()
-    return 0 < len(t) <= 2 and not _CJK.search(t) and (in_table or not any(ch.isdigit() for ch in t))
+    return (
+        0 < len(t) <= 2 and not _CJK.search(t) and (in_table or not any(ch.isdigit() for ch in t))
+    )
 
 
-def read_cell(raw: str, warnings: list[str] | None = None, where: str = "",
-              at: tuple = (None, None)) -> Cell:
+def read_cell(
+    raw: str, warnings: list[str] | None = None, where: str = "", at: tuple = (None, None)
+) -> Cell:
     """A count cell (money goes through _amount_cell, which knows the printed unit)."""
     ok, value, _ = parse_cell(raw)
     if not ok:
@@ -136,7 +154,9 @@ def read_cell(raw: str, warnings: list[str] | None = None, where: str = "",
 
 # ---------------------------------------------------------------- format version
 def detect_format(squashed_text: str) -> str | None:
-    hits = {fmt: sum(m in squashed_text for m in markers) for fmt, markers in cat.FORMAT_MARKERS.items()}
+    hits = {
+        fmt: sum(m in squashed_text for m in markers) for fmt, markers in cat.FORMAT_MARKERS.items()
+    }
     if not any(hits.values()):
         return None
     return max(hits, key=lambda f: (hits[f], f))
@@ -149,8 +169,9 @@ _AMOUNT_UNIT = {
 }
 
 
-def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated: bool,
-                    section_text: str) -> dict[str, dict[str, Cell]]:
+def parse_proactive(
+    lines: list[Line], fmt: str, warnings: list[str], truncated: bool, section_text: str
+) -> dict[str, dict[str, Cell]]:
     """`section_text` is the squashed text of the section (where the amount units are printed)."""
     rows = cat.PROACTIVE_ROWS.get(fmt)
     if not rows:
@@ -162,8 +183,9 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
         row = _proactive_row(rows, cat.compact(run.label))
         keyed.append((row.key if row else None, run))
     template = [(r.key, r.label) for r in rows]
-    keyed = recover_by_order(keyed, template, "proactive", warnings,
-                             label_of=lambda run: run.label_parts[-1])
+    keyed = recover_by_order(
+        keyed, template, "proactive", warnings, label_of=lambda run: run.label_parts[-1]
+    )
     by_key = {r.key: r for r in rows}
     out: dict[str, dict[str, Cell]] = {}
     for key, run in keyed:
@@ -178,8 +200,10 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
         if run.exact and not cut_off and (short or crowded):
             # A table row's blank cells are kept in their places (runs()): cells missing (merged
             # away) or left over around blanks leave more than one layout — none is guessed.
-            warnings.append(f"proactive.{key}: {len(vals)} cells {'|'.join(vals)!r} for {n} columns; "
-                            "no layout is forced — not read")
+            warnings.append(
+                f"proactive.{key}: {len(vals)} cells {'|'.join(vals)!r} for {n} columns; "
+                "no layout is forced — not read"
+            )
             continue
         if not run.exact and len(vals) != n and not cut_off:
             read = _proactive_reading(key, vals, n, warnings)
@@ -188,9 +212,14 @@ def parse_proactive(lines: list[Line], fmt: str, warnings: list[str], truncated:
             vals = read
         extra = [v for v in vals[n:] if v.strip()]
         if extra:
-            warnings.append(f"proactive.{key}: {len(vals)} numbers for {n} columns; "
-                            f"ignored {' '.join(extra)!r}")
-        where = run.where if len(run.where) >= len(vals) else [run.where[0][:2] if run.where else (None, None)] * len(vals)
+            warnings.append(
+                f"proactive.{key}: {len(vals)} numbers for {n} columns; ignored {' '.join(extra)!r}"
+            )
+        where = (
+            run.where
+            if len(run.where) >= len(vals)
+            else [run.where[0][:2] if run.where else (None, None)] * len(vals)
+        )
         cells: dict[str, Cell] = {}
         for col, raw, at in zip(row.cols, vals, where):
             if cat.PROACTIVE_UNITS[col] == "amount_wan":
@@ -211,8 +240,11 @@ def _proactive_row(rows, label: str):
     """The row whose label ends the run's label text (header words, a broken label, the end of
     the previous group glued before it: …对外公开总数量规章). The longest label wins."""
     for text in (label, _t2s(label)):
-        best = max(((len(n), r) for r in rows for n in r.needles if text.endswith(n)), default=None,
-                   key=lambda t: t[0])
+        best = max(
+            ((len(n), r) for r in rows for n in r.needles if text.endswith(n)),
+            default=None,
+            key=lambda t: t[0],
+        )
         if best:
             return best[1]
     return None
@@ -226,17 +258,29 @@ def _proactive_reading(key: str, vals: list[str], n: int, warnings: list[str]) -
     found = dg.readings(tokens, n) if tokens else None
     if found is not None and len(found) == 1:
         read = [str(v) for v in found[0]]
-        warnings.append(f"{where}: numbers printed as {' '.join(vals)!r}; read as {'|'.join(read)}, "
-                        f"the only reading of {n} cells")
+        warnings.append(
+            f"{where}: numbers printed as {' '.join(vals)!r}; read as {'|'.join(read)}, "
+            f"the only reading of {n} cells"
+        )
         return read
-    why = ("no identity can tell where the cells divide" if tokens and found
-           else "they cannot be laid on the columns")
-    warnings.append(f"{where}: {len(vals)} numbers {' '.join(vals)!r} for {n} columns; {why} — not read")
+    why = (
+        "no identity can tell where the cells divide"
+        if tokens and found
+        else "they cannot be laid on the columns"
+    )
+    warnings.append(
+        f"{where}: {len(vals)} numbers {' '.join(vals)!r} for {n} columns; {why} — not read"
+    )
     return None
 
 
-def recover_by_order(keyed: list[tuple[str | None, Run]], template: list[tuple[str, str]], table: str,
-                     warnings: list[str], label_of=lambda run: run.label) -> list[tuple[str | None, Run]]:
+def recover_by_order(
+    keyed: list[tuple[str | None, Run]],
+    template: list[tuple[str, str]],
+    table: str,
+    warnings: list[str],
+    label_of=lambda run: run.label,
+) -> list[tuple[str | None, Run]]:
     """Rows of the mandated tables come in template order. A run with numbers whose label
     matches no row, between two matched rows with exactly one template row missing between
     them, is read as that row when its label is close to the row's (lost glyphs in PDF text:
@@ -249,31 +293,38 @@ def recover_by_order(keyed: list[tuple[str | None, Run]], template: list[tuple[s
         if key is not None or not run.values or not run.label.strip():
             continue
         prev = next((k for k, _ in reversed(out[:i]) if k in order), None)
-        nxt = next((k for k, _ in keyed[i + 1:] if k in order), None)
+        nxt = next((k for k, _ in keyed[i + 1 :] if k in order), None)
         if prev is None or nxt is None or order[prev] >= order[nxt]:
             continue
-        between = [k for k, _ in template[order[prev] + 1:order[nxt]] if k not in matched]
+        between = [k for k, _ in template[order[prev] + 1 : order[nxt]] if k not in matched]
         if len(between) != 1:
             continue
         cand = between[0]
         label = cat.strip_numbering(cat.compact(label_of(run)))
         want = cat.strip_numbering(cat.compact(labels[cand].split(" ")[-1]))
         if SequenceMatcher(None, label, want).ratio() >= 0.6:
-            warnings.append(f"{table}: row label {label_of(run)[:40]!r} matches no row; read as {cand} "
-                            f"(the one row missing between {prev} and {nxt}, label {want!r})")
+            warnings.append(
+                f"{table}: row label {label_of(run)[:40]!r} matches no row; read as {cand} "
+                f"(the one row missing between {prev} and {nxt}, label {want!r})"
+            )
             out[i] = (cand, run)
             matched.add(cand)
     return out
 
 
-def _amount_cell(row_key: str, raw: str, section_text: str, warnings: list[str],
-                 at: tuple) -> Cell:
+def _amount_cell(row_key: str, raw: str, section_text: str, warnings: list[str], at: tuple) -> Cell:
     """Money in 万元: the unit printed in the cell, else in the header, else (fees) the template's."""
     where = f"proactive.{row_key}.amount"
     cell = read_cell(raw, warnings, where, at)
     cell_unit = parse_cell(raw)[2]
     m = _AMOUNT_UNIT[row_key].search(section_text)
-    unit = cell_unit if cell_unit in ("万元", "元") else m.group(1) if m else ("万元" if row_key == "fees" else None)
+    unit = (
+        cell_unit
+        if cell_unit in ("万元", "元")
+        else m.group(1)
+        if m
+        else ("万元" if row_key == "fees" else None)
+    )
     if cell.value is None:
         return cell
     if unit is None:
@@ -358,7 +409,11 @@ def application_columns(header: str, counts: Counter) -> list[str]:
         return ["natural_person", "org_subtotal", "total"]
     if width == 8:
         org = list(cat.ORG_COLS)
-        if "org_subtotal" in found and len(subs) == 5 and found["org_subtotal"] < found["commercial"]:
+        if (
+            "org_subtotal" in found
+            and len(subs) == 5
+            and found["org_subtotal"] < found["commercial"]
+        ):
             org = ["org_subtotal", *org]  # 小计 printed before the sub-columns
         else:
             org = [*org, "org_subtotal"]
@@ -391,7 +446,7 @@ def grid_columns(lines: list[Line], first_row: Run) -> dict[int, str | None] | N
     if not first_row.grid:
         return None
     header: list[Line] = []
-    for line in reversed(lines[:first_row.line]):
+    for line in reversed(lines[: first_row.line]):
         if not (line.exact and line.spans):
             break
         header.insert(0, line)
@@ -419,13 +474,18 @@ def _fill_by_order(colmap: dict[int, str | None], first_row: Run) -> dict[int, s
     row under no key. The applicant columns always come in template order: when the row has one
     value cell per template column and the columns that are named sit at their template places,
     the unnamed ones take the keys between them. Otherwise the grid cannot be trusted (None)."""
-    cells = [(p, sp) for v, p, sp in zip(first_row.values, first_row.pos, first_row.spans) if sp > 0]
+    cells = [
+        (p, sp) for v, p, sp in zip(first_row.values, first_row.pos, first_row.spans) if sp > 0
+    ]
     cells = [(p, sp) for p, sp in cells if p >= min((c for c, k in colmap.items() if k), default=0)]
     named = [{colmap.get(c) for c in range(p, p + sp)} - {None} for p, sp in cells]
     if all(len(k) == 1 for k in named):
         return colmap
-    for template in (["natural_person", *cat.ORG_COLS, "total"], ["natural_person", *cat.ORG_COLS, "org_subtotal", "total"],
-                     ["natural_person", "org_subtotal", *cat.ORG_COLS, "total"]):
+    for template in (
+        ["natural_person", *cat.ORG_COLS, "total"],
+        ["natural_person", *cat.ORG_COLS, "org_subtotal", "total"],
+        ["natural_person", "org_subtotal", *cat.ORG_COLS, "total"],
+    ):
         if len(template) != len(cells):
             continue
         if all(not k or k == {want} for k, want in zip(named, template)):
@@ -437,7 +497,9 @@ def _fill_by_order(colmap: dict[int, str | None], first_row: Run) -> dict[int, s
     return None
 
 
-def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, fmt: str) -> dict[str, dict[str, Cell]]:
+def parse_applications(
+    lines: list[Line], warnings: list[str], truncated: bool, fmt: str
+) -> dict[str, dict[str, Cell]]:
     rs = runs(lines)
     group: str | None = None
     keyed: list[tuple[str | None, Run]] = []
@@ -447,19 +509,33 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
         label = cat.compact(run.label)
         starts = [m.start() for m in cat.ROW_NUMBER.finditer(label)]
         _, group = match_application_row(run.label, group)
-        key, _ = match_application_row(label[starts[-1]:], group) if starts and starts[-1] else (None, group)
+        key, _ = (
+            match_application_row(label[starts[-1] :], group)
+            if starts and starts[-1]
+            else (None, group)
+        )
         if key is None:
             key, group = match_application_row(run.label, group)
         prev = next((k for k, _ in reversed(keyed) if k), None)
-        if key is None and prev in ("other_no_correction", "other_no_fee") \
-                and cat.strip_numbering(label[starts[-1]:] if starts else label) in cat.OTHER_OTHER_LABELS:
-            key = "other_other"  # the group header 其他处理 was lost (wrapped, OCR), the order is not
+        if (
+            key is None
+            and prev in ("other_no_correction", "other_no_fee")
+            and cat.strip_numbering(label[starts[-1] :] if starts else label)
+            in cat.OTHER_OTHER_LABELS
+        ):
+            key = (
+                "other_other"  # the group header 其他处理 was lost (wrapped, OCR), the order is not
+            )
         keyed.append((key, run))
-    template = [(k, cat.TABLES["applications"].row(k).label) for k in expected_application_rows(fmt)]
+    template = [
+        (k, cat.TABLES["applications"].row(k).label) for k in expected_application_rows(fmt)
+    ]
     keyed = recover_by_order(keyed, template, "applications", warnings)
     for key, run in keyed:
         if key is None and run.label.strip():
-            warnings.append(f"applications: unrecognised row {run.label[:40]!r} with {len(run.values)} numbers")
+            warnings.append(
+                f"applications: unrecognised row {run.label[:40]!r} with {len(run.values)} numbers"
+            )
     matched = [(k, r) for k, r in keyed if k]
     if not matched:
         return {}
@@ -504,17 +580,24 @@ def parse_applications(lines: list[Line], warnings: list[str], truncated: bool, 
                     unfitted[key] = (run, found)
                 continue
             at = _positions(run, raws)
-        out[key] = {c: read_cell(r, warnings, f"applications.{key}.{c}", a) for c, r, a in zip(cols, raws, at)}
+        out[key] = {
+            c: read_cell(r, warnings, f"applications.{key}.{c}", a)
+            for c, r, a in zip(cols, raws, at)
+        }
     if other_grid:
-        warnings.append(f"applications: {len(other_grid)} rows from {other_grid[0]} on are in a table of "
-                        "another grid than the header's; laid on the columns in order")
+        warnings.append(
+            f"applications: {len(other_grid)} rows from {other_grid[0]} on are in a table of "
+            "another grid than the header's; laid on the columns in order"
+        )
     if unfitted:
         _read_unfitted(out, unfitted, cols, warnings)
     _derive_other(out, cols)
     missing = [k for k in expected_application_rows(fmt) if k not in out]
     if missing:
         why = "document cut off" if truncated else "rows not found"
-        warnings.append(f"incomplete: table applications lacks {len(missing)} rows from {missing[0]} ({why})")
+        warnings.append(
+            f"incomplete: table applications lacks {len(missing)} rows from {missing[0]} ({why})"
+        )
     return out
 
 
@@ -532,14 +615,18 @@ def _drop_phantom_columns(vals: list[str], n: int) -> list[str]:
 def expected_application_rows(fmt: str) -> list[str]:
     """Rows the template prints: 2021 has the three 其他处理 parts, 2019 the single row."""
     skip = {"other"} if fmt == "2021" else set(cat.OTHER_PARTS)
-    return [r.key for r in cat.APPLICATION_ROWS if not r.key.endswith("_subtotal") and r.key not in skip]
+    return [
+        r.key for r in cat.APPLICATION_ROWS if not r.key.endswith("_subtotal") and r.key not in skip
+    ]
 
 
 def _cut_off(key: str, run: Run, n: int, warnings: list[str]) -> bool:
     """The document ends inside this row (fewer numbers than columns and nothing after them)."""
     vals = [v for v in run.values if v.strip()]
     if run.last and len(vals) < n and not (len(vals) == 1 and len(vals[0]) >= n):
-        warnings.append(f"incomplete: applications.{key} has {len(vals)} of {n} numbers (document cut off)")
+        warnings.append(
+            f"incomplete: applications.{key} has {len(vals)} of {n} numbers (document cut off)"
+        )
         return True
     return False
 
@@ -578,10 +665,13 @@ def row_identity(cols: list[str]):
         if sub is not None and person is not None:
             return v[person] + v[sub] == v[total]
         return sum(v[i] for i in range(len(v)) if i != total) == v[total]
+
     return ok
 
 
-def _row_readings(key: str, run: Run, cols: list[str], warnings: list[str]) -> list[tuple[int, ...]] | None:
+def _row_readings(
+    key: str, run: Run, cols: list[str], warnings: list[str]
+) -> list[tuple[int, ...]] | None:
     """The readings of a text row whose numbers do not lie on the columns (run together, or a
     number split over two lines) that satisfy the row's own identity."""
     where = f"applications.{key}"
@@ -595,20 +685,34 @@ def _row_readings(key: str, run: Run, cols: list[str], warnings: list[str]) -> l
         return None
     found = dg.readings(tokens, n, row_identity(cols), total_last=cols[-1] == "total")
     if not found:
-        why = "too many ways to divide them" if found is None else "no division satisfies the row total"
-        warnings.append(f"{where}: {len(vals)} numbers for {n} columns ({' '.join(vals)!r}); {why} — not read")
+        why = (
+            "too many ways to divide them"
+            if found is None
+            else "no division satisfies the row total"
+        )
+        warnings.append(
+            f"{where}: {len(vals)} numbers for {n} columns ({' '.join(vals)!r}); {why} — not read"
+        )
         return None
     return found
 
 
-def _read_unfitted(out: dict[str, dict[str, Cell]], unfitted: dict, cols: list[str], warnings: list[str]) -> None:
+def _read_unfitted(
+    out: dict[str, dict[str, Cell]], unfitted: dict, cols: list[str], warnings: list[str]
+) -> None:
     """Choose the readings of the unfitted rows that the whole table's identities force."""
-    fixed = {k: tuple(cells[c].value if c in cells and isinstance(cells[c].value, int) else None for c in cols)
-             for k, cells in out.items()}
+    fixed = {
+        k: tuple(
+            cells[c].value if c in cells and isinstance(cells[c].value, int) else None for c in cols
+        )
+        for k, cells in out.items()
+    }
     candidates = {k: found for k, (_, found) in unfitted.items()}
     keys = set(out) | set(unfitted)
-    equations = [dg.Equation(("new_received", "carried_over"), ("total_processed", "carried_forward")),
-                 dg.Equation(("total_processed",), tuple(cat.outcome_terms(keys, "other" in keys)))]
+    equations = [
+        dg.Equation(("new_received", "carried_over"), ("total_processed", "carried_forward")),
+        dg.Equation(("total_processed",), tuple(cat.outcome_terms(keys, "other" in keys))),
+    ]
     sol = dg.solve(candidates, fixed, equations)
     for key, (run, found) in unfitted.items():
         tokens = [v for v in run.values if v.strip()]
@@ -618,20 +722,26 @@ def _read_unfitted(out: dict[str, dict[str, Cell]], unfitted: dict, cols: list[s
         if key in sol.chosen:
             vals = sol.chosen[key]
             by = "row total allows" if len(found) == 1 else "table's identities allow"
-            warnings.append(f"{where}: {how} {printed!r}; read as {'|'.join(map(str, vals))}, "
-                            f"the only reading the {by}")
-            first = run.where[0][:2] if run.where else (None, None)  # one place, no per-cell readings
+            warnings.append(
+                f"{where}: {how} {printed!r}; read as {'|'.join(map(str, vals))}, "
+                f"the only reading the {by}"
+            )
+            first = (
+                run.where[0][:2] if run.where else (None, None)
+            )  # one place, no per-cell readings
             out[key] = {c: Cell(v, str(v), *first) for c, v in zip(cols, vals)}
         else:
-            warnings.append(f"{where}: {how} {printed!r}; {sol.undecided.get(key, len(found))} "
-                            "readings satisfy the identities — not read")
+            warnings.append(
+                f"{where}: {how} {printed!r}; {sol.undecided.get(key, len(found))} "
+                "readings satisfy the identities — not read"
+            )
 
 
 def _positions(run: Run, raws: list[str]) -> list[tuple]:
     """(page, confidence) for each fitted cell: the run's own where they line up, else the
     run's first (a split or padded row comes from one place)."""
-    if len(raws) <= len(run.where) and raws == run.values[:len(raws)]:
-        return run.where[:len(raws)]
+    if len(raws) <= len(run.where) and raws == run.values[: len(raws)]:
+        return run.where[: len(raws)]
     first = run.where[0][:2] if run.where else (None, None)
     return [first] * len(raws)
 
@@ -655,10 +765,18 @@ def _derive_other(out: dict[str, dict[str, Cell]], cols: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- table 四
-def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> dict[str, dict[str, Cell]]:
+def parse_appeals(
+    lines: list[Line], warnings: list[str], truncated: bool
+) -> dict[str, dict[str, Cell]]:
     # the header may be broken over lines (行政 / 复议)
-    start = next((i for i in range(len(lines))
-                  if "行政复议" in cat.squash("".join("".join(l.cells) for l in lines[i:i + 2]))), None)
+    start = next(
+        (
+            i
+            for i in range(len(lines))
+            if "行政复议" in cat.squash("".join("".join(l.cells) for l in lines[i : i + 2]))
+        ),
+        None,
+    )
     if start is None:
         return {}
     values: list[str] = []
@@ -676,27 +794,42 @@ def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> di
         values = values[:15]
     if len(values) != 15:
         tokens = dg.digit_tokens([v for v in values if v.strip()])
-        found = dg.readings(tokens, 15, dg.sum_is_last, group=5) \
-            if tokens and sum(map(len, tokens)) >= 15 else None
+        found = (
+            dg.readings(tokens, 15, dg.sum_is_last, group=5)
+            if tokens and sum(map(len, tokens)) >= 15
+            else None
+        )
         if found is not None and len(found) == 1:
             read = [str(v) for v in found[0]]
-            warnings.append(f"appeals: numbers printed as {' '.join(values)!r}; read as {'|'.join(read)}, "
-                            "the only reading the three row totals allow")
+            warnings.append(
+                f"appeals: numbers printed as {' '.join(values)!r}; read as {'|'.join(read)}, "
+                "the only reading the three row totals allow"
+            )
             where = [where[0][:2] if where else (None, None)] * 15
             values = read
         elif len(values) < 15 and truncated and not found:
-            warnings.append(f"incomplete: table appeals has {len(values)} of 15 numbers (document cut off)")
+            warnings.append(
+                f"incomplete: table appeals has {len(values)} of 15 numbers (document cut off)"
+            )
             return {}
         else:
-            why = f"{len(found)} readings satisfy the row totals" if found else "they cannot be laid on its 15 cells"
-            warnings.append(f"appeals: {len(values)} numbers where the table has 15; {why} — not read")
+            why = (
+                f"{len(found)} readings satisfy the row totals"
+                if found
+                else "they cannot be laid on its 15 cells"
+            )
+            warnings.append(
+                f"appeals: {len(values)} numbers where the table has 15; {why} — not read"
+            )
             return {}
     out: dict[str, dict[str, Cell]] = {}
     i = 0
     for row in cat.APPEAL_ROWS:
         out[row.key] = {}
         for col in cat.APPEAL_COLS:
-            out[row.key][col.key] = read_cell(values[i], at=where[i] if i < len(where) else (None, None))
+            out[row.key][col.key] = read_cell(
+                values[i], at=where[i] if i < len(where) else (None, None)
+            )
             i += 1
     return out
 
@@ -704,4 +837,5 @@ def parse_appeals(lines: list[Line], warnings: list[str], truncated: bool) -> di
 @lru_cache(maxsize=4096)
 def _t2s(text: str) -> str:
     from .names import t2s
+
     return t2s(text)

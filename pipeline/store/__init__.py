@@ -8,6 +8,7 @@ touches (:mod:`.cross`). If the batch fails, each report is retried in a transac
 so one bad report never takes its neighbours down and never leaves half its rows behind. The
 cost of a load depends on what it adds, not on what the warehouse already holds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,15 +23,30 @@ from .. import catalogue as cat
 from ..defaults import DEFAULT_DB
 from ..model import EXTRACTOR_VERSION, Report
 from . import cross
+from .schema import (
+    DERIVED,
+    I32,
+    METRICS_DDL,
+    NUMERIC,
+    NUMERIC_COLUMNS,
+    TABLES,
+    TS,
+    VIEWS,
+    WIDE,
+    ddl,
+    metrics_insert,
+    wide_ddl,
+    wide_insert,
+)
 from .shards import SHARD_TABLES
-from .schema import (DERIVED, I32, METRICS_DDL, NUMERIC, NUMERIC_COLUMNS, TABLES, TS, VIEWS, WIDE, ddl,
-                     metrics_insert, wide_ddl, wide_insert)
 
 SCHEMA_VERSION = "9"
 # In-place upgrades from an older schema: {from: statements}, run in the migration's transaction.
 UPGRADES = {
-    "8": ["ALTER TABLE cross_check ADD COLUMN other_report_id VARCHAR",
-          "UPDATE cross_check SET other_report_id = o.report_id FROM report o WHERE o.report_no = cross_check.other_report_no"],
+    "8": [
+        "ALTER TABLE cross_check ADD COLUMN other_report_id VARCHAR",
+        "UPDATE cross_check SET other_report_id = o.report_id FROM report o WHERE o.report_no = cross_check.other_report_no",
+    ],
 }
 # Reports per load: a load has a fixed cost (~80 statements, ~0.35 s) that smaller batches pay
 # again and again; both ingest paths (pool and Dask) load this many at a time.
@@ -40,6 +56,7 @@ LOAD_BATCH = 500
 @dataclass
 class DocumentRecord:
     """Provenance of one stored document (from a local path or, later, the crawler's manifest)."""
+
     doc_id: str
     source_url: str
     media_type: str
@@ -66,8 +83,11 @@ class Warehouse:
             if "lock" in str(exc).lower():
                 raise RuntimeError(
                     f"{self.path} is open in another process (a notebook?). DuckDB allows one writer "
-                    f"or many readers: close it there, or read a snapshot instead.") from None
-            raise RuntimeError(f"cannot open the warehouse {self.path}: {str(exc).splitlines()[0]}") from None
+                    f"or many readers: close it there, or read a snapshot instead."
+                ) from None
+            raise RuntimeError(
+                f"cannot open the warehouse {self.path}: {str(exc).splitlines()[0]}"
+            ) from None
         except OSError as exc:
             raise RuntimeError(f"cannot create the warehouse {self.path}: {exc.strerror}") from None
         if not read_only:
@@ -76,25 +96,35 @@ class Warehouse:
         self.cell_ids = self._cell_ids()
 
     def _cell_ids(self) -> dict[str, int]:
-        return {f"{t}|{r}|{c}": i for i, t, r, c in self.con.execute(
-            "SELECT cell_id, table_name, row_key, col_key FROM cell").fetchall()}
+        return {
+            f"{t}|{r}|{c}": i
+            for i, t, r, c in self.con.execute(
+                "SELECT cell_id, table_name, row_key, col_key FROM cell"
+            ).fetchall()
+        }
 
     def _migrate(self) -> None:
         con = self.con
         version = None
-        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]:
+        if con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()[0]:
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = row[0] if row else None
         if version not in (None, SCHEMA_VERSION, *UPGRADES):
-            raise RuntimeError(f"{self.path} has warehouse schema {version}, this version writes {SCHEMA_VERSION}: "
-                               f"re-ingest into a new file (see README, migrations)")
+            raise RuntimeError(
+                f"{self.path} has warehouse schema {version}, this version writes {SCHEMA_VERSION}: "
+                f"re-ingest into a new file (see README, migrations)"
+            )
         # One transaction: a commit per statement made creating a warehouse take 1.5 s.
         con.execute("BEGIN TRANSACTION")
         try:
             for sql in UPGRADES.get(version, []):
                 con.execute(sql)
             con.execute(ddl())
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+            )
             self._add_cells()
             for t in WIDE:
                 con.execute(wide_ddl(t))
@@ -109,14 +139,26 @@ class Warehouse:
     def _add_cells(self) -> None:
         """Cell ids are stable: existing cells keep theirs, new catalogue cells get the next free ids."""
         con = self.con
-        known = {tuple(r) for r in con.execute("SELECT table_name, row_key, col_key FROM cell").fetchall()}
+        known = {
+            tuple(r)
+            for r in con.execute("SELECT table_name, row_key, col_key FROM cell").fetchall()
+        }
         next_id = con.execute("SELECT coalesce(max(cell_id), 0) + 1 FROM cell").fetchone()[0]
-        new = [(table, row, col) for table in cat.TABLES for row, col in cat.wide_columns(table)
-               if (table, row, col) not in known]
+        new = [
+            (table, row, col)
+            for table in cat.TABLES
+            for row, col in cat.wide_columns(table)
+            if (table, row, col) not in known
+        ]
         if new:
-            rows = pa.table({"cell_id": pa.array(range(next_id, next_id + len(new)), pa.int16()),
-                             "table_name": [t for t, _, _ in new], "row_key": [r for _, r, _ in new],
-                             "col_key": [c for _, _, c in new]})
+            rows = pa.table(
+                {
+                    "cell_id": pa.array(range(next_id, next_id + len(new)), pa.int16()),
+                    "table_name": [t for t, _, _ in new],
+                    "row_key": [r for _, r, _ in new],
+                    "col_key": [c for _, _, c in new],
+                }
+            )
             con.register("_new_cells", rows)
             con.execute("INSERT INTO cell SELECT * FROM _new_cells")
             con.unregister("_new_cells")
@@ -137,7 +179,8 @@ class Warehouse:
             return set()
         rows = self.con.execute(
             "SELECT doc_id FROM report WHERE doc_id IN (SELECT unnest(?)) AND extractor_version = ?",
-            [doc_ids, EXTRACTOR_VERSION]).fetchall()
+            [doc_ids, EXTRACTOR_VERSION],
+        ).fetchall()
         return {r[0] for r in rows}
 
     def load(self, batch: list[tuple[DocumentRecord, Report]]) -> list[tuple[DocumentRecord, str]]:
@@ -157,7 +200,9 @@ class Warehouse:
             return failed
 
     def _load(self, batch: list[tuple[DocumentRecord, Report]]) -> None:
-        first_no = self.con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
+        first_no = self.con.execute(
+            "SELECT coalesce(max(report_no), 0) + 1 FROM report"
+        ).fetchone()[0]
         self.load_tables(_rows(batch, first_no, self.cell_ids, dt.datetime.now()))
 
     def load_shards(self, shards: list[str | Path]) -> list[dict]:
@@ -167,42 +212,63 @@ class Warehouse:
         failed_checks); shards loaded before are not read again."""
         con = self.con
         names = {Path(p).name: Path(p) for p in shards}
-        done = {r[0] for r in con.execute("SELECT shard FROM loaded_shard WHERE shard IN (SELECT unnest(?))",
-                                          [list(names)]).fetchall()}
+        done = {
+            r[0]
+            for r in con.execute(
+                "SELECT shard FROM loaded_shard WHERE shard IN (SELECT unnest(?))", [list(names)]
+            ).fetchall()
+        }
         todo = [p for n, p in names.items() if n not in done]
         if not todo:
             return []
         src = {t: [str(p / f"{t}.parquet") for p in todo] for t in SHARD_TABLES}
         first_no = con.execute("SELECT coalesce(max(report_no), 0) + 1 FROM report").fetchone()[0]
         # A report's number inside a shard is unique only there: (file, number) is the key.
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _shard_map AS
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _shard_map AS
             SELECT filename, report_no AS old_no,
                    {int(first_no)} + row_number() OVER (ORDER BY filename, report_no) - 1 AS report_no
             FROM (SELECT DISTINCT ON (doc_id) filename, report_no, doc_id
                   FROM read_parquet(?, filename = true) ORDER BY doc_id, filename)
             WHERE doc_id NOT IN (SELECT doc_id FROM report WHERE extractor_version = ?)""",
-                    [src["report"], EXTRACTOR_VERSION])
+            [src["report"], EXTRACTOR_VERSION],
+        )
 
         def renumbered(t: str, select: str = "", join: str = "") -> pa.Table:
-            cols = select or ", ".join("m.report_no" if c == "report_no" else f"s.{c}" for c, _ in TABLES[t])
-            return con.execute(f"""SELECT {cols} FROM read_parquet(?, filename = true) s
+            cols = select or ", ".join(
+                "m.report_no" if c == "report_no" else f"s.{c}" for c, _ in TABLES[t]
+            )
+            return con.execute(
+                f"""SELECT {cols} FROM read_parquet(?, filename = true) s
                                    JOIN _shard_map m ON replace(s.filename, '/{t}.parquet', '/report.parquet') = m.filename
-                                    AND s.report_no = m.old_no {join}""", [src[t]]).to_arrow_table()
+                                    AND s.report_no = m.old_no {join}""",
+                [src[t]],
+            ).to_arrow_table()
+
         tables = {t: renumbered(t) for t in ("report", "check_result", "section")}
-        tables["fact"] = renumbered("fact", ", ".join("m.report_no" if c == "report_no" else
-                                                      "c.cell_id" if c == "cell_id" else f"s.{c}" for c, _ in TABLES["fact"]),
-                                    "JOIN (SELECT cell_id, table_name || '|' || row_key || '|' || col_key AS cell_key "
-                                    "FROM cell) c USING (cell_key)")
-        tables["doc"] = con.execute("""
+        tables["fact"] = renumbered(
+            "fact",
+            ", ".join(
+                "m.report_no" if c == "report_no" else "c.cell_id" if c == "cell_id" else f"s.{c}"
+                for c, _ in TABLES["fact"]
+            ),
+            "JOIN (SELECT cell_id, table_name || '|' || row_key || '|' || col_key AS cell_key "
+            "FROM cell) c USING (cell_key)",
+        )
+        tables["doc"] = con.execute(
+            """
             SELECT DISTINCT ON (doc_id) * EXCLUDE (filename) FROM read_parquet(?, filename = true)
             WHERE doc_id IN (SELECT s.doc_id FROM read_parquet(?, filename = true) s
                              JOIN _shard_map m ON s.filename = m.filename AND s.report_no = m.old_no)""",
-                                    [src["doc"], src["report"]]).to_arrow_table()
+            [src["doc"], src["report"]],
+        ).to_arrow_table()
         loaded = self.load_tables(tables, shards=[p.name for p in todo])
         con.execute("DROP TABLE IF EXISTS _shard_map")
         return loaded
 
-    def load_tables(self, tables: dict[str, pa.Table], shards: list[str] | None = None) -> list[dict]:
+    def load_tables(
+        self, tables: dict[str, pa.Table], shards: list[str] | None = None
+    ) -> list[dict]:
         """Load the base-table rows of a batch (Arrow tables named as in schema.TABLES, report
         numbers already assigned) and bring what is maintained at load up to date — in one
         transaction. A report re-extracted by a new extractor version replaces its old rows.
@@ -214,33 +280,48 @@ class Warehouse:
             if con.execute("SELECT count(*) FROM _old").fetchone()[0]:
                 for t in ("fact", "check_result", "section", *DERIVED, "report"):
                     con.execute(f"DELETE FROM {t} WHERE report_no IN (SELECT report_no FROM _old)")
-                con.execute("DELETE FROM cross_check WHERE report_no IN (SELECT report_no FROM _old) "
-                            "OR other_report_no IN (SELECT report_no FROM _old)")
+                con.execute(
+                    "DELETE FROM cross_check WHERE report_no IN (SELECT report_no FROM _old) "
+                    "OR other_report_no IN (SELECT report_no FROM _old)"
+                )
             con.execute("INSERT OR IGNORE INTO doc SELECT * FROM _new_doc")
             for name in ("report", "fact", "check_result", "section"):
-                cols = ", ".join(f"CAST({c} AS {NUMERIC})" if (name, c) in NUMERIC_COLUMNS else c
-                                 for c, _ in TABLES[name])
+                cols = ", ".join(
+                    f"CAST({c} AS {NUMERIC})" if (name, c) in NUMERIC_COLUMNS else c
+                    for c, _ in TABLES[name]
+                )
                 con.execute(f"INSERT INTO {name} SELECT {cols} FROM _new_{name}")
             con.execute("""CREATE OR REPLACE TEMP TABLE _touched AS
                            SELECT DISTINCT coalesce(series_key, report_id) AS k, series_key FROM _new_report
                            UNION SELECT k, NULL FROM _old""")
             self._mark_current("_touched")
-            con.execute("CREATE OR REPLACE TEMP TABLE _new_nos AS SELECT report_no FROM _new_report")
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _new_nos AS SELECT report_no FROM _new_report"
+            )
             for t in WIDE:
                 con.execute(wide_insert(t, self.cell_ids, "_new_nos"))
             con.execute(metrics_insert("_new_nos"))
             cross.refresh(con, "_touched")
             for t in ("_old", "_touched", "_new_nos"):
                 con.execute(f"DROP TABLE IF EXISTS {t}")
-            loaded = [dict(zip(("source_url", "status", "error", "cells", "failed_checks"), row)) for row in con.execute("""
+            loaded = (
+                [
+                    dict(zip(("source_url", "status", "error", "cells", "failed_checks"), row))
+                    for row in con.execute("""
                 SELECT d.source_url, r.status, r.error,
                        (SELECT count(*) FROM _new_fact f WHERE f.report_no = r.report_no),
                        (SELECT count(*) FROM _new_check_result c WHERE c.report_no = r.report_no AND NOT c.ok)
-                FROM _new_report r LEFT JOIN _new_doc d USING (doc_id) ORDER BY r.report_no""").fetchall()] \
-                if shards is not None else []
+                FROM _new_report r LEFT JOIN _new_doc d USING (doc_id) ORDER BY r.report_no""").fetchall()
+                ]
+                if shards is not None
+                else []
+            )
             now = dt.datetime.now()
             if shards:
-                con.executemany("INSERT INTO loaded_shard VALUES (?, ?, ?)", [[n, EXTRACTOR_VERSION, now] for n in shards])
+                con.executemany(
+                    "INSERT INTO loaded_shard VALUES (?, ?, ?)",
+                    [[n, EXTRACTOR_VERSION, now] for n in shards],
+                )
         return loaded
 
     def _mark_current(self, touched: str) -> None:
@@ -278,65 +359,133 @@ class Warehouse:
                 con.unregister(f"_new_{name}")
 
     def record_crawl_outcomes(self, outcomes: list[dict]) -> None:
-        self.con.executemany("INSERT INTO crawl_outcome VALUES (?, ?, ?, ?, ?, ?)",
-                             [[o["source_id"], dt.datetime.fromisoformat(o["crawled_at"]), o["outcome"], o["detail"],
-                               o.get("column_url"), o.get("trail")] for o in outcomes])
+        self.con.executemany(
+            "INSERT INTO crawl_outcome VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    o["source_id"],
+                    dt.datetime.fromisoformat(o["crawled_at"]),
+                    o["outcome"],
+                    o["detail"],
+                    o.get("column_url"),
+                    o.get("trail"),
+                ]
+                for o in outcomes
+            ],
+        )
 
     def record_crawl_errors(self, errors: list[dict]) -> None:
         """URLs that failed for good (crawlers.store errors.jsonl); the same row twice is kept once."""
         if errors:
-            self.con.executemany("INSERT OR IGNORE INTO crawl_error VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 [[e["source_id"], e["url"], e["error"], e.get("attempts"),
-                                   dt.datetime.fromisoformat(e["last_tried_at"]), e.get("role"), e.get("run_id")]
-                                  for e in errors])
+            self.con.executemany(
+                "INSERT OR IGNORE INTO crawl_error VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        e["source_id"],
+                        e["url"],
+                        e["error"],
+                        e.get("attempts"),
+                        dt.datetime.fromisoformat(e["last_tried_at"]),
+                        e.get("role"),
+                        e.get("run_id"),
+                    ]
+                    for e in errors
+                ],
+            )
 
     def link_urls(self, docs: list[DocumentRecord]) -> None:
         """Record every URL a document came from; a URL seen before is kept once."""
         if not docs:
             return
-        rows = pa.table({"doc_id": [d.doc_id for d in docs], "url": [d.source_url for d in docs],
-                         "page_url": [d.page_url for d in docs], "source_id": [d.source_id for d in docs],
-                         "fetched_at": pa.array([d.fetched_at for d in docs], TS),
-                         "http_status": pa.array([d.http_status for d in docs], I32)})
+        rows = pa.table(
+            {
+                "doc_id": [d.doc_id for d in docs],
+                "url": [d.source_url for d in docs],
+                "page_url": [d.page_url for d in docs],
+                "source_id": [d.source_id for d in docs],
+                "fetched_at": pa.array([d.fetched_at for d in docs], TS),
+                "http_status": pa.array([d.http_status for d in docs], I32),
+            }
+        )
         with self._staged({"links": rows}):
-            self.con.execute("INSERT OR IGNORE INTO doc_url SELECT DISTINCT ON (doc_id, url) * FROM _new_links")
+            self.con.execute(
+                "INSERT OR IGNORE INTO doc_url SELECT DISTINCT ON (doc_id, url) * FROM _new_links"
+            )
 
     # ------------------------------------------------------------ reading
     def query(self, sql: str, params=None):
         return self.con.execute(sql, params or []).df()
 
 
-def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: dict | None, now: dt.datetime
-          ) -> dict[str, pa.Table]:
+def _rows(
+    batch: list[tuple[DocumentRecord, Report]],
+    first_no: int,
+    cell_ids: dict | None,
+    now: dt.datetime,
+) -> dict[str, pa.Table]:
     """The base-table rows of a batch, as Arrow tables. Without `cell_ids` (a Parquet shard, read
     into any warehouse later) a fact names its cell by key (``table|row|col``) in ``cell_key``."""
     spec = dict(TABLES)
     if cell_ids is None:
-        spec["fact"] = [("cell_key", pa.string()) if c == "cell_id" else (c, t) for c, t in TABLES["fact"]]
+        spec["fact"] = [
+            ("cell_key", pa.string()) if c == "cell_id" else (c, t) for c, t in TABLES["fact"]
+        ]
     cols = {name: {c: [] for c, _ in columns} for name, columns in spec.items()}
-    doc, rep, fact, chk, sec = (cols[n] for n in ("doc", "report", "fact", "check_result", "section"))
+    doc, rep, fact, chk, sec = (
+        cols[n] for n in ("doc", "report", "fact", "check_result", "section")
+    )
     for no, (d, r) in enumerate(batch, start=first_no):
         published = dt.date.fromisoformat(r.published_on) if r.published_on else None
         j = r.jurisdiction
-        for k, v in (("doc_id", d.doc_id), ("source_id", d.source_id), ("source_url", d.source_url),
-                     ("page_url", d.page_url), ("fetched_at", d.fetched_at), ("media_type", d.media_type),
-                     ("bytes", d.bytes), ("path", d.path), ("title", r.title or d.title), ("http_status", d.http_status),
-                     ("year_guess", d.year_guess or r.year), ("published_on", published)):
+        for k, v in (
+            ("doc_id", d.doc_id),
+            ("source_id", d.source_id),
+            ("source_url", d.source_url),
+            ("page_url", d.page_url),
+            ("fetched_at", d.fetched_at),
+            ("media_type", d.media_type),
+            ("bytes", d.bytes),
+            ("path", d.path),
+            ("title", r.title or d.title),
+            ("http_status", d.http_status),
+            ("year_guess", d.year_guess or r.year),
+            ("published_on", published),
+        ):
             doc[k].append(v)
         code = j.get("current_code") or j.get("code")
         province = code[:2] + "0000" if code and len(code) == 6 and code.isdigit() else None
-        for k, v in (("report_no", no), ("report_id", d.doc_id), ("doc_id", d.doc_id), ("source_id", d.source_id),
-                     ("issuer", r.issuer), ("issuer_key", r.issuer_key), ("series_key", r.series_key),
-                     ("aliases", j.get("aliases") or []), ("province", province),
-                     ("generated", r.generated), ("is_current", False),
-                     ("scope", r.scope), ("jurisdiction", j.get("name")),
-                     ("jurisdiction_simplified", j.get("name_simplified")), ("jurisdiction_code", j.get("code")),
-                     ("jurisdiction_id", j.get("id")), ("jurisdiction_flag", j.get("flag")),
-                     ("current_code", j.get("current_code")),
-                     ("level", j.get("level")), ("parent", j.get("parent")), ("year", r.year),
-                     ("format", r.format), ("title", r.title), ("published_on", published), ("status", r.status),
-                     ("error", r.error), ("warnings", list(r.warnings)), ("method", r.method),
-                     ("extractor_version", EXTRACTOR_VERSION), ("ingested_at", now)):
+        for k, v in (
+            ("report_no", no),
+            ("report_id", d.doc_id),
+            ("doc_id", d.doc_id),
+            ("source_id", d.source_id),
+            ("issuer", r.issuer),
+            ("issuer_key", r.issuer_key),
+            ("series_key", r.series_key),
+            ("aliases", j.get("aliases") or []),
+            ("province", province),
+            ("generated", r.generated),
+            ("is_current", False),
+            ("scope", r.scope),
+            ("jurisdiction", j.get("name")),
+            ("jurisdiction_simplified", j.get("name_simplified")),
+            ("jurisdiction_code", j.get("code")),
+            ("jurisdiction_id", j.get("id")),
+            ("jurisdiction_flag", j.get("flag")),
+            ("current_code", j.get("current_code")),
+            ("level", j.get("level")),
+            ("parent", j.get("parent")),
+            ("year", r.year),
+            ("format", r.format),
+            ("title", r.title),
+            ("published_on", published),
+            ("status", r.status),
+            ("error", r.error),
+            ("warnings", list(r.warnings)),
+            ("method", r.method),
+            ("extractor_version", EXTRACTOR_VERSION),
+            ("ingested_at", now),
+        ):
             rep[k].append(v)
         keys, values, raws, pages, confs = r.fact_columns()
         fact["report_no"] += [no] * len(keys)
@@ -356,6 +505,11 @@ def _rows(batch: list[tuple[DocumentRecord, Report]], first_no: int, cell_ids: d
         chk["actual"] += actual
         chk["detail"] += details
         for s in r.sections:
-            for k, v in (("report_no", no), ("section_no", s.no), ("heading", s.heading), ("body", s.body)):
+            for k, v in (
+                ("report_no", no),
+                ("section_no", s.no),
+                ("heading", s.heading),
+                ("body", s.body),
+            ):
                 sec[k].append(v)
     return {name: pa.table(cols[name], schema=pa.schema(spec[name])) for name in spec}

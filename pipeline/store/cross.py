@@ -15,6 +15,7 @@ one of the year before (a window over the series, ordered by year) and checked:
 Each result is filed on the later (or aggregate) report and names the other. The cost of a batch
 depends on the series it touches, not on the warehouse's size; memory on the batch.
 """
+
 from __future__ import annotations
 
 from .. import catalogue as cat
@@ -143,8 +144,17 @@ def _pairs(con) -> None:
     for no, prev_no, prev_year, before, now in rows:
         sim = similarity(before or "", now or "")
         if sim is not None and sim >= 0.9:
-            copied.append((no, "copy_paste", False, None, round(sim, 3),
-                           f"section 一 is {sim:.0%} identical to {prev_year}'s", prev_no))
+            copied.append(
+                (
+                    no,
+                    "copy_paste",
+                    False,
+                    None,
+                    round(sim, 3),
+                    f"section 一 is {sim:.0%} identical to {prev_year}'s",
+                    prev_no,
+                )
+            )
     if copied:
         con.executemany("INSERT INTO _x_new VALUES (?, ?, ?, ?, ?, ?, ?)", copied)
     con.execute("DROP TABLE IF EXISTS _x_cells")

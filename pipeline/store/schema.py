@@ -12,65 +12,142 @@ them:
   at query time;
 * **views** that are plain projections of those (so filters push down), plus the few that join.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
 
 from .. import catalogue as cat
 
-S, I32, I64, TS, DATE, BOOL, NUM = (pa.string(), pa.int32(), pa.int64(), pa.timestamp("us"), pa.date32(),
-                                    pa.bool_(), pa.string())
-SQL_TYPE = {S: "VARCHAR", I32: "INTEGER", I64: "BIGINT", TS: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN",
-            pa.int16(): "SMALLINT", pa.float32(): "REAL", pa.list_(S): "VARCHAR[]"}
+S, I32, I64, TS, DATE, BOOL, NUM = (
+    pa.string(),
+    pa.int32(),
+    pa.int64(),
+    pa.timestamp("us"),
+    pa.date32(),
+    pa.bool_(),
+    pa.string(),
+)
+SQL_TYPE = {
+    S: "VARCHAR",
+    I32: "INTEGER",
+    I64: "BIGINT",
+    TS: "TIMESTAMP",
+    DATE: "DATE",
+    BOOL: "BOOLEAN",
+    pa.int16(): "SMALLINT",
+    pa.float32(): "REAL",
+    pa.list_(S): "VARCHAR[]",
+}
 # Numbers travel as text and land as DECIMAL(18,6): exact for counts and for 万元 amounts to 0.01 元.
 NUMERIC = "DECIMAL(18, 6)"
 
 # Base tables: (name, [(column, arrow type)]). One declaration feeds the DDL and the Arrow
 # batches (and the Parquet shards of a distributed extraction), so they cannot drift apart.
 TABLES = {
-    "doc": [("doc_id", S), ("source_id", S), ("source_url", S), ("page_url", S), ("fetched_at", TS),
-            ("media_type", S), ("bytes", I64), ("path", S), ("title", S), ("http_status", I32),
-            ("year_guess", I32), ("published_on", DATE)],
-    "report": [("report_no", I64), ("report_id", S), ("doc_id", S), ("source_id", S), ("issuer", S),
-               ("issuer_key", S), ("series_key", S), ("aliases", pa.list_(S)), ("scope", S), ("jurisdiction", S),
-               ("jurisdiction_simplified", S), ("jurisdiction_code", S), ("jurisdiction_id", S),
-               ("jurisdiction_flag", S), ("current_code", S), ("province", S), ("level", S), ("parent", S),
-               ("year", I32), ("format", S), ("title", S), ("published_on", DATE), ("status", S), ("error", S),
-               ("warnings", pa.list_(S)), ("method", S), ("extractor_version", S), ("ingested_at", TS),
-               ("generated", BOOL), ("is_current", BOOL)],
+    "doc": [
+        ("doc_id", S),
+        ("source_id", S),
+        ("source_url", S),
+        ("page_url", S),
+        ("fetched_at", TS),
+        ("media_type", S),
+        ("bytes", I64),
+        ("path", S),
+        ("title", S),
+        ("http_status", I32),
+        ("year_guess", I32),
+        ("published_on", DATE),
+    ],
+    "report": [
+        ("report_no", I64),
+        ("report_id", S),
+        ("doc_id", S),
+        ("source_id", S),
+        ("issuer", S),
+        ("issuer_key", S),
+        ("series_key", S),
+        ("aliases", pa.list_(S)),
+        ("scope", S),
+        ("jurisdiction", S),
+        ("jurisdiction_simplified", S),
+        ("jurisdiction_code", S),
+        ("jurisdiction_id", S),
+        ("jurisdiction_flag", S),
+        ("current_code", S),
+        ("province", S),
+        ("level", S),
+        ("parent", S),
+        ("year", I32),
+        ("format", S),
+        ("title", S),
+        ("published_on", DATE),
+        ("status", S),
+        ("error", S),
+        ("warnings", pa.list_(S)),
+        ("method", S),
+        ("extractor_version", S),
+        ("ingested_at", TS),
+        ("generated", BOOL),
+        ("is_current", BOOL),
+    ],
     # One row per number: the cell is a small id into `cell` (the catalogue's keys), the report a
     # number into `report` — a narrow table loads at millions of rows a second.
-    "fact": [("report_no", I64), ("cell_id", pa.int16()), ("value", NUM), ("raw_text", S), ("page", I32),
-             ("confidence", pa.float32())],
-    "check_result": [("report_no", I64), ("check_id", S), ("ok", BOOL), ("expected", NUM), ("actual", NUM),
-                     ("detail", S)],
+    "fact": [
+        ("report_no", I64),
+        ("cell_id", pa.int16()),
+        ("value", NUM),
+        ("raw_text", S),
+        ("page", I32),
+        ("confidence", pa.float32()),
+    ],
+    "check_result": [
+        ("report_no", I64),
+        ("check_id", S),
+        ("ok", BOOL),
+        ("expected", NUM),
+        ("actual", NUM),
+        ("detail", S),
+    ],
     "section": [("report_no", I64), ("section_no", I32), ("heading", S), ("body", S)],
 }
 NUMERIC_COLUMNS = {("fact", "value"), ("check_result", "expected"), ("check_result", "actual")}
 PRIMARY = {("doc", "doc_id"), ("report", "report_no")}
 WIDE = ("proactive", "applications", "appeals")
-REPORT_COLUMNS = ("report_id", "issuer", "jurisdiction", "level", "scope", "year", "format", "status", "is_current")
+REPORT_COLUMNS = (
+    "report_id",
+    "issuer",
+    "jurisdiction",
+    "level",
+    "scope",
+    "year",
+    "format",
+    "status",
+    "is_current",
+)
 
 
 def ddl() -> str:
-    out = ["CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);",
-           "CREATE TABLE IF NOT EXISTS cell (cell_id SMALLINT PRIMARY KEY, table_name VARCHAR, row_key VARCHAR, "
-           "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
-           "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
-           "detail VARCHAR, column_url VARCHAR, trail VARCHAR[]);",
-           # URLs that failed for good in a crawl (after retries), and requests a closed source left
-           "CREATE TABLE IF NOT EXISTS crawl_error (source_id VARCHAR, url VARCHAR, error VARCHAR, attempts INTEGER, "
-           "last_tried_at TIMESTAMP, role VARCHAR, run_id VARCHAR, UNIQUE (source_id, url, last_tried_at));",
-           "CREATE TABLE IF NOT EXISTS cross_check (report_no BIGINT, check_id VARCHAR, ok BOOLEAN, "
-           "expected DECIMAL(18, 6), actual DECIMAL(18, 6), detail VARCHAR, other_report_no BIGINT, "
-           # the other report's id, stored: `checks` then needs no second join with `report`
-           "other_report_id VARCHAR);",
-           # Every URL a document was fetched from (the same bytes under two URLs: one doc, two rows).
-           "CREATE TABLE IF NOT EXISTS doc_url (doc_id VARCHAR, url VARCHAR, page_url VARCHAR, source_id VARCHAR, "
-           "fetched_at TIMESTAMP, http_status INTEGER, UNIQUE (doc_id, url));",
-           # Parquet shards of a distributed extraction already loaded (pipeline/store/shards.py).
-           "CREATE TABLE IF NOT EXISTS loaded_shard (shard VARCHAR PRIMARY KEY, extractor_version VARCHAR, "
-           "loaded_at TIMESTAMP);"]
+    out = [
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);",
+        "CREATE TABLE IF NOT EXISTS cell (cell_id SMALLINT PRIMARY KEY, table_name VARCHAR, row_key VARCHAR, "
+        "col_key VARCHAR, UNIQUE (table_name, row_key, col_key));",
+        "CREATE TABLE IF NOT EXISTS crawl_outcome (source_id VARCHAR, crawled_at TIMESTAMP, outcome VARCHAR, "
+        "detail VARCHAR, column_url VARCHAR, trail VARCHAR[]);",
+        # URLs that failed for good in a crawl (after retries), and requests a closed source left
+        "CREATE TABLE IF NOT EXISTS crawl_error (source_id VARCHAR, url VARCHAR, error VARCHAR, attempts INTEGER, "
+        "last_tried_at TIMESTAMP, role VARCHAR, run_id VARCHAR, UNIQUE (source_id, url, last_tried_at));",
+        "CREATE TABLE IF NOT EXISTS cross_check (report_no BIGINT, check_id VARCHAR, ok BOOLEAN, "
+        "expected DECIMAL(18, 6), actual DECIMAL(18, 6), detail VARCHAR, other_report_no BIGINT, "
+        # the other report's id, stored: `checks` then needs no second join with `report`
+        "other_report_id VARCHAR);",
+        # Every URL a document was fetched from (the same bytes under two URLs: one doc, two rows).
+        "CREATE TABLE IF NOT EXISTS doc_url (doc_id VARCHAR, url VARCHAR, page_url VARCHAR, source_id VARCHAR, "
+        "fetched_at TIMESTAMP, http_status INTEGER, UNIQUE (doc_id, url));",
+        # Parquet shards of a distributed extraction already loaded (pipeline/store/shards.py).
+        "CREATE TABLE IF NOT EXISTS loaded_shard (shard VARCHAR PRIMARY KEY, extractor_version VARCHAR, "
+        "loaded_at TIMESTAMP);",
+    ]
     for name, cols in TABLES.items():
         defs = []
         for col, typ in cols:
@@ -84,15 +161,23 @@ def ddl() -> str:
 def wide_columns(table: str) -> list[tuple[str, str, str]]:
     """(column name, SQL type, unit) of a wide table's cells, in template order."""
     units = cat.PROACTIVE_UNITS if table == "proactive" else {}
-    return [(f"{row}_{col}", NUMERIC if units.get(col) == "amount_wan" else "BIGINT", units.get(col, "count"))
-            for row, col in cat.wide_columns(table)]
+    return [
+        (
+            f"{row}_{col}",
+            NUMERIC if units.get(col) == "amount_wan" else "BIGINT",
+            units.get(col, "count"),
+        )
+        for row, col in cat.wide_columns(table)
+    ]
 
 
 def wide_ddl(table: str) -> str:
     cols = ", ".join(f"{n} {t}" for n, t, _ in wide_columns(table))
-    return (f"CREATE TABLE IF NOT EXISTS w_{table} (report_no BIGINT, report_id VARCHAR, issuer VARCHAR, "
-            f"jurisdiction VARCHAR, level VARCHAR, scope VARCHAR, year INTEGER, format VARCHAR, status VARCHAR, "
-            f"is_current BOOLEAN, {cols});")
+    return (
+        f"CREATE TABLE IF NOT EXISTS w_{table} (report_no BIGINT, report_id VARCHAR, issuer VARCHAR, "
+        f"jurisdiction VARCHAR, level VARCHAR, scope VARCHAR, year INTEGER, format VARCHAR, status VARCHAR, "
+        f"is_current BOOLEAN, {cols});"
+    )
 
 
 def wide_insert(table: str, cell_ids: dict[str, int], reports: str) -> str:
@@ -113,11 +198,11 @@ def wide_insert(table: str, cell_ids: dict[str, int], reports: str) -> str:
     return f"""
 INSERT INTO w_{table}
 SELECT r.report_no, r.report_id, r.issuer, r.jurisdiction, r.level, r.scope, r.year, r.format, r.status, r.is_current,
-       {', '.join(picks)}
+       {", ".join(picks)}
 FROM report r LEFT JOIN (
     PIVOT (SELECT report_no, cell_id, CASE WHEN {keep}value = trunc(value) THEN value END AS v
-           FROM fact WHERE report_no IN (SELECT report_no FROM {reports}) AND cell_id IN ({', '.join(ids)}))
-    ON cell_id IN ({', '.join(ids)}) USING first(v) GROUP BY report_no) p USING (report_no)
+           FROM fact WHERE report_no IN (SELECT report_no FROM {reports}) AND cell_id IN ({", ".join(ids)}))
+    ON cell_id IN ({", ".join(ids)}) USING first(v) GROUP BY report_no) p USING (report_no)
 WHERE r.report_no IN (SELECT report_no FROM {reports}) AND r.status <> 'error'"""
 
 
@@ -228,7 +313,8 @@ def panel_view() -> str:
     picks = ",\n       ".join(
         f"CASE WHEN l.report_no IS NOT NULL THEN {_legacy_value(key)} ELSE {sql} END AS {measure},\n"
         f"       {_quote(note)} AS {measure}_comparable"
-        for measure, key, sql, note in cat.PANEL_MEASURES)
+        for measure, key, sql, note in cat.PANEL_MEASURES
+    )
     pivot = ", ".join(f"max(f.value) FILTER (WHERE c.row_key = '{k}') AS {k}" for k in legacy_keys)
     return f"""CREATE OR REPLACE VIEW panel AS
 WITH l AS (
@@ -256,4 +342,3 @@ def _quote(text: str) -> str:
 
 
 VIEWS.append(panel_view())
-

@@ -16,6 +16,7 @@ The warehouse records the shards it loaded (table ``loaded_shard``); the driver 
 shards a crashed run left behind before it extracts anything, and skips documents already
 loaded by this extractor version — a re-run does only the missing work.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,10 +44,14 @@ def version_dir(root: str | Path, version: str = EXTRACTOR_VERSION) -> Path:
     return Path(root) / version
 
 
-def write_shard(batch: list[tuple["DocumentRecord", Report]], root: str | Path,  # noqa: F821
-                now: dt.datetime | None = None) -> Path:
+def write_shard(
+    batch: list[tuple["DocumentRecord", Report]],
+    root: str | Path,  # noqa: F821
+    now: dt.datetime | None = None,
+) -> Path:
     """Write one shard atomically; returns its folder (an existing complete shard is kept)."""
     from . import _rows
+
     final = version_dir(root) / shard_key([d.doc_id for d, _ in batch])
     if final.is_dir():
         return final  # the same documents done before (a task retried after its worker died)
@@ -77,10 +82,13 @@ def shards(root: str | Path, version: str = EXTRACTOR_VERSION) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def clear_partial(root: str | Path, version: str = EXTRACTOR_VERSION, older_than_s: float = 3600) -> int:
+def clear_partial(
+    root: str | Path, version: str = EXTRACTOR_VERSION, older_than_s: float = 3600
+) -> int:
     """Remove what killed workers left half-written an hour ago or more (a live worker may be
     writing a younger one); returns how many folders."""
     import time
+
     d = version_dir(root, version)
     gone = 0
     for p in d.glob(".tmp-*") if d.is_dir() else []:

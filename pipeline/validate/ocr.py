@@ -14,6 +14,7 @@ likeliest readings (pipeline.extract.ocr.digit_alternatives). Two rules, in this
 Printed numbers that break an identity on their own (the report's own error) are untouched: an
 alternative is only ever one the recogniser offered for a cell it was unsure of.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -50,14 +51,21 @@ def settle_ocr(report: Report) -> None:
             key, cell, alt, value = found[0]
             report.warnings.append(
                 f"{'.'.join(key)}: OCR read {cell.raw!r} (confidence {cell.confidence:.2f}); its next reading "
-                f"{alt!r} is the only one that makes {ident.id} and the other identities hold: taken")
+                f"{alt!r} is the only one that makes {ident.id} and the other identities hold: taken"
+            )
             cell.raw, cell.value = alt, value
     confirmed = {key for ident in ids if ident.holds(report) for key in ident.cells}
     for key, cell in _cells(report):
-        if cell.confidence is not None and cell.confidence < LOW_CONFIDENCE and cell.value is not None \
-                and key not in confirmed:
-            report.warnings.append(f"{'.'.join(key)}: OCR reading {cell.raw!r} has confidence "
-                                   f"{cell.confidence:.2f} and no identity confirms it: left blank")
+        if (
+            cell.confidence is not None
+            and cell.confidence < LOW_CONFIDENCE
+            and cell.value is not None
+            and key not in confirmed
+        ):
+            report.warnings.append(
+                f"{'.'.join(key)}: OCR reading {cell.raw!r} has confidence "
+                f"{cell.confidence:.2f} and no identity confirms it: left blank"
+            )
             cell.value = None
 
 
