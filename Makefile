@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps ingest test notebooks bench bench-national accuracy check lab clean
+.PHONY: setup system-deps ingest test notebooks bench bench-national accuracy lint check mutants lab clean
 
 # Debian packages: LibreOffice (DOC/WPS → DOCX, test corpus), CJK fonts, Chromium (chart PNGs,
 # browser tests), redis-server (the distributed crawl frontier; tests start their own on loopback).
@@ -56,18 +56,27 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 # A national panel: a warehouse of 600,000 reports (about an hour and 10 GB of disk; not in CI).
 bench-national: $(STAMP)
-	$(BIN)/python bench/national.py --sizes 600000
+	$(BIN)/python -m bench.national --sizes 600000
 
-# Cell-level exact match per format on a generated corpus with known truth (tests/formats.py).
+# Cell-level exact match per format on a generated corpus with known truth (tests/corpus/forms.py).
 accuracy: $(STAMP)
-	$(BIN)/python bench/accuracy.py
+	$(BIN)/python -m bench.accuracy
 
-check: $(STAMP)
+# Lint and format (ruff), as CI runs them before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: lint
 	$(BIN)/ogi check
+
+# One-character bugs in central rules (tests/mutants.py): the suite must fail on each.
+mutants: $(STAMP)
+	$(BIN)/python -m tests.mutants
 
 clean:
 	rm -rf $(VENV) data/ogi.duckdb data/ogi.duckdb.wal

@@ -1,11 +1,11 @@
 """`make accuracy`: cell-level exact match per form on a generated corpus with known truth.
 
-    python bench/accuracy.py [--random N] [--scans N] [--out bench/out]
+    python -m bench.accuracy [--random N] [--scans N] [--out bench/out]
 
-The reports are the bundled samples' specs plus N random ones (tests/synth.py). A third of the
+The reports are the bundled samples' specs plus N random ones (tests/corpus/synth.py). A third of the
 random ones carry the patterns real publishers print: a Word-pasted grid with a phantom column,
 a row label that lost glyphs in the text layer, the 四、 heading left out. Each report is then
-published in every form (tests/synth.py, tests/formats.py):
+published in every form (tests/corpus/synth.py, tests/corpus/forms.py):
 
   html        report page in a CMS shell (grid read by header position)
   docx, doc, wps, xls   LibreOffice conversions of the same report
@@ -15,7 +15,7 @@ published in every form (tests/synth.py, tests/formats.py):
   text_glued  every table on one line with no separators
   scan        150–200 dpi, skewed, blurred, JPEG (OCR)
 
-and the 2008–2018 reports' 政府信息公开情况统计表 (tests/synth_legacy.py: the `legacy` table, with and
+and the 2008–2018 reports' 政府信息公开情况统计表 (tests/corpus/synth_legacy.py: the `legacy` table, with and
 without the 历年累计 column) as legacy_html, legacy_docx, legacy_pdf and legacy_text_glued (the table
 flattened into one run of text, where only the readings the table forces are taken).
 
@@ -36,14 +36,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import synth_legacy  # noqa: E402
-from formats import KINDS, build, legacy_build, score  # noqa: E402
-from synth import glued_tables, random_spec, render_html, sample_specs, text_nodes  # noqa: E402
-
-from pipeline.api import extract_bytes, extract_file  # noqa: E402
+from pipeline.api import extract_bytes, extract_file
+from tests.corpus import ROOT, synth_legacy
+from tests.corpus.forms import KINDS, build, legacy_build, pointed_at, score
+from tests.corpus.synth import glued_tables, random_spec, render_html, sample_specs, text_nodes
 
 TEXT_FORMS = {
     "html": (".html", lambda spec, i: render_html(spec, seed=i).encode()),
@@ -133,8 +129,7 @@ def main() -> None:
         totals[kind][1] += n
         totals[kind][2] += len(wrong) - len(wrong_numbers)
         totals[kind][3] += len(wrong_numbers)
-        flagged = any(not c.ok for c in report.checks) or bool(report.warnings)
-        if wrong_numbers and not flagged:
+        if not pointed_at(report, wrong_numbers):
             silent.append(f"{kind} {name}: {wrong_numbers[:3]}")
         if wrong_numbers:
             print(

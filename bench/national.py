@@ -1,7 +1,7 @@
 """Costs that grow with the warehouse: a national panel of N reports, then what researchers do.
 
-    python bench/national.py --sizes 10000 100000         # part of `make bench`
-    python bench/national.py --sizes 600000               # `make bench-national` (not in CI)
+    python -m bench.national --sizes 10000 100000         # part of `make bench`
+    python -m bench.national --sizes 600000               # `make bench-national` (not in CI)
 
 First, `ogi ingest` of 1,000 real-size pages into an empty warehouse (ingest_into_empty), and of
 five distinct copies of them, 5,000 documents (ingest_5000_into_empty: the start, while the
@@ -38,11 +38,10 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-from pipeline.api import extract_bytes  # noqa: E402
-from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
+from pipeline.api import Provenance, extract_bytes
+from pipeline.store import Warehouse
+from tests.corpus import ROOT
+from tests.corpus.synth import real_size_pages
 
 STEADY = 5000  # documents of the steady-state ingest
 PROVINCES = ["11", "13", "32", "33", "35", "41", "44", "46", "51", "62"]
@@ -99,10 +98,8 @@ QUERIES = {
 
 
 def pages(n: int, seed: int) -> list[bytes]:
-    """Real-size report pages (bench/run.py's corpus: Word-pasted tables in CMS shells)."""
-    from run import corpus
-
-    return [page for _, page in corpus(n, seed)]
+    """Real-size report pages (Word-pasted tables in CMS shells)."""
+    return [page for _, page in real_size_pages(n, seed)]
 
 
 def synthetic(templates: list, i: int):
@@ -138,9 +135,7 @@ def build(path: Path, n: int, templates: list, batch: int = 1000) -> dict:
                 r = synthetic(templates, i)
                 items.append(
                     (
-                        DocumentRecord(
-                            doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=1
-                        ),
+                        Provenance(r.source, sha256=r.sha256, media_type="text/html", bytes=1),
                         r,
                     )
                 )

@@ -1,9 +1,9 @@
 """`make bench`: extraction throughput against same-work floors, warehouse load rate, memory,
 and (bench/scale.py, bench/national.py) Dask, shard loads and warehouses of 10 k / 100 k reports.
 
-    python bench/run.py [--pages 1000] [--text 1000] [--out bench/out] [--no-scale]
+    python -m bench.run [--pages 1000] [--text 1000] [--out bench/out] [--no-scale]
 
-HTML: a generated corpus of real-size report pages (Word-pasted tables in CMS shells, tests/synth.py).
+HTML: a generated corpus of real-size report pages (Word-pasted tables in CMS shells, tests/corpus/synth.py).
 The floor is the extractor's own parser parsing each page and reading every cell's text; floor
 and extraction are timed page by page, interleaved, over five passes (min and median), so machine
 noise hits both alike. Text: the same
@@ -16,7 +16,6 @@ on 127.0.0.1, politeness delays off: pages/s and peak memory of the crawling pro
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gc
 import json
 import random
@@ -27,31 +26,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+from lxml import etree
 
-from lxml import etree  # noqa: E402
-from synth import random_spec, render_html  # noqa: E402
+from pipeline import store
+from pipeline.api import extract_bytes
+from pipeline.extract.html import _PARSER, text_of
+from pipeline.model import Provenance
+from pipeline.store import Warehouse
+from tests.corpus import ROOT
+from tests.corpus.synth import random_spec, real_size_pages
 
-from pipeline import store  # noqa: E402
-from pipeline.api import extract_bytes  # noqa: E402
-from pipeline.extract.html import _PARSER, text_of  # noqa: E402
-from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
-
-
-def corpus(n: int, seed: int = 1) -> list[tuple[object, bytes]]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        # real-size pages as county portals serve them: 60–400 KB, tables pasted from Word
-        spec = dataclasses.replace(
-            random_spec(rng, i),
-            word_markup=True,
-            padding_kb=rng.choice([40, 60, 90, 140, 220, 300]),
-        )
-        out.append((spec, render_html(spec, seed=i).encode("utf-8")))
-    return out
+corpus = real_size_pages  # (spec, page) pairs
 
 
 def as_text(page: bytes) -> bytes:
@@ -128,9 +113,7 @@ def bench_load(pages: list[bytes]) -> dict:
     reports = [extract_bytes(p, f"p{i}.html") for i, p in enumerate(pages)]
     items = [
         (
-            DocumentRecord(
-                doc_id=r.sha256, source_url=r.source, media_type="text/html", bytes=len(p)
-            ),
+            Provenance(r.source, sha256=r.sha256, media_type="text/html", bytes=len(p)),
             r,
         )
         for r, p in zip(reports, pages)
@@ -172,20 +155,21 @@ def bench_load(pages: list[bytes]) -> dict:
 
 def peak_rss_mb(n: int) -> float:
     code = (
-        f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}];"
-        "import random; from synth import random_spec, render_html;"
+        "import random; from tests.corpus.synth import random_spec, render_html;"
         "from pipeline.api import extract_bytes; rng = random.Random(3)\n"
         f"for i in range({n}):\n"
         "    extract_bytes(render_html(random_spec(rng, i), seed=i).encode(), 'p.html')\n"
         "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return round(float(out.stdout.strip()), 1)
 
 
 def build_crawl_site(root: Path, listings: int = 100, per_page: int = 20) -> int:
     """A TRS-style column of `listings` pages × `per_page` reports: listings + reports pages."""
-    from sites import page, simple_report, write
+    from tests.corpus.sites import page, simple_report, write
 
     body_cache = simple_report("样本县人民政府", 2023)
     for p in range(listings):
@@ -223,8 +207,7 @@ def bench_crawl(pages_wanted: int = 2000) -> dict:
             [
                 sys.executable,
                 "-c",
-                f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
-                "from crawlers.mirror import MirrorServer;"
+                "import time; from crawlers.mirror import MirrorServer;"
                 f"s = MirrorServer({str(root)!r}).start(); print(s.url, flush=True); time.sleep(3600)",
             ],
             stdout=subprocess.PIPE,
@@ -232,15 +215,16 @@ def bench_crawl(pages_wanted: int = 2000) -> dict:
         )
         url = server.stdout.readline().strip()
         code = (
-            f"import sys, time; sys.path[:0] = [{str(ROOT)!r}];"
-            "from crawlers.run import crawl; from crawlers.registry import Source\n"
+            "import time; from crawlers.run import crawl; from crawlers.registry import Body\n"
             "t = time.perf_counter()\n"
-            f"r = crawl([Source('bench', 'b', 'county', '', '', {url!r} + '/col/index.html', 'trs')], {str(Path(d) / 'out')!r},"
+            f"r = crawl([Body('bench', 'b', 'county', '', '', {url!r} + '/col/index.html', 'trs')],"
+            f" {str(Path(d) / 'out')!r},"
             " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS': 32,"
             " 'CONCURRENT_REQUESTS_PER_DOMAIN': 32, 'LOG_LEVEL': 'ERROR', 'ROBOTSTXT_OBEY': False})\n"
             "dt = time.perf_counter() - t\n"
             "import resource; u = resource.getrusage(resource.RUSAGE_SELF)\n"
-            "print(len(r.stored), dt, next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024,"
+            "print(len(r.stored), dt,"
+            " next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024,"
             " u.ru_utime + u.ru_stime)"
         )
         try:
@@ -267,11 +251,10 @@ def bench_discovery(portals: int = 20) -> dict:
     three clicks deep (首页 → 政务公开 → 政府信息公开 → 年报, beside nine noise links on every page),
     crawled from their home pages and again from their pinned column URLs. Pages fetched per
     report found, both ways."""
-    from sites import build_portal
-
     from crawlers.mirror import serving
-    from crawlers.registry import Source
+    from crawlers.registry import Body
     from crawlers.run import crawl
+    from tests.corpus.sites import build_portal
 
     fast = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "ERROR"}
     out = {}
@@ -279,9 +262,9 @@ def bench_discovery(portals: int = 20) -> dict:
         rows_home, rows_column = [], []
         for i in range(portals):
             entry = build_portal(Path(d) / "web", "depth3", site=f"q{i}")["entry"]
-            rows_home.append(Source(f"q{i}", "x", "county", "", "", entry, ""))
+            rows_home.append(Body(f"q{i}", "x", "county", "", "", entry, ""))
             rows_column.append(
-                Source(f"q{i}", "x", "county", "", "", entry + "zwgk/zfxxgk/zfxxgknb/", "")
+                Body(f"q{i}", "x", "county", "", "", entry + "zwgk/zfxxgk/zfxxgknb/", "")
             )
         for name, rows in (("from_home_page", rows_home), ("from_pinned_column", rows_column)):
             with serving(Path(d) / "web") as srv:
@@ -340,8 +323,9 @@ def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict
     import io
 
     import pdfplumber
-    from formats import build
-    from synth import sample_specs
+
+    from tests.corpus.forms import build
+    from tests.corpus.synth import sample_specs
 
     rng = random.Random(4)
     specs = {k.replace(".html", ""): v for k, v in sample_specs().items()}
@@ -437,10 +421,14 @@ def main() -> None:
     results["formats"] = bench_formats()
     print("formats", results["formats"], flush=True)
     if not args.no_scale:
-        import scale  # bench/scale.py: Dask workers, scheduling overhead, shard loads, the national projection
+        from bench import (
+            scale,  # Dask workers, scheduling overhead, shard loads, the national projection
+        )
 
         results["scale"] = scale.run(results)
-        import national  # bench/national.py: warehouses of 10 k and 100 k reports, ingest and queries on them
+        from bench import (
+            national,  # warehouses of 10 k and 100 k reports, ingest and queries on them
+        )
 
         results["national"] = national.run([10_000, 100_000])
     out = Path(args.out)

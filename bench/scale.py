@@ -1,4 +1,4 @@
-"""Benchmarks of the distributed path (pipeline/distributed.py), part of `make bench`:
+"""Benchmarks of the distributed path (pipeline/run/cluster.py), part of `make bench`:
 
 * extraction throughput on a Dask LocalCluster of 1 vs 2 workers, HTML and PDF, cluster started
   and warmed before the clock starts (what a long national run sees);
@@ -9,7 +9,7 @@
 * a projection for a national panel of 600,000 documents in the real mix on 1, 10 and 50
   two-core machines, from the per-document costs measured here and in bench/run.py.
 
-    python bench/scale.py [--html 400] [--pdf 40]
+    python -m bench.scale [--html 400] [--pdf 40]
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ import dataclasses
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
-
-from slow import nothing as noop  # noqa: E402  (importable by the workers)
-
-from pipeline import api  # noqa: E402
-from pipeline.api import IngestSummary, extract_bytes  # noqa: E402
-from pipeline.distributed import CHUNK, Cluster, ingest_on_dask  # noqa: E402
-from pipeline.store import DocumentRecord, Warehouse  # noqa: E402
-from pipeline.store.shards import write_shard  # noqa: E402
+from pipeline import api
+from pipeline.api import IngestSummary, Provenance, extract_bytes
+from pipeline.run.cluster import Cluster, ingest_on_dask
+from pipeline.settings import DASK_CHUNK as CHUNK
+from pipeline.store import Warehouse
+from pipeline.store.shards import write_shard
+from tests.corpus import ROOT
+from tests.slow import nothing as noop  # (importable by the workers)
 
 # The real mix of a national panel (issue 13: about a third PDFs). Shares by document; pages for
 # the paged kinds. An assumption, stated: HTML pages 50 %, text PDFs 30 % (8 pages), scanned PDFs
@@ -49,7 +46,7 @@ def empty(_):
 
 
 def write_html_corpus(d: Path, n: int) -> list:
-    from synth import random_spec, render_html
+    from tests.corpus.synth import random_spec, render_html
 
     rng = random.Random(5)
     for i in range(n):
@@ -58,8 +55,8 @@ def write_html_corpus(d: Path, n: int) -> list:
 
 
 def write_pdf_corpus(d: Path, n: int) -> list:
-    from formats import build
-    from synth import random_spec
+    from tests.corpus.forms import build
+    from tests.corpus.synth import random_spec
 
     rng = random.Random(9)
     specs = {f"r{i:03d}": random_spec(rng, i) for i in range(n)}
@@ -139,9 +136,9 @@ def bench_shard_load(pages: list[bytes], copies: int = 5, shards_per_load: int =
         for c in range(copies):
             for i, r in enumerate(reports):
                 sha = f"{c:02d}{r.sha256[2:]}"
-                rec = DocumentRecord(
-                    doc_id=sha,
-                    source_url=f"https://example.gov.cn/{c}/{i}.html",
+                rec = Provenance(
+                    f"https://example.gov.cn/{c}/{i}.html",
+                    sha256=sha,
                     media_type="text/html",
                     bytes=len(pages[i]),
                 )

@@ -9,44 +9,19 @@ import re
 from html import unescape as html_unescape
 from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlparse
 
-from pipeline.catalogue import LOOKALIKE_TITLES
+from pipeline import formats
+from pipeline.catalogue import DATED_REPORT_TITLE, LOOKALIKE_TITLES
 
-# Link text and URL fragments of an annual-report column.
-COLUMN_TEXT = (
-    "政府信息公开年报",
-    "政府信息公开年度报告",
-    "信息公开年报",
-    "信息公开年度报告",
-    "年度报告",
-    "年报",
-)
-COLUMN_URL = ("zfxxgkndbg", "zfxxgknb", "xxgknb", "gknb", "ndbg")
-
-_REPORT_TITLE = re.compile(
-    r"(?:19|20)\d{2}\s*年?度?.{0,40}?(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)"
-)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-ATTACHMENT_EXT = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".wps",
-    ".xls",
-    ".xlsx",
-    ".et",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".gif",
-    ".ofd",
-)
+# What the crawler follows as a document (pipeline/formats.py declares the kinds).
+ATTACHMENT_EXT = formats.ATTACHMENT_SUFFIXES
 _ONCLICK_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NEXT_TEXT = ("下一页", "下页", "后页", ">", "›", "»")
 
 
 def is_report_title(title: str) -> bool:
     t = re.sub(r"\s+", "", title or "")
-    if not _REPORT_TITLE.search(t):
+    if not DATED_REPORT_TITLE.search(t):
         return False
     return lookalike_kind(t) is None
 
@@ -62,18 +37,6 @@ def lookalike_kind(title: str) -> str | None:
 def year_of(title: str) -> int | None:
     m = _YEAR.search(title or "")
     return int(m.group(1)) if m else None
-
-
-def is_column_link(text: str, url: str) -> bool:
-    t = re.sub(r"\s+", "", text or "")
-    if (
-        any(k in t for k in COLUMN_TEXT)
-        and not re.search(r"(?:19|20)\d{2}", t)
-        and lookalike_kind(t) is None
-    ):
-        return True
-    path = urlparse(url).path.lower()
-    return any(f"/{frag}" in path for frag in COLUMN_URL)
 
 
 # ---------------------------------------------------------------- navigation to the column
@@ -124,7 +87,7 @@ def nav_score(text: str, url: str) -> int:
 DOWNLOAD_SCRIPT = re.compile(
     r"(?:download|downfile|down\.|attach|getfile|file\.do|fileid=|fid=|annex)", re.I
 )
-IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif")
+IMAGE_EXT = formats.IMAGE_SUFFIXES
 _NAMES_REPORT = re.compile(r"(?:年报|年度报告|政府信息公开|附件|报告全文|原文|扫描件)")
 NOT_DOCUMENT_EXT = (
     ".apk",

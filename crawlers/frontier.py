@@ -36,7 +36,7 @@ import warnings
 from dataclasses import asdict
 from pathlib import Path
 
-from .registry import Source
+from .registry import Body
 
 log = logging.getLogger("ogi.frontier")
 # scrapy-redis 0.9.1 still passes `spider=` to the stats collector; Scrapy 2.19 warns on every request.
@@ -77,7 +77,7 @@ def connect(url: str):
     return r
 
 
-def queue_sources(url: str, rows: list[Source]) -> int:
+def queue_sources(url: str, rows: list[Body]) -> int:
     """Queue every registry row (a source already queued or being crawled is not queued twice)."""
     r = connect(url)
     queued = {json.loads(x)["source_id"] for x in r.lrange(SOURCES, 0, -1)} | {
@@ -95,7 +95,7 @@ def status(url: str) -> dict:
     return {"queued": r.llen(SOURCES), "active": r.hlen(ACTIVE), "done": r.scard(DONE)}
 
 
-def _row(s: Source) -> dict:
+def _row(s: Body) -> dict:
     d = asdict(s)
     d["extra"] = dict(s.extra)
     return d
@@ -180,7 +180,7 @@ def work(
         pipe.execute()
 
 
-def _take(r, claim, me: str, ttl: int) -> tuple[Source, bool] | None:
+def _take(r, claim, me: str, ttl: int) -> tuple[Body, bool] | None:
     raw = claim(keys=[SOURCES, ACTIVE], args=[me, ttl, P + "lease:"])
     if raw:
         return _source(json.loads(raw)), False
@@ -195,5 +195,5 @@ def _keep(renew, key: str, me: str, ttl: int, stop: threading.Event) -> None:
         renew(keys=[key], args=[me, ttl])
 
 
-def _source(d: dict) -> Source:
-    return Source(**{**d, "extra": d.get("extra") or {}})
+def _source(d: dict) -> Body:
+    return Body(**{**d, "extra": d.get("extra") or {}})

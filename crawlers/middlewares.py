@@ -88,7 +88,7 @@ class ChallengeMiddleware:
         if why:
             note = getattr(spider, "note_blocked", None)
             if note:
-                note(request.url, why, response.body[:300])
+                note(request.url, why)
             raise Blocked(why)
         return response
 

@@ -19,6 +19,6 @@ class StorePipeline:
         spider = spider or self.crawler.spider
         store: DocumentStore = spider.store
         # Hashing and writing happen off the event loop, so downloads go on meanwhile.
-        row = await asyncio.to_thread(store.put, item)
-        spider.note_stored(row)
+        stored = await asyncio.to_thread(store.put, item["provenance"], item["body"])
+        spider.note_stored(stored)
         return item

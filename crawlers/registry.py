@@ -2,7 +2,7 @@
 
     source_id,name,level,parent_id,division_code,entry_url,family[,verified,params,…]
 
-A new ordinary site is a new row. Extra columns are kept in `Source.extra` and ignored by code
+A new ordinary site is a new row. Extra columns are kept in `Body.extra` and ignored by code
 that does not know them. `{mirror:NAME}` at the start of an entry URL stands for the address of a local server of the
 mirror folder NAME (see crawlers/mirror.py), so the bundled offline mirror lives in a registry too.
 """
@@ -24,7 +24,10 @@ class RegistryError(ValueError):
 
 
 @dataclass(frozen=True)
-class Source:
+class Body:
+    """A reporting body, as one registry row: the portal to crawl for its reports. Its
+    ``source_id`` names it in the crawl's records and the warehouse."""
+
     source_id: str
     name: str
     level: str
@@ -40,13 +43,13 @@ class Source:
         m = _MIRROR.match(self.entry_url)
         return m.group(1) if m else None
 
-    def with_base(self, base: str) -> "Source":
-        return Source(
+    def with_base(self, base: str) -> "Body":
+        return Body(
             **{**self.__dict__, "entry_url": _MIRROR.sub(base.rstrip("/"), self.entry_url, count=1)}
         )
 
 
-def load(path: str | Path) -> list[Source]:
+def load(path: str | Path) -> list[Body]:
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
@@ -70,7 +73,7 @@ def load(path: str | Path) -> list[Source]:
                 raise RegistryError(f"{path}:{n}: entry_url must be an http(s) URL")
             extra = {k: v for k, v in row.items() if k not in REQUIRED and k is not None}
             out.append(
-                Source(
+                Body(
                     sid,
                     row["name"].strip(),
                     row["level"].strip(),

@@ -22,13 +22,15 @@ from pathlib import Path
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
+from pipeline.model import Provenance
+from pipeline.settings import DEFAULT_CRAWL
+
 from . import registry
 from .mirror import mirror_url, serving
-from .registry import Source
+from .registry import Body
 from .spiders import ReportSpider
 from .store import DocumentStore
 
-DEFAULT_OUT = Path("data/crawl")
 log = logging.getLogger("ogi.crawl")
 
 
@@ -36,7 +38,7 @@ log = logging.getLogger("ogi.crawl")
 class CrawlResult:
     store: DocumentStore
     outcomes: list[dict] = field(default_factory=list)
-    stored: list[dict] = field(default_factory=list)
+    stored: list[Provenance] = field(default_factory=list)  # documents stored in this run
     errors: list[dict] = field(default_factory=list)  # URLs that failed for good in this run
     interrupted: bool = False
 
@@ -54,8 +56,8 @@ def settings(overrides: dict | None = None) -> Settings:
 
 
 def crawl(
-    sources: str | Path | list[Source],
-    out_dir: str | Path = DEFAULT_OUT,
+    sources: str | Path | list[Body],
+    out_dir: str | Path = DEFAULT_CRAWL,
     mirror: str | Path | None = None,
     overrides: dict | None = None,
     progress=None,
@@ -95,13 +97,17 @@ def crawl(
             store.run_finished()
         finally:
             store.close()
-    mine = lambda rows_: [r for r in rows_ if r.get("run_id") == store.run_id]  # noqa: E731 - this run's rows
+    run = store.run_id
     return CrawlResult(
-        store, mine(store.outcomes()), mine(store.manifest()), mine(store.errors()), interrupted
+        store,
+        [o for o in store.outcomes() if o.get("run_id") == run],
+        [d for d in store.manifest() if d.run_id == run],
+        [e for e in store.errors() if e.get("run_id") == run],
+        interrupted,
     )
 
 
-async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=None) -> bool:
+async def _run(rows: list[Body], store: DocumentStore, s: Settings, progress=None) -> bool:
     """Crawl the rows; True when a signal stopped the crawl."""
     import signal
 
@@ -124,7 +130,7 @@ async def _run(rows: list[Source], store: DocumentStore, s: Settings, progress=N
             pass  # not the main thread: the caller handles signals
     seen = len(store.outcomes())
 
-    async def one(row: Source):
+    async def one(row: Body):
         try:
             await runner.crawl(ReportSpider, source=row, store=store)
         except Exception as exc:  # noqa: BLE001 - one source's failure must not end the others
@@ -160,7 +166,7 @@ DISCOVERED_COLUMNS = [
 def discover(
     urls: list[str],
     depth: int = 1,
-    known: str | Path | list[Source] | None = None,
+    known: str | Path | list[Body] | None = None,
     mirror: str | Path | None = None,
     overrides: dict | None = None,
 ) -> tuple[list[dict], list[tuple[str, str]]]:

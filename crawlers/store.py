@@ -26,19 +26,13 @@ import mimetypes
 import os
 import threading
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
-EXT_BY_TYPE = {
-    "text/html": ".html",
-    "application/pdf": ".pdf",
-    "application/msword": ".doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.ms-excel": ".xls",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "text/plain": ".txt",
-}
+from pipeline import formats
+from pipeline.extract.office import ole_kind, zip_kind
+from pipeline.extract.sniff import sniff
+from pipeline.model import ExtractionError, Provenance
 
 
 class DocumentStore:
@@ -78,8 +72,9 @@ class DocumentStore:
         rows = [row for f in files for row in self._rows(f)]
         return sorted(rows, key=lambda r: r.get(order) or "") if len(files) > 1 else rows
 
-    def manifest(self) -> list[dict]:
-        return self._merged("manifest", "fetched_at")
+    def manifest(self) -> list[Provenance]:
+        """Every document stored, with where it came from (``path`` relative to raw/)."""
+        return [Provenance.from_row(row) for row in self._merged("manifest", "fetched_at")]
 
     def outcomes(self) -> list[dict]:
         return self._merged("outcomes", "crawled_at")
@@ -87,12 +82,12 @@ class DocumentStore:
     def errors(self) -> list[dict]:
         return self._merged("errors", "last_tried_at")
 
-    def _seen(self) -> dict[str, dict]:
+    def _seen(self) -> dict[str, Provenance]:
         """url -> the newest manifest row for it (with its validators), from every writer."""
-        seen: dict[str, dict] = {}
+        seen: dict[str, Provenance] = {}
         for row in self.manifest():
-            if (self.raw / row["path"]).exists() if row.get("path") else False:
-                seen[row["url"]] = row
+            if row.path and (self.raw / row.path).exists():
+                seen[row.url] = row
         return seen
 
     def _last_run_unfinished(self) -> bool:
@@ -137,11 +132,12 @@ class DocumentStore:
             f.close()
         self._files.clear()
 
-    def put(self, item: dict) -> dict:
-        body: bytes = item["body"]
+    def put(self, fetched: Provenance, body: bytes) -> Provenance:
+        """Store a fetched document; returns its manifest row (the provenance with its key,
+        size, path and fetch time)."""
         sha = hashlib.sha256(body).hexdigest()
-        media_type = (item.get("media_type") or "").split(";")[0].strip().lower()
-        ext = extension(body, media_type, item.get("filename"))
+        media_type = (fetched.media_type or "").split(";")[0].strip().lower()
+        ext = extension(body, media_type, fetched.filename)
         rel = f"{sha[:2]}/{sha}{ext}"
         path = self.raw / rel
         if not path.exists():
@@ -151,26 +147,11 @@ class DocumentStore:
             tmp = path.with_suffix(f"{path.suffix}.{uuid.uuid4().hex[:8]}.part")
             tmp.write_bytes(body)
             os.replace(tmp, path)
-        old = self.seen.get(item["url"])
-        if old and old.get("sha256") == sha and old.get("run_id") == self.run_id:
+        old = self.seen.get(fetched.url)
+        if old and old.sha256 == sha and old.run_id == self.run_id:
             return old  # the same bytes from the same URL twice in one run: one row
-        row = {
-            k: item.get(k)
-            for k in (
-                "source_id",
-                "url",
-                "page_url",
-                "title",
-                "year_guess",
-                "published_on",
-                "http_status",
-                "etag",
-                "last_modified",
-                "kind",
-                "filename",
-            )
-        }
-        row.update(
+        row = replace(
+            fetched,
             media_type=media_type,
             bytes=len(body),
             sha256=sha,
@@ -178,8 +159,8 @@ class DocumentStore:
             fetched_at=_now(),
             run_id=self.run_id,
         )
-        self._append(self.manifest_path, row)
-        self.seen[item["url"]] = row
+        self._append(self.manifest_path, row.row())
+        self.seen[fetched.url] = row
         return row
 
     def outcome(self, source_id: str, outcome: str, detail: str, **extra) -> None:
@@ -214,32 +195,28 @@ class DocumentStore:
 
 
 # Extensions a stored file may get: from what its bytes are. A server's file name only chooses
-# between look-alike containers (.wps vs .doc, .et vs .xls), and only among these.
+# between look-alike kinds of one container (.wps vs .doc, .et vs .xls), and only among these.
 _CONTAINER_HINTS = {
-    "application/x-ole-storage": (".doc", ".wps", ".xls", ".et"),
-    "application/zip": (".docx", ".xlsx"),
+    media: tuple(e for k in formats.kinds_in(name) for e in k.extensions)
+    for name, (_, media) in formats.CONTAINERS.items()
 }
 
 
 def extension(body: bytes, media_type: str = "", filename: str | None = None) -> str:
-    from pipeline.extract.office import ole_kind, zip_kind
-    from pipeline.extract.sniff import sniff
-    from pipeline.model import ExtractionError
-
     kind = sniff(body, "x.html" if "html" in media_type else "")
     hint = os.path.splitext(filename or "")[1].lower()
     if kind in _CONTAINER_HINTS and hint in _CONTAINER_HINTS[kind]:
         return hint
-    if kind == "application/x-ole-storage":
+    if kind == formats.CONTAINERS["ole"][1]:
         return {"doc": ".doc", "xls": ".xls"}.get(ole_kind(body), ".bin")
-    if kind == "application/zip":
+    if kind == formats.CONTAINERS["zip"][1]:
         try:
             return {"docx": ".docx", "xlsx": ".xlsx"}.get(zip_kind(body), ".zip")
         except ExtractionError:
             return ".zip"
     if kind == "text/plain" and "html" in media_type:
         kind = "text/html"
-    return EXT_BY_TYPE.get(kind) or mimetypes.guess_extension(kind or "") or ".bin"
+    return formats.EXTENSION.get(kind) or mimetypes.guess_extension(kind or "") or ".bin"
 
 
 def _now() -> str:

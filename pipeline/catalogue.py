@@ -819,7 +819,8 @@ PANEL_MEASURES = (
         "fees_yuan",
         "fees_collected_yuan",
         "NULL",
-        "not comparable: fees collected (元) before 2019; 2019+ reports no amount (信息处理费 is counted as an outcome)",
+        "not comparable: fees collected (元) before 2019; 2019+ reports no amount "
+        "(信息处理费 is counted as an outcome)",
     ),
 )
 
@@ -896,6 +897,21 @@ SECTION_HEADING_IN_TEXT = re.compile(
 
 # Every heading above contains one of these: a cheap filter before the regexes.
 SECTION_HEADING_WORDS = ("情况", "概述", "事项", "措施")
+
+# Header words that open each table, whichever comes first of them and the section heading (a
+# heading may be missing, reworded or merged into the previous table's caption). Table 四 is
+# found by a short 行政复议 cell with 行政诉讼 and one of APPEALS_WORDS close below it.
+TABLE_OPENERS = {
+    2: ("信息内容", "第二十条第(一)项", "本年制发件数", "本年新制作数量"),
+    3: ("勾稽关系", "申请人情况", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"),
+}
+APPEALS_WORDS = ("结果维持", "尚未审结", "未经复议直接起诉", "直接起诉", "复议后起诉")
+
+# What names an annual report: the words of its title, and (a link to one in a listing) the
+# year before them. One rule for the crawler's listings and the reader's titles.
+_REPORT_TITLE_WORDS = r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)"
+REPORT_TITLE_WORDS = re.compile(_REPORT_TITLE_WORDS)
+DATED_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年?度?.{0,40}?" + _REPORT_TITLE_WORDS)
 
 # Look-alike documents published in the same columns: they are errors, not reports.
 LOOKALIKE_TITLES = (

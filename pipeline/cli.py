@@ -13,7 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from .defaults import DEFAULT_CORPUS, DEFAULT_DB
+from . import formats
+from .errors import UsageError
+from .settings import DEFAULT_CORPUS, DEFAULT_CRAWL, DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_REPORT
 
 EPILOG = """examples:
   ogi --version
@@ -42,12 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         "extract",
         help="parse documents and print canonical JSON; writes nothing",
         description="Parse documents and print one canonical JSON object per document, one per "
-        "line (or a short summary). Nothing is written to a database. Formats: HTML "
-        "pages in any encoding (.html .htm .shtml .jhtml); text and PDF-text dumps "
-        "(.txt); PDF (text layer and ruled tables; scanned pages by OCR); Word "
-        "(.docx, .doc); Kingsoft WPS (.wps); spreadsheets (.xls, .xlsx, .et); images "
-        "(.png, .jpg, .jpeg, .gif, by OCR). The kind is read from the bytes, not the "
-        "file name.",
+        "line (or a short summary). Nothing is written to a database. Formats: "
+        f"{formats.help_text()}. The kind is read from the bytes, not the file name.",
     )
     e.add_argument(
         "paths", nargs="+", metavar="PATH", help="files, or directories to search for documents"
@@ -73,8 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     cr.add_argument(
         "--out",
-        default="data/crawl",
-        help="where documents and the manifest go (default: data/crawl)",
+        default=str(DEFAULT_CRAWL),
+        help=f"where documents and the manifest go (default: {DEFAULT_CRAWL})",
     )
     cr.add_argument(
         "--mirror",
@@ -116,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
         "--redis", required=True, metavar="URL", help="the frontier (e.g. redis://HOST:6379/0)"
     )
     cw.add_argument(
-        "--out", default="data/crawl", help="shared document store (default: data/crawl)"
+        "--out",
+        default=str(DEFAULT_CRAWL),
+        help=f"shared document store (default: {DEFAULT_CRAWL})",
     )
     cw.add_argument(
         "--mirror",
@@ -190,7 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored"
     )
-    i.add_argument("--out", default="data/crawl", help="crawl output folder (default: data/crawl)")
+    i.add_argument(
+        "--out", default=str(DEFAULT_CRAWL), help=f"crawl output folder (default: {DEFAULT_CRAWL})"
+    )
     i.add_argument(
         "--crawl",
         metavar="DIR",
@@ -260,7 +262,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="warehouse (default: the published snapshot, else data/ogi.duckdb)",
     )
-    rp.add_argument("--out", default="data/report", help="output folder (default: data/report)")
+    rp.add_argument(
+        "--out", default=str(DEFAULT_REPORT), help=f"output folder (default: {DEFAULT_REPORT})"
+    )
     rp.add_argument("--no-png", action="store_true", help="skip PNG exports")
     rp.add_argument(
         "--include-generated",
@@ -298,7 +302,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Every warehouse view, with a data dictionary (column, meaning, unit, Chinese label).",
     )
     ex.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    ex.add_argument("--out", default="data/export", help="output folder (default: data/export)")
+    ex.add_argument(
+        "--out", default=str(DEFAULT_EXPORT), help=f"output folder (default: {DEFAULT_EXPORT})"
+    )
     ex.add_argument(
         "--db",
         default=None,
@@ -334,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     # `ogi ingest` on a process pool: its workers start now and import the extractor while this
     # process imports the rest of the pipeline (half a second of one core, otherwise)
     args.pool = _early_pool(args)
-    from . import api
+    from . import api  # noqa: F401 - the pipeline, imported while the early pool warms up
 
     handler = {
         "extract": _extract,
@@ -349,10 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     }[args.command]
     try:
         return handler(args)
-    except (
-        api.UsageError,
-        RuntimeError,
-    ) as exc:  # a user's mistake, or a warehouse that cannot open
+    except UsageError as exc:  # a user's mistake, or a warehouse that cannot open
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -381,7 +384,7 @@ def _early_pool(args):
     a pool would idle through it), warming up; None otherwise."""
     if args.command != "ingest" or args.sources or args.workers or args.scheduler:
         return None
-    from .parallel import ExtractPool, workers_default
+    from .run.pool import ExtractPool, workers_default
 
     if workers_default() < 2:
         return None
@@ -412,10 +415,9 @@ def _discover(args) -> int:
 
 
 def _existing_db(db: str | None) -> str | None:
-    from . import api
 
     if db and not Path(db).exists():
-        raise api.UsageError(f"no warehouse at {db}; run `ogi ingest --db {db}` first")
+        raise UsageError(f"no warehouse at {db}; run `ogi ingest --db {db}` first")
     return db
 
 
@@ -510,13 +512,11 @@ def _scrapy_settings(pairs: list[str]) -> dict:
     """-s NAME=VALUE pairs (values read as JSON when they are: numbers, true/false, lists)."""
     import json
 
-    from . import api
-
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise api.UsageError(f"-s {pair}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=3")
+            raise UsageError(f"-s {pair}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=3")
         try:
             out[name.strip()] = json.loads(value)
         except json.JSONDecodeError:
@@ -550,10 +550,8 @@ def _queue(args) -> int:
 def _crawl_worker(args) -> int:
     from crawlers import frontier
 
-    from . import api
-
     if args.lease <= 0:
-        raise api.UsageError("--lease must be more than 0 seconds")
+        raise UsageError("--lease must be more than 0 seconds")
 
     def line(o: dict) -> None:
         print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}", flush=True)
@@ -608,27 +606,33 @@ def _ingest(args) -> int:
 
     bar = not args.no_progress and sys.stderr.isatty()
     if args.workers is not None and args.workers < 1:
-        raise api.UsageError("--workers must be 1 or more")
+        raise UsageError("--workers must be 1 or more")
     if args.workers and args.scheduler:
-        raise api.UsageError(
+        raise UsageError(
             "--workers starts a cluster here, --scheduler uses one elsewhere: give one of them"
         )
     try:
+        crawl = None
+        if args.sources:
+            crawl = api.CrawlFirst(
+                args.sources,
+                out=args.out,
+                mirror=args.mirror,
+                progress=_crawl_bar(args.sources) if bar else None,
+            )
+        if args.workers or args.scheduler:
+            extraction = api.ExtractOnDask(args.workers, args.scheduler, args.shards)
+        else:
+            extraction = api.ExtractHere(pool=args.pool)
         summary = api.ingest(
             args.paths,
             db=args.db,
+            crawl=crawl,
+            crawl_dir=args.crawl,
+            extraction=extraction,
+            publish=True if args.snapshot else None,
             progress=bar,
             on_error=on_error,
-            sources=args.sources,
-            mirror=args.mirror,
-            crawl_out=args.out,
-            crawl_dir=args.crawl,
-            publish=True if args.snapshot else None,
-            dask_workers=args.workers,
-            scheduler=args.scheduler,
-            shards=args.shards,
-            pool=args.pool,
-            crawl_progress=_crawl_bar(args.sources) if bar and args.sources else None,
         )
     except KeyboardInterrupt:
         print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)
@@ -661,7 +665,8 @@ def _check(args) -> int:
         if args.details and len(q["failed_check_details"]):
             print(_indent(q["failed_check_details"]))
         print(
-            "\nreports from which no number was read (pre2019: a 2008–2018 report with no 统计表 and no figure in its text; no_tables: the same, 2019 or later):"
+            "\nreports from which no number was read (pre2019: a 2008–2018 report with no 统计表 "
+            "and no figure in its text; no_tables: the same, 2019 or later):"
         )
         print(_indent(q["without_numbers"]) if len(q["without_numbers"]) else "  none")
         print("\nreports (2019/2021 format) missing tables:")

@@ -9,7 +9,7 @@ store     : Report           -> DuckDB rows
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,46 @@ LOW_CONFIDENCE = 0.90
 
 class ExtractionError(Exception):
     """A document that yields no report. The message is the one-line reason users see."""
+
+
+@dataclass
+class Provenance:
+    """Where one document's bytes are and where they came from: made by the spider for what it
+    fetched (or by the ingest for a local file), written to the crawl's manifest as a JSON row,
+    carried through extraction, and loaded as the warehouse's ``documents`` and
+    ``document_urls`` rows. The document's key is the sha256 of its bytes."""
+
+    url: str  # where it was fetched from (a local file: its path)
+    path: str | None = None  # where the bytes are (manifest rows: relative to the crawl's raw/)
+    source_id: str | None = None  # the registry row it was crawled for
+    page_url: str | None = None  # the page that linked to it
+    fetched_at: str | None = None  # ISO time of the fetch
+    http_status: int | None = None
+    media_type: str | None = None  # as served (a crawl), else as read from the bytes
+    sha256: str | None = None  # of the bytes: the document's key (doc_id)
+    bytes: int | None = None
+    title: str | None = None  # the link text it was found under (a crawl)
+    year_guess: int | None = None  # the year that link text names
+    # The crawl's own bookkeeping, kept in the manifest.
+    published_on: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    kind: str | None = None  # what the crawl fetched it as: report or attachment
+    filename: str | None = None  # the server's file name for it
+    run_id: str | None = None  # the crawl run that stored it
+
+    @property
+    def doc_id(self) -> str:
+        return self.sha256 or ""
+
+    def row(self) -> dict[str, Any]:
+        """The manifest's JSON row."""
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Provenance:
+        """A manifest row (unknown keys, from a newer or older version, are left out)."""
+        return cls(**{k: v for k, v in row.items() if k in _PROVENANCE_FIELDS})
 
 
 @dataclass
@@ -64,6 +104,20 @@ class Extracted:
     warnings: list[str] = field(default_factory=list)
 
 
+class Warnings(list):
+    """A report's warnings, in words for people. Those that say a table is cut off or missing
+    are also kept, by what is missing, in ``incomplete``: that, not the words, makes the report
+    ``partial``."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.incomplete: list[str] = []
+
+    def add_incomplete(self, what: str) -> None:
+        self.incomplete.append(what)
+        self.append(f"incomplete: {what}")
+
+
 @dataclass
 class Cell:
     value: Number | None
@@ -72,6 +126,7 @@ class Cell:
     confidence: float | None = None  # OCR'd cells only
     alternatives: list[str] | None = None  # OCR'd cells: the recogniser's next likeliest readings
     source: str | None = None  # legacy cells: "table" (the 统计表) or "text" (a sentence)
+    derived: bool = False  # computed from other cells, not printed (raw says how: "=a+b+c")
 
 
 @dataclass
@@ -119,7 +174,7 @@ class Report:
         default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}, "legacy": {}}
     )
     checks: list[Check] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: Warnings = field(default_factory=Warnings)
     sections: list[Section] = field(default_factory=list)
     narrative: dict[str, Number] = field(default_factory=dict)  # numbers stated in prose
     # The series this report belongs to: one issuing body (or one area's aggregate) over the
@@ -130,6 +185,10 @@ class Report:
     error: str | None = None
     _facts: list | None = field(default=None, repr=False, compare=False)
     _checks: list | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if not isinstance(self.warnings, Warnings):
+            self.warnings = Warnings(self.warnings)
 
     def fact_columns(self) -> tuple[tuple, ...]:
         """The report's cells as columns (keys "table|row|col", value text, raw text, page,
@@ -174,11 +233,25 @@ class Report:
         (numbers read: the mandated tables, or the `legacy` table of a report without them)."""
         if self.error:
             return "error"
-        if any(w.startswith("incomplete") for w in self.warnings):
+        if self.warnings.incomplete:
             return "partial"
         if not any(cells for rows in self.tables.values() for cells in rows.values()):
             return "pre2019" if self.format == "pre2019" else "no_tables"
         return "ok"
+
+    @property
+    def cell_count(self) -> int:
+        return sum(len(cells) for rows in self.tables.values() for cells in rows.values())
+
+    @property
+    def read_by_ocr(self) -> bool:
+        """Whether any of its numbers was read by OCR (such cells carry a confidence)."""
+        return any(
+            c.confidence is not None
+            for rows in self.tables.values()
+            for cells in rows.values()
+            for c in cells.values()
+        )
 
     def value(self, table: str, row: str, col: str) -> Number | None:
         cell = self.tables[table].get(row, {}).get(col)
@@ -209,6 +282,9 @@ class Report:
 
     def json_line(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False)
+
+
+_PROVENANCE_FIELDS = {f.name for f in fields(Provenance)}
 
 
 def _num(v: Number | None) -> int | float | None:

@@ -1,11 +1,8 @@
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "samples"
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.corpus import SAMPLES
 
 
 @pytest.fixture

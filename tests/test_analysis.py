@@ -8,12 +8,12 @@ import subprocess
 import duckdb
 import pandas as pd
 import pytest
-from synth import Spec, render_html
 
 from pipeline import analysis as an
 from pipeline import catalogue as cat
 from pipeline.analysis import charts
-from pipeline.api import Source, load_sources
+from pipeline.api import Provenance, load_sources
+from tests.corpus.synth import Spec, render_html
 
 PROACTIVE = {
     "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
@@ -107,7 +107,7 @@ SPECS = [
         "丁镇人民政府", 2023, {"new_received": 3, "granted": 3}, [0] * 15
     ),  # a township with 3 requests
 ]
-G = {"include_generated": True}  # the fixtures are generated pages (tests/synth.py)
+G = {"include_generated": True}  # the fixtures are generated pages (tests/corpus/synth.py)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def con(tmp_path_factory):
     for i, s in enumerate(SPECS):
         p = d / f"{i}.html"
         p.write_text(render_html(s, seed=i))
-        items.append(Source(p, str(p)))
+        items.append(Provenance(str(p), path=str(p)))
     db = d / "ogi.duckdb"
     assert load_sources(items, db, workers=1).errors == []
     c = an.connect(db)

@@ -6,9 +6,9 @@ import sys
 
 import duckdb
 import pytest
-from synth import SAMPLES_DIR
 
 from pipeline.api import extract_bytes, ingest
+from tests.corpus.synth import SAMPLES_DIR
 
 NO_REPORT = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>县政府召开常务会议_新闻动态</title></head>
 <body><div class="nav"><a href="/">首页</a><a href="/xxgk/">政府信息公开</a></div>
@@ -163,13 +163,13 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     import time
     from pathlib import Path
 
-    tests = str(Path(__file__).parent)
     code = (
-        f"import sys; sys.path[:0] = [{tests!r}]; import slow; from pipeline.parallel import ExtractPool\n"
+        "from tests import slow; from pipeline.run.pool import ExtractPool\n"
         "pool = ExtractPool(workers=2, work=slow.sleeps)\n"
         "list(pool.map([(b'x', 'a.pdf'), (b'y', 'b.pdf')]))"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code])
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root)
     deadline = time.time() + 60
     kids: set[int] = set()
     while time.time() < deadline and len(kids) < 3:  # the forkserver and two workers

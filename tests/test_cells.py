@@ -73,3 +73,11 @@ def test_docs_panel_crosswalk_is_the_catalogue():
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "panel.md").read_text()
     assert markdown_panel_table().strip() in doc
+
+
+def test_settings_doc_is_generated_from_the_settings():
+    """docs/settings.md is generated (python -m pipeline.settings > docs/settings.md)."""
+    from pipeline.settings import PROJECT, markdown_table
+
+    doc = (PROJECT / "docs" / "settings.md").read_text()
+    assert doc == markdown_table()

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import duckdb
-from synth import SAMPLES_DIR
-from synth_legacy import narrative_report
+
+from tests.corpus.synth import SAMPLES_DIR
+from tests.corpus.synth_legacy import narrative_report
 
 OGI = str(Path(sys.executable).parent / "ogi")
 LUANHE = str(SAMPLES_DIR.parent / "luanhe-2023.txt")
@@ -197,7 +198,8 @@ def test_export_csv_for_excel_has_a_byte_order_mark(tmp_path):
 def test_ingest_extracts_on_the_pool_the_command_line_started_early(tmp_path, monkeypatch):
     # `ogi ingest` starts its workers before importing the pipeline; the ingest must use that
     # pool (not start a second one) and close it
-    from pipeline import cli, parallel
+    from pipeline import cli
+    from pipeline.run import pool as parallel
 
     started = []
     warm = parallel.ExtractPool.warm
@@ -223,7 +225,8 @@ def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(
 ):
     # a warehouse that does not exist holds nothing: the workers get the first documents before
     # its schema is created; an existing one is asked what it holds first
-    from pipeline import api, parallel, store
+    from pipeline import api, store
+    from pipeline.run import pool as parallel
 
     order = []
     monkeypatch.setattr(parallel, "workers_default", lambda: 2)
@@ -234,7 +237,7 @@ def test_a_new_warehouse_is_created_while_the_workers_extract_the_first_chunk(
         lambda self, jobs: (order.append("extract"), pool_map(self, jobs))[1],
     )
     monkeypatch.setattr(
-        api.Warehouse,
+        store.Warehouse,
         "__init__",
         lambda self, *a, **k: (order.append("warehouse"), wh_init(self, *a, **k))[1],
     )
@@ -266,7 +269,8 @@ def test_the_workers_read_the_files_themselves_and_a_file_changed_meanwhile_is_n
     # never a report filed under the other bytes' key
     import gc
 
-    from pipeline import api, parallel
+    from pipeline import api, store
+    from pipeline.run import pool as parallel
 
     monkeypatch.setattr(parallel, "workers_default", lambda: 2)
     jobs_seen = []
@@ -288,14 +292,14 @@ def test_the_workers_read_the_files_themselves_and_a_file_changed_meanwhile_is_n
     ):
         data = (SAMPLES_DIR / sample).read_bytes()
         (docs / name).write_bytes(data + (b"<!-- gone -->" if name == "gone.html" else b""))
-    known = api.Warehouse.known
+    known = store.Warehouse.known
 
     def known_then_change(self, doc_ids):  # runs after this process hashed the chunk
         (docs / "shiqiao.html").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
         (docs / "gone.html").unlink()
         return known(self, doc_ids)
 
-    monkeypatch.setattr(api.Warehouse, "known", known_then_change)
+    monkeypatch.setattr(store.Warehouse, "known", known_then_change)
     summary = api.ingest([docs], db=db, publish=False)
     assert jobs_seen and all(
         isinstance(path, Path) and path.parent == docs for path, _ in jobs_seen

@@ -9,12 +9,20 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from sites import build_generic, build_gkmlpt, build_hanweb, build_trs, page, simple_report, write
 
 from crawlers import discovery as disc
 from crawlers.mirror import MirrorServer, serving
-from crawlers.registry import RegistryError, Source, load
+from crawlers.registry import Body, RegistryError, load
 from crawlers.run import crawl
+from tests.corpus.sites import (
+    build_generic,
+    build_gkmlpt,
+    build_hanweb,
+    build_trs,
+    page,
+    simple_report,
+    write,
+)
 
 FAST = {
     "DOWNLOAD_DELAY": 0,
@@ -26,16 +34,15 @@ FAST = {
 }
 
 
-def source(url: str, family: str = "", sid: str = "s1") -> Source:
-    return Source(sid, "测试", "county", "", "", url, family)
+def source(url: str, family: str = "", sid: str = "s1") -> Body:
+    return Body(sid, "测试", "county", "", "", url, family)
 
 
 def paths(result) -> set[str]:
     from urllib.parse import urlsplit
 
     return {
-        urlsplit(r["url"]).path
-        + (f"?{urlsplit(r['url']).query}" if urlsplit(r["url"]).query else "")
+        urlsplit(r.url).path + (f"?{urlsplit(r.url).query}" if urlsplit(r.url).query else "")
         for r in result.stored
     }
 
@@ -76,14 +83,12 @@ def test_attachments_of_every_kind_stored_content_addressed(tmp_path):
         assert any(p.endswith(suffix) for p in got), suffix
     assert "/zwgk/zfxxgknb/202301/P020230130_8.pdf" in got  # behind pdf.js viewer.html?file=
     assert "/zwgk/zfxxgknb/202301/P020230130_9.pdf" in got  # behind onclick=window.open(...)
-    row = next(r for r in result.stored if r["url"].endswith("_1.pdf"))
-    assert row["page_url"].endswith("t20230130_901.html") and row["kind"] == "attachment"
-    stored = tmp_path / "out" / "raw" / row["path"]
+    row = next(r for r in result.stored if r.url.endswith("_1.pdf"))
+    assert row.page_url.endswith("t20230130_901.html") and row.kind == "attachment"
+    stored = tmp_path / "out" / "raw" / row.path
     import hashlib
 
-    assert (
-        hashlib.sha256(stored.read_bytes()).hexdigest() == row["sha256"] and stored.suffix == ".pdf"
-    )
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == row.sha256 and stored.suffix == ".pdf"
 
 
 def test_same_report_from_two_listings_and_two_urls(tmp_path):
@@ -114,7 +119,7 @@ def test_same_report_from_two_listings_and_two_urls(tmp_path):
         hits = list(srv.hits)
     assert paths(result) == {"/a/r.html", "/b/copy.html"}
     assert hits.count("/a/r.html") == 1
-    assert len({r["sha256"] for r in result.stored}) == 1
+    assert len({r.sha256 for r in result.stored}) == 1
     assert len(list((tmp_path / "out" / "raw").rglob("*.html"))) == 1
 
 
@@ -219,7 +224,7 @@ def test_gbk_pages_decode_whatever_the_declarations(tmp_path, header, meta):
     with serving(root) as srv:
         result = crawl([source(srv.url + "/list.html")], tmp_path / "out", overrides=FAST)
     assert paths(result) == {"/r.html"}
-    assert result.stored[0]["title"] == title
+    assert result.stored[0].title == title
 
 
 def test_second_run_fetches_only_new_or_changed_documents(tmp_path):
@@ -261,9 +266,8 @@ def test_killed_crawl_resumes_without_refetching(tmp_path):
     write(tmp_path / "site", "_server.json", '{"/art/": {"sleep": 0.3}}')
     with serving(tmp_path / "site") as srv:
         code = (
-            f"import sys; sys.path[:0] = [{str(Path(__file__).parent)!r}];"
-            "from crawlers.run import crawl; from crawlers.registry import Source;"
-            f"crawl([Source('s1', 'x', 'county', '', '', {srv.url + site['entry']!r}, 'hanweb')], {str(out)!r},"
+            "from crawlers.run import crawl; from crawlers.registry import Body;"
+            f"crawl([Body('s1', 'x', 'county', '', '', {srv.url + site['entry']!r}, 'hanweb')], {str(out)!r},"
             " overrides={'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS_PER_DOMAIN': 1,"
             " 'LOG_LEVEL': 'ERROR'})"
         )
@@ -290,7 +294,7 @@ def test_killed_crawl_resumes_without_refetching(tmp_path):
 
 
 def test_ingest_with_sources_loads_documents_and_outcomes(tmp_path):
-    from pipeline.api import ingest
+    from pipeline.api import CrawlFirst, ingest
 
     build_gkmlpt(tmp_path / "site", total=3, size=2)
     registry = tmp_path / "sources.csv"
@@ -300,7 +304,7 @@ def test_ingest_with_sources_loads_documents_and_outcomes(tmp_path):
     )
     db = tmp_path / "w.duckdb"
     summary = ingest(
-        db=db, sources=registry, mirror=tmp_path, crawl_out=tmp_path / "out", crawl_overrides=FAST
+        db=db, crawl=CrawlFirst(registry, out=tmp_path / "out", mirror=tmp_path, overrides=FAST)
     )
     assert summary.exit_code == 0 and summary.reports == 3
     con = duckdb.connect(str(db), read_only=True)

@@ -5,11 +5,10 @@ import os
 import subprocess
 import sys
 
-from sites import build_hierarchy
-
 from crawlers.bodies import listed_bodies
 from crawlers.registry import load
 from crawlers.run import discover
+from tests.corpus.sites import build_hierarchy
 
 FAST = {
     "DOWNLOAD_DELAY": 0,

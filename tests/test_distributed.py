@@ -8,16 +8,18 @@ import shutil
 import signal
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, SAMPLES
-from synth import random_spec, write_html
 
 from pipeline import api
 from pipeline.api import IngestSummary
-from pipeline.distributed import Cluster, ingest_on_dask
+from pipeline.run.cluster import Cluster, ingest_on_dask
+from pipeline.run.sources import keyed
 from pipeline.store import shards as shard_files
+from tests.corpus import ROOT, SAMPLES
+from tests.corpus.synth import random_spec, write_html
 
 NOWHERE = "tcp://127.0.0.1:1"  # a scheduler that is not there: a run that needs one fails
 
@@ -32,7 +34,8 @@ SNAPSHOT = {
     "cross": """SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, o.report_id AS other
                 FROM cross_check k JOIN report r USING (report_no) LEFT JOIN report o ON o.report_no = k.other_report_no
                 ORDER BY ALL""",
-    "sections": "SELECT r.report_id, s.section_no, s.heading, s.body FROM section s JOIN report r USING (report_no) ORDER BY ALL",
+    "sections": "SELECT r.report_id, s.section_no, s.heading, s.body "
+    "FROM section s JOIN report r USING (report_no) ORDER BY ALL",
     "docs": "SELECT doc_id, media_type, bytes, title FROM doc ORDER BY doc_id",
     "urls": "SELECT doc_id, url FROM doc_url ORDER BY ALL",
     "wide": "SELECT * EXCLUDE (report_no) FROM w_applications ORDER BY report_id",
@@ -102,7 +105,7 @@ def test_a_worker_killed_mid_batch_changes_nothing(corpus, reference, cluster, t
     summary = IngestSummary()
     ingest_on_dask(items, db, summary, shards, client=cluster, chunk=5)
     killer.join(timeout=60)
-    total = -(-len({api.document_record(i, *_key(i)).doc_id for i in items}) // 5)
+    total = -(-len({keyed(i, *_key(i)).doc_id for i in items}) // 5)
     assert 1 <= killed["shards_done"] < total  # the kill came in the middle of the batch
 
     assert snapshot(db) == snapshot(ref_db)
@@ -149,13 +152,13 @@ def test_a_worker_killed_mid_batch_changes_nothing(corpus, reference, cluster, t
 
 
 def _key(item):
-    from pipeline.distributed import document_key
+    from pipeline.run.cluster import document_key
 
-    return document_key(item.path)
+    return document_key(Path(item.path))
 
 
 def test_time_cap_holds_on_dask_workers(cluster, tmp_path):
-    import slow
+    from tests import slow
 
     (tmp_path / "docs").mkdir()
     slow_doc = tmp_path / "docs" / "slow-scan.txt"
@@ -182,22 +185,25 @@ def test_cli_ingest_with_local_workers(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(SAMPLES / "luanhe-2023.txt", docs / "luanhe.txt")
-    run = lambda *a: subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "ingest",
-            str(docs),
-            "--db",  # noqa: E731
-            str(tmp_path / "w.duckdb"),
-            *a,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+    def run(*a):
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "ingest",
+                str(docs),
+                "--db",
+                str(tmp_path / "w.duckdb"),
+                *a,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
     first = run("--workers", "2")
     assert first.returncode == 0, first.stderr
     assert "reports    1 loaded" in first.stdout and "INFO" not in first.stderr
@@ -209,7 +215,8 @@ def test_cli_ingest_with_local_workers(tmp_path):
 
 
 def test_chunks_leave_no_worker_idle_at_the_tail():
-    from pipeline.distributed import CHUNK, chunk_size
+    from pipeline.run.cluster import chunk_size
+    from pipeline.settings import DASK_CHUNK as CHUNK
 
     assert chunk_size(40, 2) == 5  # 40 PDFs on two workers: 8 tasks, not 25 + 15
     assert chunk_size(400, 2) == CHUNK == 25  # plenty of work: the chunk cap

@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 
 import redis
-from services import redis_server
-from sites import _column, build_gkmlpt, build_hanweb, build_trs
 
 from crawlers import frontier
 from crawlers.mirror import MirrorServer, mirror_url
 from crawlers.store import DocumentStore
+from tests.corpus.sites import _column, build_gkmlpt, build_hanweb, build_trs
+from tests.services import redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {
@@ -163,11 +163,11 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
 
     store = DocumentStore(out)
     manifest = store.manifest()
-    counts = collections.Counter(row["url"] for row in manifest)
+    counts = collections.Counter(row.url for row in manifest)
     assert {u for u, n in counts.items() if n > 1} == set()  # every report stored exactly once
     assert set(counts) == expected
     for row in manifest:
-        assert (store.raw / row["path"]).exists()
+        assert (store.raw / row.path).exists()
 
     by_worker = {
         w: {

@@ -3,18 +3,17 @@
 from decimal import Decimal
 
 import pytest
-from synth import APPLICANT, SAMPLES_DIR, render_html, sample_specs
 
 from pipeline.api import extract_bytes, extract_file
-from pipeline.cells import parse_cell
 from pipeline.extract import extract
+from tests.corpus.forms import expected
+from tests.corpus.synth import APPLICANT, SAMPLES_DIR, render_html, sample_specs
 
 SPECS = sample_specs()
 
 
 def _truth(spec, table, row, col, value):
-    printed = spec.blanks.get((row, col), value)
-    v = parse_cell(str(printed))[1]
+    v = expected(spec, row, col, value)
     return float(v) if isinstance(v, Decimal) else v
 
 
@@ -45,7 +44,7 @@ def test_bundled_page_extracts_every_cell(name):
 
 
 def test_bundled_pages_match_their_generator():
-    """data/samples/html is what tests/synth.py writes: the truth above is the truth of those files."""
+    """data/samples/html is what tests/corpus/synth.py writes: the truth above is the truth of those files."""
     for i, (name, spec) in enumerate(SPECS.items()):
         enc = "gb18030" if spec.site.endswith("#gbk") else "utf-8"
         assert (SAMPLES_DIR / name).read_bytes() == render_html(spec, seed=i).encode(enc)

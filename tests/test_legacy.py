@@ -3,19 +3,26 @@
 import json
 import random
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from formats import legacy_build
-from synth import SAMPLES_DIR
-from synth_legacy import LegacySpec, random_legacy, render_glued, render_html, score, truth
 
 from pipeline.api import extract_bytes, extract_file
 from pipeline.normalise.legacy import cn_number
+from tests.corpus.forms import legacy_build
+from tests.corpus.synth import SAMPLES_DIR
+from tests.corpus.synth_legacy import (
+    LegacySpec,
+    random_legacy,
+    render_glued,
+    render_html,
+    score,
+    truth,
+)
 
 REAL = SAMPLES_DIR.parent / "real"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "samples" / "real"
-EXPECTED = sorted((SHARED if SHARED.is_dir() else REAL).glob("*.expected.json"))
+EXPECTED = sorted(
+    REAL.glob("*.expected.json")
+)  # the bundled copies: every machine tests the same files
 LEGACY_SAMPLES = [
     p
     for p in EXPECTED

@@ -8,11 +8,11 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
-from sites import build_attachment_only, build_portal
 
 from crawlers.mirror import serving
-from crawlers.registry import Source
+from crawlers.registry import Body
 from crawlers.run import crawl
+from tests.corpus.sites import build_attachment_only, build_portal
 
 FAST = {
     "DOWNLOAD_DELAY": 0,
@@ -24,8 +24,8 @@ FAST = {
 }
 
 
-def source(url: str, sid: str = "qingshan") -> Source:
-    return Source(sid, "青杉县人民政府", "county", "", "", url, "")
+def source(url: str, sid: str = "qingshan") -> Body:
+    return Body(sid, "青杉县人民政府", "county", "", "", url, "")
 
 
 @pytest.mark.parametrize("kind", ["depth1", "depth2", "depth3", "hop404", "sitemap", "subdomain"])
@@ -34,7 +34,7 @@ def test_the_walk_reaches_the_column_from_the_home_page(tmp_path, kind):
     result = crawl(
         [source(site["entry"])], tmp_path / "out", mirror=tmp_path / "web", overrides=FAST
     )
-    assert {r["url"] for r in result.stored} == site["expected"]
+    assert {r.url for r in result.stored} == site["expected"]
     o = result.outcomes[0]
     assert o["outcome"] == "ok"
     assert o["trail"] == site["trail"]
@@ -79,20 +79,20 @@ def test_attachments_behind_download_scripts(tmp_path):
             overrides={**FAST, "MIRROR_PROXY": srv.url},
         )
         hits = [urlsplit(h).path for h in srv.hits]
-    stored = {unquote(r["url"]): r for r in result.stored}
+    stored = {unquote(r.url): r for r in result.stored}
     assert site["attachments"] <= set(stored)
     assert not set(site["images"]) & set(hits)  # decorative images are never fetched
     assert not any(h.endswith(".apk") for h in hits)
     docx = stored[next(u for u in site["attachments"] if "downfile" in u)]
-    assert docx["path"].endswith(".docx") and docx["kind"] == "attachment"
+    assert docx.path.endswith(".docx") and docx.kind == "attachment"
     pdf = stored[next(u for u in site["attachments"] if "attach/download" in u)]
-    assert pdf["path"].endswith(".pdf") and pdf["filename"] == "2022年报.pdf"  # RFC 6266 filename*
+    assert pdf.path.endswith(".pdf") and pdf.filename == "2022年报.pdf"  # RFC 6266 filename*
     gbk = stored[next(u for u in site["attachments"] if "file.do" in u)]
-    assert gbk["filename"] == "2021年报.pdf" and gbk["path"].endswith(".pdf")  # a GBK file name
+    assert gbk.filename == "2021年报.pdf" and gbk.path.endswith(".pdf")  # a GBK file name
 
 
 def test_ingest_reads_reports_published_only_as_attachments(tmp_path):
-    from pipeline.api import ingest
+    from pipeline.api import CrawlFirst, ingest
 
     build_attachment_only(tmp_path / "web")
     registry = tmp_path / "sources.csv"
@@ -103,10 +103,12 @@ def test_ingest_reads_reports_published_only_as_attachments(tmp_path):
     db = tmp_path / "w.duckdb"
     ingest(
         db=db,
-        sources=registry,
-        mirror=tmp_path / "web",
-        crawl_out=tmp_path / "out",
-        crawl_overrides=FAST,
+        crawl=CrawlFirst(
+            registry,
+            out=tmp_path / "out",
+            mirror=tmp_path / "web",
+            overrides=FAST,
+        ),
         publish=False,
     )
     con = duckdb.connect(str(db), read_only=True)
@@ -120,7 +122,7 @@ def test_ingest_reads_reports_published_only_as_attachments(tmp_path):
 
 @pytest.mark.parametrize("kind", ["depth1", "depth3", "hop404", "sitemap", "subdomain"])
 def test_ingest_with_sources_finds_every_report_at_every_depth(tmp_path, kind):
-    from pipeline.api import ingest
+    from pipeline.api import CrawlFirst, ingest
 
     site = build_portal(tmp_path / "web", kind)
     registry = tmp_path / "sources.csv"
@@ -131,10 +133,12 @@ def test_ingest_with_sources_finds_every_report_at_every_depth(tmp_path, kind):
     db = tmp_path / "w.duckdb"
     summary = ingest(
         db=db,
-        sources=registry,
-        mirror=tmp_path / "web",
-        crawl_out=tmp_path / "out",
-        crawl_overrides=FAST,
+        crawl=CrawlFirst(
+            registry,
+            out=tmp_path / "out",
+            mirror=tmp_path / "web",
+            overrides=FAST,
+        ),
         publish=False,
     )
     assert summary.reports == len(site["expected"]) == 3 and not summary.errors
@@ -150,7 +154,7 @@ def test_ingest_with_sources_finds_every_report_at_every_depth(tmp_path, kind):
 
 
 # ---------------------------------------------------------------- crawler faults (loopback fault portals)
-from sites import links, page, simple_report, write  # noqa: E402
+from tests.corpus.sites import links, page, simple_report, write  # noqa: E402
 
 
 def _listing_site(root, pages: int, new_each_page: bool) -> str:
@@ -203,7 +207,7 @@ def _registry(tmp_path, sid: str, url: str):
 def test_a_report_queued_for_retry_when_a_challenge_closes_the_source_is_stored_or_recorded(
     tmp_path,
 ):
-    from pipeline.api import ingest
+    from pipeline.api import CrawlFirst, ingest
 
     host = tmp_path / "web" / "www.flaky.test"
     write(
@@ -229,10 +233,12 @@ def test_a_report_queued_for_retry_when_a_challenge_closes_the_source_is_stored_
     db = tmp_path / "w.duckdb"
     summary = ingest(
         db=db,
-        sources=_registry(tmp_path, "flaky", "http://www.flaky.test/list.html"),
-        mirror=tmp_path / "web",
-        crawl_out=tmp_path / "out",
-        crawl_overrides={**FAST, "RETRY_TIMES": 2},
+        crawl=CrawlFirst(
+            _registry(tmp_path, "flaky", "http://www.flaky.test/list.html"),
+            out=tmp_path / "out",
+            mirror=tmp_path / "web",
+            overrides={**FAST, "RETRY_TIMES": 2},
+        ),
         publish=False,
     )
     con = duckdb.connect(str(db), read_only=True)
@@ -246,7 +252,7 @@ def test_a_report_queued_for_retry_when_a_challenge_closes_the_source_is_stored_
 
 
 def test_a_page_that_never_answers_is_a_crawl_error_row(tmp_path):
-    from pipeline.api import ingest
+    from pipeline.api import CrawlFirst, ingest
 
     host = tmp_path / "web" / "www.slow.test"
     write(
@@ -268,10 +274,12 @@ def test_a_page_that_never_answers_is_a_crawl_error_row(tmp_path):
     db = tmp_path / "w.duckdb"
     ingest(
         db=db,
-        sources=_registry(tmp_path, "slow", "http://www.slow.test/list.html"),
-        mirror=tmp_path / "web",
-        crawl_out=tmp_path / "out",
-        crawl_overrides={**FAST, "DOWNLOAD_TIMEOUT": 0.5, "RETRY_TIMES": 2},
+        crawl=CrawlFirst(
+            _registry(tmp_path, "slow", "http://www.slow.test/list.html"),
+            out=tmp_path / "out",
+            mirror=tmp_path / "web",
+            overrides={**FAST, "DOWNLOAD_TIMEOUT": 0.5, "RETRY_TIMES": 2},
+        ),
         publish=False,
     )
     con = duckdb.connect(str(db), read_only=True)

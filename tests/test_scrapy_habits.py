@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.api import ingest
+from pipeline.api import CrawlFirst, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRAPY = str(Path(sys.executable).parent / "scrapy")
@@ -98,10 +98,12 @@ def test_rerunning_the_mirror_ingest_changes_nothing(tmp_path):
     db = tmp_path / "w.duckdb"
     kw = dict(
         db=db,
-        sources=ROOT / "crawlers" / "sources" / "mirror.csv",
-        mirror=ROOT / "data" / "mirror",
-        crawl_out=tmp_path / "crawl",
-        crawl_overrides={"LOG_LEVEL": "ERROR"},
+        crawl=CrawlFirst(
+            ROOT / "crawlers" / "sources" / "mirror.csv",
+            out=tmp_path / "crawl",
+            mirror=ROOT / "data" / "mirror",
+            overrides={"LOG_LEVEL": "ERROR"},
+        ),
     )
     ingest(**kw)
     con = duckdb.connect(str(db), read_only=True)

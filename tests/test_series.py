@@ -4,11 +4,11 @@ import copy
 import random
 
 import duckdb
-from synth import random_spec, render_html
 
-from pipeline.api import Source, coverage, load_sources
+from pipeline.api import Provenance, coverage, load_sources
 from pipeline.normalise.divisions import current_code, resolve
 from pipeline.normalise.metadata import jurisdiction
+from tests.corpus.synth import random_spec, render_html
 
 COLS = 6
 
@@ -49,7 +49,7 @@ def load(tmp_path, specs, name="w.duckdb"):
     for i, s in enumerate(specs):
         p = tmp_path / f"{i:02d}-{s.year}.html"
         p.write_text(render_html(s, seed=i))
-        items.append(Source(p, str(p), source_id=f"src-{s.issuer}"))
+        items.append(Provenance(str(p), path=str(p), source_id=f"src-{s.issuer}"))
     db = tmp_path / name
     summary = load_sources(items, db, workers=1)
     assert summary.errors == []
@@ -75,7 +75,8 @@ def test_carry_break_is_flagged_on_the_later_report(tmp_path):
     db = load(tmp_path, chain("白沙县人民政府", [2021, 2022, 2023], shift=(2023, 3)))
     bad = q(
         db,
-        "SELECT year, other_year, expected, actual, detail FROM cross_checks WHERE NOT ok AND check_id = 'cross_year.carry'",
+        "SELECT year, other_year, expected, actual, detail FROM cross_checks "
+        "WHERE NOT ok AND check_id = 'cross_year.carry'",
     )
     assert len(bad) == 2  # natural_person and total
     assert all(b[0] == 2023 and b[1] == 2022 and b[3] - b[2] == 3 for b in bad)
@@ -225,7 +226,7 @@ def test_a_new_batch_rechecks_only_its_series(tmp_path):
     extra = chain("郑州市应急管理局", [2021, 2022, 2023], seed=8)[2]
     p = tmp_path / "late.html"
     p.write_text(render_html(extra, seed=99))
-    load_sources([Source(p, str(p))], db, workers=1)
+    load_sources([Provenance(str(p), path=str(p))], db, workers=1)
     assert (
         q(
             db,

@@ -4,11 +4,12 @@ import shutil
 
 import duckdb
 import pytest
-from synth import SAMPLES_DIR
-from synth_legacy import narrative_report
 
-from pipeline.api import ingest
+from pipeline.api import ExtractHere, ingest
+from pipeline.errors import WarehouseUnavailable
 from pipeline.store import Warehouse
+from tests.corpus.synth import SAMPLES_DIR
+from tests.corpus.synth_legacy import narrative_report
 
 CORPUS = SAMPLES_DIR.parent
 
@@ -153,17 +154,17 @@ def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
     from pipeline import store
 
     db = tmp_path / "w.duckdb"
-    real_rows = store._rows
+    real_rows = store.batch_tables
 
     def poisoned(batch, *args):
         tables = real_rows(batch, *args)
-        if any("luanhe" in d.source_url for d, _ in batch) and len(batch) > 1:
+        if any("luanhe" in d.url for d, _ in batch) and len(batch) > 1:
             raise duckdb.ConversionException("simulated failure in a batch")
-        if any("luanhe" in d.source_url for d, _ in batch):
+        if any("luanhe" in d.url for d, _ in batch):
             raise duckdb.ConversionException("simulated failure of this report")
         return tables
 
-    monkeypatch.setattr(store, "_rows", poisoned)
+    monkeypatch.setattr(store, "batch_tables", poisoned)
     summary = ingest([CORPUS / "luanhe-2023.txt", CORPUS / "html"], db=db)
     assert [s for s, _ in summary.errors] == [str(CORPUS / "luanhe-2023.txt")]
     assert q(db, "SELECT count(*) FROM reports") == [(5,)]
@@ -173,7 +174,7 @@ def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
 def test_open_database_lock_is_explained(db):
     holder = duckdb.connect(str(db))
     try:
-        with pytest.raises(RuntimeError, match="open in another process"):
+        with pytest.raises(WarehouseUnavailable, match="open in another process"):
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")
@@ -235,7 +236,7 @@ def test_snapshot_is_not_copied_again_when_nothing_changed(tmp_path):
 
 
 def test_a_large_warehouse_is_not_copied_where_blocks_cannot_be_shared(tmp_path):
-    from pipeline.analysis import publish_snapshot
+    from pipeline.run.publish import publish_snapshot
 
     db = tmp_path / "ogi.duckdb"
     ingest([SAMPLES_DIR.parent / "real" / "010_pingtanxian_2012.txt"], db=db)
@@ -319,7 +320,7 @@ def test_a_schema_8_warehouse_is_upgraded_in_place(db):
 def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
     """Chunk k+1 goes to the workers before chunk k loads: with chunks of two, the same bytes in
     two chunks are loaded once, every URL is linked, and the warehouse equals a one-chunk run."""
-    import pipeline.api as api
+    from pipeline import settings
 
     corpus = tmp_path / "c"
     corpus.mkdir()
@@ -334,11 +335,106 @@ def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
     for n in names:
         shutil.copy(real / n, corpus / n)
     shutil.copy(real / names[0], corpus / "zz-copy-of-009.txt")  # the same bytes, in the last chunk
-    monkeypatch.setattr(api, "PIPELINE_CHUNK", 2)
-    small = ingest([corpus], db=tmp_path / "small.duckdb", workers=2)
+    monkeypatch.setattr(settings, "PIPELINE_CHUNK", 2)
+    small = ingest([corpus], db=tmp_path / "small.duckdb", extraction=ExtractHere(workers=2))
     assert (small.documents, small.unchanged, small.reports, small.exit_code) == (6, 1, 5, 0)
-    monkeypatch.setattr(api, "PIPELINE_CHUNK", 100)
-    whole = ingest([corpus], db=tmp_path / "whole.duckdb", workers=2)
-    sql = "SELECT report_id, status, (SELECT count(*) FROM facts f WHERE f.report_id = r.report_id) FROM reports r ORDER BY 1"
+    monkeypatch.setattr(settings, "PIPELINE_CHUNK", 100)
+    whole = ingest([corpus], db=tmp_path / "whole.duckdb", extraction=ExtractHere(workers=2))
+    assert (whole.documents, whole.unchanged, whole.reports) == (6, 1, 5)
+    sql = (
+        "SELECT report_id, status, (SELECT count(*) FROM facts f WHERE f.report_id = r.report_id) "
+        "FROM reports r ORDER BY 1"
+    )
     assert q(tmp_path / "small.duckdb", sql) == q(tmp_path / "whole.duckdb", sql)
     assert q(tmp_path / "small.duckdb", "SELECT count(*) FROM document_urls") == [(6,)]
+
+
+def test_every_metric_follows_its_definition_where_no_two_rates_coincide(tmp_path):
+    """Each rate of `metrics` against its definition (report-format.md), on a report whose every
+    operand is non-zero and different, so a wrong operand or sign cannot go unseen."""
+    import random
+
+    from tests.corpus.synth import random_spec, write_html
+
+    spec = random_spec(random.Random(11), 1, fmt="2021")
+    apps = spec.applications
+    picked = {
+        "granted": [30, 2, 1, 0, 0, 1],
+        "partially_granted": [7, 1, 0, 0, 1, 0],
+        "denied_state_secret": [2, 0, 0, 0, 0, 0],
+        "denied_process": [3, 1, 0, 0, 0, 0],
+        "unavailable_not_held": [11, 0, 1, 0, 0, 0],
+    }
+    for row in apps:
+        if row not in ("new_received", "carried_over", "total_processed", "carried_forward"):
+            apps[row] = picked.get(row, [0] * 6)
+    processed = [sum(apps[r][c] for r in picked) for c in range(6)]
+    apps["total_processed"] = processed
+    apps["carried_over"] = [4, 0, 0, 0, 0, 0]
+    apps["carried_forward"] = [6, 1, 0, 0, 0, 0]
+    apps["new_received"] = [
+        p + f - o for p, f, o in zip(processed, apps["carried_forward"], apps["carried_over"])
+    ]
+    spec.narrative_apps = sum(apps["new_received"])
+    # reconsideration 2/1/0/1 of 4; direct suits 1/1/0/1 of 3; suits after reconsideration 2/0/1/0 of 3
+    spec.appeals = [2, 1, 0, 1, 4, 1, 1, 0, 1, 3, 2, 0, 1, 0, 3]
+    write_html(spec, tmp_path / "r.html")
+    db = tmp_path / "w.duckdb"
+    ingest([tmp_path / "r.html"], db=db)
+
+    total = lambda row: sum(apps[row])  # noqa: E731
+    granted, partial = total("granted"), total("partially_granted")
+    denied, not_held = (
+        total("denied_state_secret") + total("denied_process"),
+        total("unavailable_not_held"),
+    )
+    done, received = sum(processed), total("new_received")
+    decided = granted + partial + denied
+    expected = {
+        "applications": received,
+        "total_processed": done,
+        "decided": decided,
+        "grant_rate": granted / done,
+        "grant_rate_decided": granted / decided,
+        "disclosure_rate": (granted + partial) / done,
+        "denial_rate": denied / done,
+        "denial_rate_decided": denied / decided,
+        "not_held_rate": not_held / done,
+        "reconsideration_per_100_applications": 100 * 4 / received,
+        "litigation_per_100_applications": 100 * (3 + 3) / received,
+        "reconsideration_correction_rate": 1 / (4 - 1),
+        "litigation_correction_rate": (1 + 0) / ((3 - 1) + (3 - 0)),
+    }
+    assert len(set(expected.values())) == len(expected)  # no two coincide
+    got = dict(zip(expected, q(db, f"SELECT {', '.join(expected)} FROM metrics")[0]))
+    assert got == pytest.approx(expected)
+
+
+def test_the_version_published_last_is_current_whatever_order_they_were_loaded_in(tmp_path):
+    """A correction published on 20 March, loaded before the original of 15 January, is still
+    the current version; the original stays, not current."""
+    import dataclasses
+
+    from tests.corpus.synth import sample_specs, write_html
+
+    spec = sample_specs()["baiyunwan-2023-trs.html"]
+    corrected = dataclasses.replace(
+        spec, published="2024-03-20", narrative_apps=spec.narrative_apps
+    )
+    corrected.proactive = {k: dict(v) for k, v in spec.proactive.items()}
+    corrected.proactive["penalty"]["decisions"] += 1
+    write_html(corrected, tmp_path / "corrected.html")
+    write_html(dataclasses.replace(spec, published="2024-01-15"), tmp_path / "original.html")
+    db = tmp_path / "w.duckdb"
+    ingest([tmp_path / "corrected.html"], db=db)
+    ingest([tmp_path / "original.html"], db=db)
+    rows = q(
+        db,
+        """SELECT r.published_on, r.is_current, w.penalty_decisions
+           FROM reports r JOIN proactive_wide w USING (report_id) ORDER BY r.published_on""",
+    )
+    penalty = spec.proactive["penalty"]["decisions"]
+    assert [(str(d), cur, n) for d, cur, n in rows] == [
+        ("2024-01-15", False, penalty),
+        ("2024-03-20", True, penalty + 1),
+    ]

@@ -1,7 +1,15 @@
 """Text dumps: pipes, one cell per line, spaces, run-together digits, blank 总计 columns."""
 
 from pipeline.api import extract_bytes
-from pipeline.normalise.tables import split_run_together
+from pipeline.normalise.digits import readings
+from pipeline.normalise.tables import row_identity
+
+
+def split_run_together(digits: str, cols: list[str]) -> list[str] | None:
+    """'5300109' as len(cols) cells, when exactly one split satisfies the row identity."""
+    found = readings([digits], len(cols), row_identity(cols), total_last=cols[-1] == "total")
+    return [str(v) for v in found[0]] if found and len(found) == 1 else None
+
 
 HEAD = "2023年白沙县人民政府政府信息公开工作年度报告\n一、总体情况\n全年共受理政府信息公开申请6件。\n三、收到和处理政府信息公开申请情况\n"
 COLS = [

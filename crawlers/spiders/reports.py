@@ -39,24 +39,26 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipeline.extract.sniff import sniff
+from pipeline.model import Provenance
+from pipeline.settings import DEFAULT_CRAWL, PROJECT
 
 from .. import discovery as disc
-from ..registry import Source
+from ..registry import Body
 from ..store import DocumentStore
 from . import families
 
 SITEMAP_PATHS = ("/sitemap.html", "/wzdt/index.html", "/sitemap.htm")
-DEFAULT_OUT = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "crawl")
-DOCUMENT_TYPES = ("application/pdf", "application/zip", "application/x-ole-storage", "image/")
+# `scrapy crawl` runs in crawlers/ (Scrapy's habit): its default folder is the checkout's.
+DEFAULT_OUT = PROJECT / DEFAULT_CRAWL
 
 
 class ReportSpider(scrapy.Spider):
     name = "reports"
-    registry_row: Source | None = None  # set on the per-row spiders of crawlers.spiderloader
+    registry_row: Body | None = None  # set on the per-row spiders of crawlers.spiderloader
 
     def __init__(
         self,
-        source: Source | None = None,
+        source: Body | None = None,
         store: DocumentStore | None = None,
         sources: str | None = None,
         source_id: str | None = None,
@@ -328,13 +330,13 @@ class ReportSpider(scrapy.Spider):
         headers = {}
         old = self.store.seen.get(url)
         if old:
-            if self.store.resuming or not (old.get("etag") or old.get("last_modified")):
+            if self.store.resuming or not (old.etag or old.last_modified):
                 self.stats["skipped_stored"] += 1
                 return
-            if old.get("etag"):
-                headers["If-None-Match"] = old["etag"]
-            if old.get("last_modified"):
-                headers["If-Modified-Since"] = old["last_modified"]
+            if old.etag:
+                headers["If-None-Match"] = old.etag
+            if old.last_modified:
+                headers["If-Modified-Since"] = old.last_modified
             meta["handle_httpstatus_list"] = [304]
         req = self._request(
             url,
@@ -377,21 +379,20 @@ class ReportSpider(scrapy.Spider):
                 "attachment",
             )
             return
-        yield {
-            "source_id": self.source.source_id,
-            "url": response.url,
-            "page_url": meta.get("page_url"),
-            "title": meta.get("title"),
-            "year_guess": disc.year_of(meta.get("title") or ""),
-            "published_on": None,
-            "http_status": response.status,
-            "media_type": media_type or "text/html",
-            "etag": _header(response, "ETag"),
-            "last_modified": _header(response, "Last-Modified"),
-            "kind": meta.get("role"),
-            "body": response.body,
-            "filename": filename,
-        }
+        provenance = Provenance(
+            response.url,
+            source_id=self.source.source_id,
+            page_url=meta.get("page_url"),
+            title=meta.get("title"),
+            year_guess=disc.year_of(meta.get("title") or ""),
+            http_status=response.status,
+            media_type=media_type or "text/html",
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            kind=meta.get("role"),
+            filename=filename,
+        )
+        yield {"provenance": provenance, "body": response.body}
         if is_page and meta.get("role") == "report":
             for url in disc.attachment_urls(response.text, response.url):
                 if self._own(url) or urlparse(url).hostname == urlparse(response.url).hostname:
@@ -445,7 +446,7 @@ class ReportSpider(scrapy.Spider):
             if not self._families_waiting:
                 yield from self._next_nav()
 
-    def note_blocked(self, url: str, why: str, evidence: bytes) -> None:
+    def note_blocked(self, url: str, why: str) -> None:
         if self.blocked is None:
             self.blocked = (url, why)
             self.logger.warning(
@@ -455,7 +456,7 @@ class ReportSpider(scrapy.Spider):
             if engine:
                 asyncio.ensure_future(engine.close_spider_async(reason="blocked"))
 
-    def note_stored(self, row: dict) -> None:
+    def note_stored(self, stored: Provenance) -> None:
         self.stats["stored"] += 1
 
     def closed(self, reason):

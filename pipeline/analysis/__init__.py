@@ -25,17 +25,16 @@ is over requests processed, ``grant_rate_decided`` over requests that reached a 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from .. import catalogue as cat
-from ..defaults import DEFAULT_DB
+from ..errors import WarehouseUnavailable
+from ..settings import DEFAULT_DB, PROJECT, SNAPSHOT
 from ..store.schema import RATES, decided_sql
 
-SNAPSHOT = Path("data/snapshot/ogi.duckdb")
 SCOPES = ("agency", "jurisdiction", "area")
 SCOPE_LABELS = {
     "agency": "各机关自身报告 / agency reports",
@@ -51,11 +50,6 @@ OUTCOMES = [
     ("unavailable", "无法提供", "unavailable"),
     ("not_processed", "不予处理", "not processed"),
     ("other", "其他处理", "other"),
-]
-DENIAL_REASONS = [
-    (r.key, r.label.split(".")[-1].split(" ")[-1])
-    for r in cat.APPLICATION_ROWS
-    if r.group == "denied" and not r.key.endswith("_subtotal")
 ]
 
 # Each rate: (numerator, denominator, multiplier). Counts come from the `units` columns below.
@@ -74,59 +68,24 @@ RATE_PARTS = {
 assert set(RATE_PARTS) == set(RATES)  # one naming of each rate across metrics, analysis, charts
 
 
-COPY_MAX_MB = 2048  # above this a snapshot is only published where the filesystem can reflink
-
-
-def publish_snapshot(
-    db: str | Path = DEFAULT_DB, snapshot: str | Path = SNAPSHOT, copy_max_mb: int | None = None
-) -> Path | None:
-    """Copy the warehouse for readers: a notebook holding the snapshot open never blocks ingest.
-
-    The copy is a reflink where the filesystem shares blocks (btrfs, XFS, …: no data copied);
-    elsewhere a plain copy up to `copy_max_mb` (default COPY_MAX_MB, $OGI_SNAPSHOT_COPY_MAX_MB).
-    Past that no copy is made per run: the stale snapshot is removed, `connect()` then opens the
-    warehouse itself read-only (possible whenever no ingest is writing), and None is returned."""
-    import os
-    import subprocess
-
-    snapshot = Path(snapshot)
-    snapshot.parent.mkdir(parents=True, exist_ok=True)
-    tmp = snapshot.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    if (
-        subprocess.run(
-            ["cp", "--reflink=always", str(db), str(tmp)], capture_output=True
-        ).returncode
-        != 0
-    ):
-        tmp.unlink(missing_ok=True)
-        limit = (
-            copy_max_mb
-            if copy_max_mb is not None
-            else int(os.environ.get("OGI_SNAPSHOT_COPY_MAX_MB", COPY_MAX_MB))
-        )
-        if Path(db).stat().st_size > limit * 1024 * 1024:
-            snapshot.unlink(missing_ok=True)
-            return None
-        shutil.copyfile(db, tmp)
-    tmp.replace(snapshot)
-    return snapshot
-
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Read-only connection to `db`, else $OGI_DB, else the published snapshot (in the working
-    directory or in the project a notebook lives in), else the warehouse itself."""
+def warehouse_path(db: str | Path | None = None) -> Path:
+    """`db`, else $OGI_DB, else the published snapshot (in the working directory or in the
+    project a notebook lives in), else the warehouse itself."""
     import os
 
     if db or os.environ.get("OGI_DB"):
-        path = Path(db or os.environ["OGI_DB"])
-    else:
-        options = [SNAPSHOT, PROJECT / SNAPSHOT, Path(DEFAULT_DB), PROJECT / DEFAULT_DB]
-        path = next((p for p in options if p.exists()), SNAPSHOT)
-    return duckdb.connect(str(path), read_only=True)
+        return Path(db or os.environ["OGI_DB"])
+    options = [SNAPSHOT, PROJECT / SNAPSHOT, Path(DEFAULT_DB), PROJECT / DEFAULT_DB]
+    return next((p for p in options if p.exists()), SNAPSHOT)
+
+
+def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Read-only connection to the warehouse :func:`warehouse_path` names."""
+    path = warehouse_path(db)
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise WarehouseUnavailable(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
 
 
 def _df(con, sql: str, params=None) -> pd.DataFrame:
@@ -173,7 +132,8 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
            coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified) AS place, rp.level, rp.scope, rp.year,
            rp.format, rp.province, coalesce(rp.generated, false) AS generated,
            a.new_received_total AS applications, a.total_processed_total AS total_processed,
-           a.granted_total AS granted, a.partially_granted_total AS partially_granted, {cat.outcome_sum_sql("denied")} AS denied,
+           a.granted_total AS granted, a.partially_granted_total AS partially_granted,
+           {cat.outcome_sum_sql("denied")} AS denied,
            {cat.outcome_sum_sql("unavailable")} AS unavailable, a.unavailable_not_held_total AS not_held,
            {cat.outcome_sum_sql("not_processed")} AS not_processed, a.other_total AS other, {decided} AS decided,
            p.reconsideration_total AS reconsideration, p.reconsideration_corrected AS reconsideration_corrected,
@@ -499,14 +459,7 @@ def sankey_flows(con, report_id: str) -> pd.DataFrame:
     if row.empty:
         return pd.DataFrame(columns=["source", "target", "value"])
     r = row.iloc[0]
-    applicants = [
-        ("natural_person", "自然人"),
-        ("commercial", "商业企业"),
-        ("research", "科研机构"),
-        ("public_interest", "社会公益组织"),
-        ("legal_services", "法律服务机构"),
-        ("other_org", "其他"),
-    ]
+    applicants = [(c.key, c.label) for c in cat.APPLICATION_COLS if c.key in cat.APPLICANT_COLS]
     flows = []
     for col, zh in applicants:
         for key, ozh, _ in OUTCOMES:

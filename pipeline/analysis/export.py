@@ -16,27 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import catalogue as cat
-from ..store.schema import RATES
+from ..store.schema import RATES, VIEW_NAMES
 from . import connect
-
-VIEWS = (
-    "documents",
-    "document_urls",
-    "crawl_outcomes",
-    "crawl_errors",
-    "reports",
-    "facts",
-    "checks",
-    "cross_checks",
-    "sections",
-    "applications_wide",
-    "appeals_wide",
-    "proactive_wide",
-    "metrics",
-    "extraction_errors",
-    "legacy",
-    "panel",
-)
 
 MEANING = {
     # who and what
@@ -126,7 +107,7 @@ def export(
     con = connect(db)
     written, rows = [], []
     try:
-        for view in VIEWS:
+        for view in VIEW_NAMES:
             cols = con.execute(f"DESCRIBE {view}").fetchall()
             names = [c[0] for c in cols]
             frame = _frame(con.execute(f"SELECT * FROM {view}").to_arrow_table())

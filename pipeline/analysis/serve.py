@@ -19,48 +19,41 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import connect
+from ..store.schema import VIEW_NAMES
+from . import connect, warehouse_path
 from .export import describe
 
-# (view, SELECT over the warehouse, primary key, foreign keys) — what datasette serves
-TABLES = [
-    ("documents", "SELECT * FROM documents", "doc_id", []),
-    ("reports", "SELECT * FROM reports", "report_id", [("doc_id", "documents", "doc_id")]),
-    (
-        "facts",
-        """SELECT f.*, r.issuer, r.year, d.source_url FROM facts f JOIN reports r USING (report_id)
-                 LEFT JOIN documents d USING (doc_id)""",
-        None,
-        [("report_id", "reports", "report_id")],
-    ),
-    ("checks", "SELECT * FROM checks", None, [("report_id", "reports", "report_id")]),
-    ("cross_checks", "SELECT * FROM cross_checks", None, [("report_id", "reports", "report_id")]),
-    (
-        "applications_wide",
-        "SELECT * FROM applications_wide",
-        "report_id",
-        [("report_id", "reports", "report_id")],
-    ),
-    (
-        "appeals_wide",
-        "SELECT * FROM appeals_wide",
-        "report_id",
-        [("report_id", "reports", "report_id")],
-    ),
-    (
-        "proactive_wide",
-        "SELECT * FROM proactive_wide",
-        "report_id",
-        [("report_id", "reports", "report_id")],
-    ),
-    ("metrics", "SELECT * FROM metrics", "report_id", [("report_id", "reports", "report_id")]),
-    ("sections", "SELECT * FROM sections", None, [("report_id", "reports", "report_id")]),
-    ("crawl_outcomes", "SELECT * FROM crawl_outcomes", None, []),
-    ("crawl_errors", "SELECT * FROM crawl_errors", None, []),
-    ("extraction_errors", "SELECT * FROM extraction_errors", None, []),
-    ("legacy", "SELECT * FROM legacy", None, [("report_id", "reports", "report_id")]),
-    ("panel", "SELECT * FROM panel", "report_id", [("report_id", "reports", "report_id")]),
-]
+# Every view is served as it is, but `facts` carries the issuer, year and URL of each number
+# (its row page then cites it); keys make every number a link to its report and document.
+SELECT = {
+    "facts": """SELECT f.*, r.issuer, r.year, d.source_url FROM facts f JOIN reports r USING (report_id)
+                LEFT JOIN documents d USING (doc_id)""",
+}
+PRIMARY_KEY = {
+    "documents": "doc_id",
+    "reports": "report_id",
+    **{
+        v: "report_id"
+        for v in ("applications_wide", "appeals_wide", "proactive_wide", "metrics", "panel")
+    },
+}
+
+
+def served() -> list[tuple[str, str, str | None, list[tuple[str, str, str]]]]:
+    """(view, SELECT over the warehouse, primary key, foreign keys) of what datasette serves;
+    a foreign key whose column a view lacks is left out when the table is made."""
+    out = []
+    for name in VIEW_NAMES:
+        if name == "reports":
+            fks = [("doc_id", "documents", "doc_id")]
+        elif name in ("documents", "document_urls"):
+            fks = [("doc_id", "documents", "doc_id")] if name == "document_urls" else []
+        else:
+            fks = [("report_id", "reports", "report_id")]
+        out.append((name, SELECT.get(name, f"SELECT * FROM {name}"), PRIMARY_KEY.get(name), fks))
+    return out
+
+
 FACETS = {
     "reports": ["province", "level", "year", "scope", "format", "status", "generated"],
     "metrics": ["level", "year", "scope", "format"],
@@ -101,7 +94,8 @@ ORDER BY litigation_per_100_applications DESC, applications DESC""",
     },
     "reports_with_failed_checks": {
         "title": "未通过校验的报告 / Reports with failed checks",
-        "description": "Every identity a report's own numbers break (and checks across reports). Flagged, never corrected.",
+        "description": "Every identity a report's own numbers break (and checks across reports). "
+        "Flagged, never corrected.",
         "sql": """SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, r.report_id
 FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id""",
     },
@@ -119,7 +113,7 @@ def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
     out = sqlite_utils.Database(tmp)
     con = connect(db)
     try:
-        for name, sql, pk, fks in TABLES:
+        for name, sql, pk, fks in served():
             cols = con.execute(f"DESCRIBE ({sql})").fetchall()
             select = ", ".join(_as_sqlite(c[0], c[1]) for c in cols)
             out[name].create(
@@ -175,7 +169,7 @@ def metadata(target: Path) -> dict:
     tables = {}
     con = sqlite3.connect(target)
     try:
-        for name, *_ in TABLES:
+        for name in VIEW_NAMES:
             cols = {}
             for (col,) in con.execute(f'SELECT name FROM pragma_table_info("{name}")'):
                 text = " · ".join(x for x in describe(name, col) if x)
@@ -221,14 +215,7 @@ def serve(
     rebuild: bool = False,
 ) -> int:
     """Publish (when missing or older than the warehouse) and serve; returns datasette's exit code."""
-    from ..defaults import DEFAULT_DB
-    from . import PROJECT, SNAPSHOT
-
-    source = (
-        Path(db)
-        if db
-        else next((p for p in (SNAPSHOT, PROJECT / SNAPSHOT, DEFAULT_DB) if p.exists()), SNAPSHOT)
-    )
+    source = warehouse_path(db)
     target = Path(target) if target else source.with_suffix(".sqlite")
     if rebuild or not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
         publish_sqlite(source, target)

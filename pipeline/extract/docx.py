@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from ..model import ExtractionError, Line
+from ..model import Extracted, ExtractionError, Line
 from .text import split_line
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -54,6 +54,10 @@ def _owner_table(el):
     while p is not None and p.tag != f"{W}tbl":
         p = p.getparent()
     return p
+
+
+def extract(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    return Extracted(source, sha, kind.media_type, "docx", docx_lines(data))
 
 
 def docx_lines(data: bytes) -> list[Line]:

@@ -15,7 +15,7 @@ from html import unescape as html_unescape
 
 from lxml import etree
 
-from ..model import ExtractionError, Line
+from ..model import Extracted, ExtractionError, Line
 from .decode import decode
 
 _BLOCK = frozenset(
@@ -76,6 +76,11 @@ _PARSER = etree.HTMLParser(encoding="utf-8")
 def text_of(el) -> str:
     """All text inside an element (the fastest way lxml offers, measured in bench/)."""
     return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
+def extract(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    lines, meta = read(data)
+    return Extracted(source, sha, kind.media_type, "html_table", lines, meta)
 
 
 def read(data: bytes) -> tuple[list[Line], dict[str, str]]:

@@ -15,16 +15,15 @@ import copy
 import dataclasses
 import logging
 import math
-import os
 import re
 import statistics
 import threading
 
-from ..model import LOW_CONFIDENCE, ExtractionError, Line
+from ..model import LOW_CONFIDENCE, Extracted, ExtractionError, Line
+from ..settings import MAX_IMAGE_PIXELS
 from .text import split_line
 
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d[\d,]*(?:\.\d+)?)$")
-MAX_PIXELS = 60_000_000  # ~ an A3 page at 400 dpi; more is a decompression bomb
 # Detection at most this many pixels on the long side (a 200-dpi A4 page is ~2350): the
 # detector's cost falls with the square of it, recognition reads crops of the full image anyway.
 # 1600 read every cell of the accuracy corpus's scans; 1280 misread one (9 as 6, flagged by a
@@ -40,14 +39,6 @@ REC_BATCH = 3  # recognition batches pad to their widest line: small batches pad
 REC_NARROW = 128
 _idle: dict[int, list] = {}  # onnxruntime threads -> engines not lent now
 _idle_lock = threading.Lock()
-
-
-def budget() -> int:
-    """Cores this process may use for OCR: its share when an ExtractPool runs several workers."""
-    cores = (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    )
-    return max(1, cores // max(1, int(os.environ.get("OGI_EXTRACT_PROCS", "1"))))
 
 
 def _new_engine(threads: int):
@@ -96,12 +87,10 @@ class NarrowFirst:
 
 
 @contextlib.contextmanager
-def engine(threads: int | None = None):
-    """A RapidOCR running on `threads` onnxruntime threads (default: this process's share of the
-    cores), lent for one page. Engines go back to the process's pool and are lent again: loading
-    the models costs ≈1.5 s, more than a third of a page, so no page may pay it twice. (Engines
-    kept per thread were loaded again for every document: each document's page threads are new.)"""
-    threads = threads or budget()
+def engine(threads: int = 1):
+    """A RapidOCR running on `threads` onnxruntime threads, lent for one page. Engines go back to
+    the process's pool and are lent again: loading the models costs ≈1.5 s, more than a third of a
+    page, so no page may pay it twice (each document's page threads are new)."""
     with _idle_lock:
         free = _idle.setdefault(threads, [])
         lent = free.pop() if free else None
@@ -114,26 +103,26 @@ def engine(threads: int | None = None):
             _idle[threads].append(lent)
 
 
-def ocr_pages(jobs: list[tuple[object, int]]) -> list[list[Line]]:
-    """Several scanned pages (image, page number) at once: one page per core of this process's
-    share, each on one onnxruntime thread (two pages side by side beat one page on two threads:
+def ocr_pages(jobs: list[tuple[object, int]], cores: int = 1) -> list[list[Line]]:
+    """Several scanned pages (image, page number) at once: one page per core of the `cores` this
+    document may use, each on one onnxruntime thread (two pages side by side beat one page on two threads:
     2.75 vs 3.5 s a page here), lines in the order of `jobs`."""
     from concurrent.futures import ThreadPoolExecutor
 
-    parallel = min(len(jobs), budget())
+    parallel = min(len(jobs), cores)
     if parallel <= 1:
-        return [ocr_lines(img, no) for img, no in jobs]
+        return [ocr_lines(img, no, threads=cores) for img, no in jobs]
     with ThreadPoolExecutor(parallel, thread_name_prefix="ocr") as pool:
         return list(pool.map(lambda job: ocr_lines(job[0], job[1], threads=1), jobs))
 
 
-def ocr_lines(image, page: int | None = None, threads: int | None = None) -> list[Line]:
+def ocr_lines(image, page: int | None = None, threads: int = 1) -> list[Line]:
     import numpy as np
     from PIL import Image
 
     from .lattice import find_tables, grid
 
-    if image.width * image.height > MAX_PIXELS:
+    if image.width * image.height > MAX_IMAGE_PIXELS:
         raise ExtractionError(
             f"image of {image.width}x{image.height} pixels is too large to be a page"
         )
@@ -292,12 +281,29 @@ def _skew(boxes) -> float:
     return statistics.median(angles) if angles else 0.0
 
 
-def image_lines(data: bytes) -> list[Line]:
+def extract(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    """An image of a report page, read by OCR."""
+    lines = image_lines(data, cores)
+    return Extracted(
+        source, sha, kind.media_type, "ocr", lines, {}, [low_confidence_warning(lines)]
+    )
+
+
+def low_confidence_warning(lines: list[Line]) -> str:
+    """What every OCR'd document says of its numbers."""
+    low = sum(1 for l in lines for c in (l.conf or []) if c < LOW_CONFIDENCE)
+    return (
+        f"numbers read by OCR from an image ({low} text boxes below confidence {LOW_CONFIDENCE}): "
+        "trust them only where the checks pass"
+    )
+
+
+def image_lines(data: bytes, cores: int = 1) -> list[Line]:
     import io
 
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
@@ -305,4 +311,4 @@ def image_lines(data: bytes) -> list[Line]:
         raise ExtractionError("image is a decompression bomb (too many pixels)") from None
     except (UnidentifiedImageError, OSError) as exc:
         raise ExtractionError(f"unreadable image: {exc}") from None
-    return ocr_lines(img, page=1)
+    return ocr_lines(img, page=1, threads=cores)

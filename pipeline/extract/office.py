@@ -15,9 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..model import ExtractionError, Line
-
-CONVERT_TIMEOUT = 90
+from ..model import Extracted, ExtractionError, Line
+from ..settings import CONVERT_TIMEOUT_S, MAX_UNZIPPED_MB
 
 
 def ole_kind(data: bytes) -> str:
@@ -27,9 +26,6 @@ def ole_kind(data: bytes) -> str:
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "xls"
     return "unknown"
-
-
-MAX_UNZIPPED_MB = 512  # a report's DOCX/XLSX unpacks to a few MB; more is a decompression bomb
 
 
 def zip_kind(data: bytes) -> str:
@@ -62,7 +58,26 @@ def soffice() -> str:
     return exe
 
 
-def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: int = CONVERT_TIMEOUT) -> bytes:
+def extract_doc(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    """DOC or WPS: converted to DOCX by LibreOffice, then read as DOCX."""
+    from .docx import docx_lines, table_count
+
+    converted = convert_to_docx(data, kind.extensions[0])
+    warnings = (
+        []
+        if table_count(converted)
+        else ["converted by LibreOffice: no table survived the conversion"]
+    )
+    meta = {"converted": "libreoffice"}
+    return Extracted(source, sha, kind.media_type, "docx", docx_lines(converted), meta, warnings)
+
+
+def extract_sheet(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    """XLS, XLSX or ET: one line per row."""
+    return Extracted(source, sha, kind.media_type, "xls", sheet_lines(data))
+
+
+def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: int = CONVERT_TIMEOUT_S) -> bytes:
     with tempfile.TemporaryDirectory(prefix="ogi_lo_") as tmp:
         src = Path(tmp) / f"in{suffix}"
         src.write_bytes(data)

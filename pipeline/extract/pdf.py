@@ -14,11 +14,11 @@ import re
 import unicodedata
 from bisect import bisect_right
 
-from ..model import ExtractionError, Line
+from ..model import Extracted, ExtractionError, Line
+from ..settings import MAX_PDF_PAGES
 from .text import split_line
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-MAX_PAGES = 200  # an annual report is 5–40 pages; more is not a report (or a bomb)
 _CID = re.compile(r"\(cid:\d+\)")
 
 
@@ -27,6 +27,18 @@ def _clean(text: str | None) -> str:
         return ""
     # NFKC repairs Kangxi-radical look-alikes (⼀ → 一) some PDF fonts map to.
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def extract(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    """A PDF: ruled tables and the text layer; scanned pages by OCR on `cores` cores."""
+    from . import ocr
+
+    lines, method, warnings = pdf_lines(
+        data, ocr_pages=lambda jobs: ocr.ocr_pages(jobs, cores), parallel=cores
+    )
+    if method == "ocr":
+        warnings.append(ocr.low_confidence_warning(lines))
+    return Extracted(source, sha, kind.media_type, method, lines, {}, warnings)
 
 
 def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line], str, list[str]]:
@@ -50,9 +62,9 @@ def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line
             pages = pdf.pages
         except Exception as exc:
             raise ExtractionError(f"corrupt PDF: {type(exc).__name__}: {str(exc)[:120]}") from None
-        if len(pages) > MAX_PAGES:
+        if len(pages) > MAX_PDF_PAGES:
             raise ExtractionError(
-                f"PDF has {len(pages)} pages; an annual report has at most {MAX_PAGES}"
+                f"PDF has {len(pages)} pages; an annual report has at most {MAX_PDF_PAGES}"
             )
         lines: list[Line] = []
         methods: set[str] = set()

@@ -20,7 +20,8 @@ import re
 
 from ..catalogue import SECTION_HEADING_IN_TEXT
 from ..cells import is_value_text
-from ..model import Line
+from ..model import Extracted, Line
+from .decode import decode
 
 _PAGE_MARKER = re.compile(
     r"^\s*(?:[-－—]\s*\d+\s*[-－—]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$"
@@ -105,6 +106,14 @@ def break_at_headings(raw: str) -> list[str]:
         start = m.end()
     out.append(raw[start:])
     return [p for p in out if p.strip()]
+
+
+def extract(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
+    """A text dump (a crawler's text of a page, PDF text): lines split into cells."""
+    text, encoding = decode(data)
+    return Extracted(
+        source, sha, kind.media_type, "text", text_to_lines(text), {"encoding": encoding}
+    )
 
 
 def text_to_lines(text: str) -> list[Line]:

@@ -64,15 +64,6 @@ def find_sections(lines: list[Line]) -> list[tuple[int, int, str, int]]:
     return found
 
 
-# Header words that open each table, whichever comes first of them and the section heading
-# (a heading may be missing, reworded or merged into the previous table's caption).
-_TABLE_OPENERS = {
-    2: ("信息内容", "第二十条第(一)项", "本年制发件数", "本年新制作数量"),
-    3: ("勾稽关系", "申请人情况", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"),
-}
-_APPEALS_WORDS = ("结果维持", "尚未审结", "未经复议直接起诉", "直接起诉", "复议后起诉")
-
-
 def table_openers(lines: list[Line]) -> dict[int, int]:
     """First line of each table found by its own header words (tables 二, 三, 四)."""
     out: dict[int, int] = {}
@@ -80,7 +71,7 @@ def table_openers(lines: list[Line]) -> dict[int, int]:
     for no in (2, 3):
         for i in range(after, len(lines)):
             c = cat.compact(lines[i].text)
-            if (no == 2 and len(c) > 80) or not any(w in c for w in _TABLE_OPENERS[no]):
+            if (no == 2 and len(c) > 80) or not any(w in c for w in cat.TABLE_OPENERS[no]):
                 continue
             out[no] = i
             after = i
@@ -97,7 +88,7 @@ def table_openers(lines: list[Line]) -> dict[int, int]:
         if not head.startswith(("行政复议", "四、行政复议")):
             continue
         window = cat.squash(" ".join(l.text for l in lines[i : i + 24]))
-        if "行政诉讼" in window and any(w in window for w in _APPEALS_WORDS):
+        if "行政诉讼" in window and any(w in window for w in cat.APPEALS_WORDS):
             out[4] = i
             break
     return out
@@ -226,9 +217,9 @@ def normalise(x: Extracted) -> Report:
     if has_tables:
         for name in cat.MANDATED:
             if not report.tables[name] and not any(
-                m.startswith(f"incomplete: table {name}") for m in w
+                m.startswith(f"table {name}") for m in w.incomplete
             ):
-                w.append(f"incomplete: table {name} not found")
+                w.add_incomplete(f"table {name} not found")
     if not has_tables:
         _require_narrative_report(report.title, line_texts, full_text)
         # No mandated tables (2008–2018, or a body that ignored the format): the 统计表 and the
@@ -273,7 +264,7 @@ _REPORT_PROSE = re.compile(
 def _require_narrative_report(title: str | None, line_texts: list[str], full_text: str) -> None:
     """A report without the mandated tables must still read as one: a title or the usual
     opening sentence, and some substance. A column page listing many reports is not one."""
-    titles = {t for t in line_texts if len(t) <= 80 and md.TITLE_WORDS.search(t)}
+    titles = {t for t in line_texts if len(t) <= 80 and cat.REPORT_TITLE_WORDS.search(t)}
     if len(titles) >= 3 and len(full_text) < 400 * len(titles):
         raise ExtractionError(f"a list of {len(titles)} reports (an index page), not a report")
     body = cat.squash(full_text)

@@ -14,11 +14,9 @@ import csv
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from ..settings import DIVISIONS as TABLE
 from . import names
-
-TABLE = Path(__file__).resolve().parents[2] / "data" / "divisions"
 
 
 @dataclass(frozen=True)

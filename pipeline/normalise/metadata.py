@@ -8,7 +8,6 @@ import unicodedata
 from .. import catalogue as cat
 from . import names
 
-TITLE_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)")
 _LABEL_PREFIX = re.compile(r"^(?:标题|文章标题|题\s*名|名\s*称)\s*[:：]\s*")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ISSUER_IN_TITLE = re.compile(
@@ -64,7 +63,7 @@ def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
     html_title = meta.get("html_title")
     if html_title:
         candidates.append(re.split(r"\s*[-_|—]\s*", html_title)[0])
-    plausible = [t for t in candidates if TITLE_WORDS.search(t) and _title_like(t)]
+    plausible = [t for t in candidates if cat.REPORT_TITLE_WORDS.search(t) and _title_like(t)]
     with_year = [t for t in plausible if _TITLE_YEAR.search(unicodedata.normalize("NFKC", t))]
     if not with_year:
         lines = [t for t in head if t]
@@ -74,7 +73,7 @@ def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
                 if len(part) == k and all(len(p) <= 40 for p in part):
                     joined = cat.squash("".join(part))
                     if (
-                        TITLE_WORDS.search(joined)
+                        cat.REPORT_TITLE_WORDS.search(joined)
                         and _title_like(joined)
                         and _TITLE_YEAR.search(unicodedata.normalize("NFKC", joined))
                     ):
@@ -93,7 +92,7 @@ def lookalike(title: str | None, meta: dict[str, str], lines_text: list[str]) ->
         if probe is first and not _title_like(first):
             continue
         p = cat.compact(probe)
-        if TITLE_WORDS.search(p) and "格式" not in p:
+        if cat.REPORT_TITLE_WORDS.search(p) and "格式" not in p:
             return None
         for needle, kind in cat.LOOKALIKE_TITLES:
             if needle in p:

@@ -228,11 +228,11 @@ def parse_proactive(
                 cells[col] = read_cell(raw, warnings, f"proactive.{key}.{col}", at)
         out[key] = cells
         if len(vals) < n:
-            warnings.append(f"incomplete: proactive.{key} has {len(vals)} of {n} numbers")
+            warnings.add_incomplete(f"proactive.{key} has {len(vals)} of {n} numbers")
     missing = [r.key for r in rows if r.key not in out]
     if out and missing:
         why = "document cut off" if truncated else "rows not found"
-        warnings.append(f"incomplete: table proactive lacks {', '.join(missing)} ({why})")
+        warnings.add_incomplete(f"table proactive lacks {', '.join(missing)} ({why})")
     return out
 
 
@@ -595,8 +595,8 @@ def parse_applications(
     missing = [k for k in expected_application_rows(fmt) if k not in out]
     if missing:
         why = "document cut off" if truncated else "rows not found"
-        warnings.append(
-            f"incomplete: table applications lacks {len(missing)} rows from {missing[0]} ({why})"
+        warnings.add_incomplete(
+            f"table applications lacks {len(missing)} rows from {missing[0]} ({why})"
         )
     return out
 
@@ -624,8 +624,8 @@ def _cut_off(key: str, run: Run, n: int, warnings: list[str]) -> bool:
     """The document ends inside this row (fewer numbers than columns and nothing after them)."""
     vals = [v for v in run.values if v.strip()]
     if run.last and len(vals) < n and not (len(vals) == 1 and len(vals[0]) >= n):
-        warnings.append(
-            f"incomplete: applications.{key} has {len(vals)} of {n} numbers (document cut off)"
+        warnings.add_incomplete(
+            f"applications.{key} has {len(vals)} of {n} numbers (document cut off)"
         )
         return True
     return False
@@ -746,12 +746,6 @@ def _positions(run: Run, raws: list[str]) -> list[tuple]:
     return [first] * len(raws)
 
 
-def split_run_together(digits: str, cols: list[str]) -> list[str] | None:
-    """Split '5300109' into len(cols) cells when exactly one split satisfies the row identity."""
-    found = dg.readings([digits], len(cols), row_identity(cols), total_last=cols[-1] == "total")
-    return [str(v) for v in found[0]] if found and len(found) == 1 else None
-
-
 def _derive_other(out: dict[str, dict[str, Cell]], cols: list[str]) -> None:
     """2021 reports print 其他处理 as three rows; `other` is their sum (the 2019 single row)."""
     if "other" in out or not all(k in out for k in cat.OTHER_PARTS):
@@ -760,7 +754,7 @@ def _derive_other(out: dict[str, dict[str, Cell]], cols: list[str]) -> None:
     for c in cols:
         parts = [out[k][c].value for k in cat.OTHER_PARTS]
         value = None if None in parts else sum(parts)
-        derived[c] = Cell(value, "=" + "+".join(cat.OTHER_PARTS))
+        derived[c] = Cell(value, "=" + "+".join(cat.OTHER_PARTS), derived=True)
     out["other"] = derived
 
 
@@ -788,7 +782,7 @@ def parse_appeals(
             break
     if not values:
         if truncated:
-            warnings.append("incomplete: table appeals has no numbers (document cut off)")
+            warnings.add_incomplete("table appeals has no numbers (document cut off)")
         return {}
     if len(values) > 15 and not any(v.strip() for v in values[15:]):
         values = values[:15]
@@ -808,8 +802,8 @@ def parse_appeals(
             where = [where[0][:2] if where else (None, None)] * 15
             values = read
         elif len(values) < 15 and truncated and not found:
-            warnings.append(
-                f"incomplete: table appeals has {len(values)} of 15 numbers (document cut off)"
+            warnings.add_incomplete(
+                f"table appeals has {len(values)} of 15 numbers (document cut off)"
             )
             return {}
         else:

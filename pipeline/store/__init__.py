@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from .. import catalogue as cat
-from ..defaults import DEFAULT_DB
-from ..model import EXTRACTOR_VERSION, Report
+from ..errors import WarehouseUnavailable
+from ..model import EXTRACTOR_VERSION, Provenance, Report
+from ..settings import DEFAULT_DB, LOAD_BATCH
 from . import cross
+from .rows import batch_tables, timestamp
 from .schema import (
     DERIVED,
     I32,
@@ -45,51 +46,35 @@ SCHEMA_VERSION = "9"
 UPGRADES = {
     "8": [
         "ALTER TABLE cross_check ADD COLUMN other_report_id VARCHAR",
-        "UPDATE cross_check SET other_report_id = o.report_id FROM report o WHERE o.report_no = cross_check.other_report_no",
+        "UPDATE cross_check SET other_report_id = o.report_id FROM report o "
+        "WHERE o.report_no = cross_check.other_report_no",
     ],
 }
-# Reports per load: a load has a fixed cost (~80 statements, ~0.35 s) that smaller batches pay
-# again and again; both ingest paths (pool and Dask) load this many at a time.
-LOAD_BATCH = 500
-
-
-@dataclass
-class DocumentRecord:
-    """Provenance of one stored document (from a local path or, later, the crawler's manifest)."""
-
-    doc_id: str
-    source_url: str
-    media_type: str
-    bytes: int
-    path: str | None = None
-    source_id: str | None = None
-    page_url: str | None = None
-    fetched_at: dt.datetime | None = None
-    http_status: int | None = None
-    year_guess: int | None = None
-    title: str | None = None  # link text from the crawl; the report's own title wins when found
+__all__ = ["Warehouse", "LOAD_BATCH", "batch_tables"]
 
 
 class Warehouse:
     def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False):
         self.path = Path(path)
         if read_only and not self.path.exists():
-            raise RuntimeError(f"no warehouse at {self.path}; run `ogi ingest` first")
+            raise WarehouseUnavailable(f"no warehouse at {self.path}; run `ogi ingest` first")
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise RuntimeError(
+                raise WarehouseUnavailable(
                     f"{self.path} is open in another process (a notebook?). DuckDB allows one writer "
                     f"or many readers: close it there, or read a snapshot instead."
                 ) from None
-            raise RuntimeError(
+            raise WarehouseUnavailable(
                 f"cannot open the warehouse {self.path}: {str(exc).splitlines()[0]}"
             ) from None
         except OSError as exc:
-            raise RuntimeError(f"cannot create the warehouse {self.path}: {exc.strerror}") from None
+            raise WarehouseUnavailable(
+                f"cannot create the warehouse {self.path}: {exc.strerror}"
+            ) from None
         if not read_only:
             self._migrate()
         # "table|row|col" -> cell id, the key Report.fact_columns() uses.
@@ -112,7 +97,7 @@ class Warehouse:
             row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = row[0] if row else None
         if version not in (None, SCHEMA_VERSION, *UPGRADES):
-            raise RuntimeError(
+            raise WarehouseUnavailable(
                 f"{self.path} has warehouse schema {version}, this version writes {SCHEMA_VERSION}: "
                 f"re-ingest into a new file (see README, migrations)"
             )
@@ -183,7 +168,7 @@ class Warehouse:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def load(self, batch: list[tuple[DocumentRecord, Report]]) -> list[tuple[DocumentRecord, str]]:
+    def load(self, batch: list[tuple[Provenance, Report]]) -> list[tuple[Provenance, str]]:
         """Load reports; returns the (document, reason) pairs that could not be stored."""
         if not batch:
             return []
@@ -199,11 +184,11 @@ class Warehouse:
                     failed.append((item[0], f"warehouse: {exc}".splitlines()[0]))
             return failed
 
-    def _load(self, batch: list[tuple[DocumentRecord, Report]]) -> None:
+    def _load(self, batch: list[tuple[Provenance, Report]]) -> None:
         first_no = self.con.execute(
             "SELECT coalesce(max(report_no), 0) + 1 FROM report"
         ).fetchone()[0]
-        self.load_tables(_rows(batch, first_no, self.cell_ids, dt.datetime.now()))
+        self.load_tables(batch_tables(batch, first_no, self.cell_ids, dt.datetime.now()))
 
     def load_shards(self, shards: list[str | Path]) -> list[dict]:
         """Load Parquet shards (pipeline/store/shards.py) in bulk, in one transaction: their
@@ -240,7 +225,8 @@ class Warehouse:
             )
             return con.execute(
                 f"""SELECT {cols} FROM read_parquet(?, filename = true) s
-                                   JOIN _shard_map m ON replace(s.filename, '/{t}.parquet', '/report.parquet') = m.filename
+                                   JOIN _shard_map m
+                                     ON replace(s.filename, '/{t}.parquet', '/report.parquet') = m.filename
                                     AND s.report_no = m.old_no {join}""",
                 [src[t]],
             ).to_arrow_table()
@@ -393,17 +379,17 @@ class Warehouse:
                 ],
             )
 
-    def link_urls(self, docs: list[DocumentRecord]) -> None:
+    def link_urls(self, docs: list[Provenance]) -> None:
         """Record every URL a document came from; a URL seen before is kept once."""
         if not docs:
             return
         rows = pa.table(
             {
                 "doc_id": [d.doc_id for d in docs],
-                "url": [d.source_url for d in docs],
+                "url": [d.url for d in docs],
                 "page_url": [d.page_url for d in docs],
                 "source_id": [d.source_id for d in docs],
-                "fetched_at": pa.array([d.fetched_at for d in docs], TS),
+                "fetched_at": pa.array([timestamp(d.fetched_at) for d in docs], TS),
                 "http_status": pa.array([d.http_status for d in docs], I32),
             }
         )
@@ -415,101 +401,3 @@ class Warehouse:
     # ------------------------------------------------------------ reading
     def query(self, sql: str, params=None):
         return self.con.execute(sql, params or []).df()
-
-
-def _rows(
-    batch: list[tuple[DocumentRecord, Report]],
-    first_no: int,
-    cell_ids: dict | None,
-    now: dt.datetime,
-) -> dict[str, pa.Table]:
-    """The base-table rows of a batch, as Arrow tables. Without `cell_ids` (a Parquet shard, read
-    into any warehouse later) a fact names its cell by key (``table|row|col``) in ``cell_key``."""
-    spec = dict(TABLES)
-    if cell_ids is None:
-        spec["fact"] = [
-            ("cell_key", pa.string()) if c == "cell_id" else (c, t) for c, t in TABLES["fact"]
-        ]
-    cols = {name: {c: [] for c, _ in columns} for name, columns in spec.items()}
-    doc, rep, fact, chk, sec = (
-        cols[n] for n in ("doc", "report", "fact", "check_result", "section")
-    )
-    for no, (d, r) in enumerate(batch, start=first_no):
-        published = dt.date.fromisoformat(r.published_on) if r.published_on else None
-        j = r.jurisdiction
-        for k, v in (
-            ("doc_id", d.doc_id),
-            ("source_id", d.source_id),
-            ("source_url", d.source_url),
-            ("page_url", d.page_url),
-            ("fetched_at", d.fetched_at),
-            ("media_type", d.media_type),
-            ("bytes", d.bytes),
-            ("path", d.path),
-            ("title", r.title or d.title),
-            ("http_status", d.http_status),
-            ("year_guess", d.year_guess or r.year),
-            ("published_on", published),
-        ):
-            doc[k].append(v)
-        code = j.get("current_code") or j.get("code")
-        province = code[:2] + "0000" if code and len(code) == 6 and code.isdigit() else None
-        for k, v in (
-            ("report_no", no),
-            ("report_id", d.doc_id),
-            ("doc_id", d.doc_id),
-            ("source_id", d.source_id),
-            ("issuer", r.issuer),
-            ("issuer_key", r.issuer_key),
-            ("series_key", r.series_key),
-            ("aliases", j.get("aliases") or []),
-            ("province", province),
-            ("generated", r.generated),
-            ("is_current", False),
-            ("scope", r.scope),
-            ("jurisdiction", j.get("name")),
-            ("jurisdiction_simplified", j.get("name_simplified")),
-            ("jurisdiction_code", j.get("code")),
-            ("jurisdiction_id", j.get("id")),
-            ("jurisdiction_flag", j.get("flag")),
-            ("current_code", j.get("current_code")),
-            ("level", j.get("level")),
-            ("parent", j.get("parent")),
-            ("year", r.year),
-            ("format", r.format),
-            ("title", r.title),
-            ("published_on", published),
-            ("status", r.status),
-            ("error", r.error),
-            ("warnings", list(r.warnings)),
-            ("method", r.method),
-            ("extractor_version", EXTRACTOR_VERSION),
-            ("ingested_at", now),
-        ):
-            rep[k].append(v)
-        keys, values, raws, pages, confs = r.fact_columns()
-        fact["report_no"] += [no] * len(keys)
-        if cell_ids is None:
-            fact["cell_key"] += keys
-        else:
-            fact["cell_id"] += [cell_ids[k] for k in keys]
-        fact["value"] += values
-        fact["raw_text"] += raws
-        fact["page"] += pages
-        fact["confidence"] += confs
-        ids, oks, expected, actual, details = r.check_columns()
-        chk["report_no"] += [no] * len(ids)
-        chk["check_id"] += ids
-        chk["ok"] += oks
-        chk["expected"] += expected
-        chk["actual"] += actual
-        chk["detail"] += details
-        for s in r.sections:
-            for k, v in (
-                ("report_no", no),
-                ("section_no", s.no),
-                ("heading", s.heading),
-                ("body", s.body),
-            ):
-                sec[k].append(v)
-    return {name: pa.table(cols[name], schema=pa.schema(spec[name])) for name in spec}

@@ -36,7 +36,8 @@ def refresh(con, touched: str) -> None:
         CREATE OR REPLACE TEMP TABLE _x_places AS
         SELECT DISTINCT place, year FROM _x_reports WHERE place IS NOT NULL AND year IS NOT NULL""")
     con.execute("""
-        DELETE FROM cross_check WHERE (check_id <> 'aggregate_vs_agency' AND report_no IN (SELECT report_no FROM _x_reports))
+        DELETE FROM cross_check
+        WHERE (check_id <> 'aggregate_vs_agency' AND report_no IN (SELECT report_no FROM _x_reports))
            OR (check_id = 'aggregate_vs_agency' AND report_no IN (
                 SELECT r.report_no FROM report r JOIN _x_places p
                 ON coalesce(r.jurisdiction_id, r.jurisdiction_simplified) = p.place AND r.year = p.year))""")
@@ -58,7 +59,8 @@ def refresh(con, touched: str) -> None:
     con.execute("""
         INSERT INTO _x_new
         WITH here AS (
-            SELECT r.report_no, r.scope, r.level, r.year, coalesce(r.jurisdiction_id, r.jurisdiction_simplified) AS place,
+            SELECT r.report_no, r.scope, r.level, r.year,
+                   coalesce(r.jurisdiction_id, r.jurisdiction_simplified) AS place,
                    coalesce(r.jurisdiction_simplified, r.jurisdiction) AS name, w.new_received_total AS n
             FROM report r JOIN w_applications w USING (report_no)
             JOIN _x_places p ON coalesce(r.jurisdiction_id, r.jurisdiction_simplified) = p.place AND r.year = p.year
@@ -124,7 +126,8 @@ def _pairs(con) -> None:
             WHERE NOT derived AND table_name IN ('applications', 'proactive')),
         counts AS (SELECT report_no, table_name, count(*) AS n, max(abs(value)) AS top FROM cells GROUP BY ALL),
         before AS MATERIALIZED (
-            SELECT p.no, p.prev_no, a.table_name, a.cell_id, a.value FROM _x_pairs p JOIN cells a ON a.report_no = p.prev_no),
+            SELECT p.no, p.prev_no, a.table_name, a.cell_id, a.value
+            FROM _x_pairs p JOIN cells a ON a.report_no = p.prev_no),
         same AS (
             SELECT x.no, x.prev_no, x.table_name, count(*) AS n
             FROM before x JOIN cells b ON b.report_no = x.no AND b.cell_id = x.cell_id AND b.value = x.value

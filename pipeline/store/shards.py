@@ -23,12 +23,14 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ..model import EXTRACTOR_VERSION, Report
+from ..model import EXTRACTOR_VERSION, Provenance, Report
+from .rows import batch_tables
 
 SHARD_TABLES = ("doc", "report", "fact", "check_result", "section")
 
@@ -45,17 +47,15 @@ def version_dir(root: str | Path, version: str = EXTRACTOR_VERSION) -> Path:
 
 
 def write_shard(
-    batch: list[tuple["DocumentRecord", Report]],
-    root: str | Path,  # noqa: F821
+    batch: list[tuple[Provenance, Report]],
+    root: str | Path,
     now: dt.datetime | None = None,
 ) -> Path:
     """Write one shard atomically; returns its folder (an existing complete shard is kept)."""
-    from . import _rows
-
     final = version_dir(root) / shard_key([d.doc_id for d, _ in batch])
     if final.is_dir():
         return final  # the same documents done before (a task retried after its worker died)
-    tables = _rows(batch, 1, None, now or dt.datetime.now())
+    tables = batch_tables(batch, 1, None, now or dt.datetime.now())
     tmp = final.parent / f".tmp-{final.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
     try:
@@ -87,8 +87,6 @@ def clear_partial(
 ) -> int:
     """Remove what killed workers left half-written an hour ago or more (a live worker may be
     writing a younger one); returns how many folders."""
-    import time
-
     d = version_dir(root, version)
     gone = 0
     for p in d.glob(".tmp-*") if d.is_dir() else []:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .. import catalogue as cat
-from ..model import Check, Number, Report
+from ..model import Check, Report
 
 Key = tuple[str, str, str]  # (table, row, col)
 
@@ -159,16 +159,14 @@ def outcome_parts(report: Report) -> list[str]:
 
 def _printed_other(apps) -> bool:
     other = apps.get("other")
-    return bool(other) and not any(c.raw.startswith("=") for c in other.values())
+    return bool(other) and not any(c.derived for c in other.values())
 
 
 def _layout(report: Report, cols: list[str]) -> list[Check]:
     """A column blank in every row while the columns either side hold numbers is the mark of a
     layout read one column off (a phantom grid column): no identity sees it, this check does."""
     apps = report.tables["applications"]
-    rows = [
-        cells for cells in apps.values() if not any(c.raw.startswith("=") for c in cells.values())
-    ]
+    rows = [cells for cells in apps.values() if not any(c.derived for c in cells.values())]
     if len(rows) < 3:
         return []
 

@@ -6,21 +6,19 @@ Word-pasted markup in one family), inside one of three CMS page shells (TRS-styl
 detail page, Hanweb-style article page, Guangdong gkmlpt-style page), padded with the navigation,
 scripts and footers that make real pages 30–250 KB.
 
-Run ``python tests/synth.py`` to rebuild data/samples/html from the fixed specs below.
+Run ``python -m tests.corpus.synth`` to rebuild data/samples/html from the fixed specs below.
 """
 
 from __future__ import annotations
 
 import html
 import random
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from pipeline import catalogue as cat
 
-from pipeline import catalogue as cat  # noqa: E402
+from . import ROOT
 
 APPLICANT = list(cat.APPLICANT_COLS)
 SAMPLES_DIR = ROOT / "data" / "samples" / "html"
@@ -931,6 +929,23 @@ def main() -> None:
     for i, (name, spec) in enumerate(panel_specs().items()):
         write_html(spec, PANEL_DIR / name, seed=i)
     print(f"{PANEL_DIR}: {len(panel_specs())} generated reports")
+
+
+def real_size_pages(n: int, seed: int = 1) -> list[tuple[Spec, bytes]]:
+    """Report pages of the size county portals serve them (60–400 KB, tables pasted from Word),
+    with their specs: the benchmarks' HTML corpus."""
+    import dataclasses
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        spec = dataclasses.replace(
+            random_spec(rng, i),
+            word_markup=True,
+            padding_kb=rng.choice([40, 60, 90, 140, 220, 300]),
+        )
+        out.append((spec, render_html(spec, seed=i).encode("utf-8")))
+    return out
 
 
 if __name__ == "__main__":

@@ -35,15 +35,20 @@ import multiprocessing
 import re
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
-from .model import EXTRACTOR_VERSION, Report
-from .parallel import MEMORY_MB, TIMEOUT_S, ExtractPool
-from .store import LOAD_BATCH, DocumentRecord, Warehouse
-from .store import shards as shard_files
+from ..errors import UsageError
+from ..extract import cores_available
+from ..model import EXTRACTOR_VERSION, Provenance, Report
+from ..settings import DASK_CHUNK, DASK_TASKS_PER_THREAD, LOAD_BATCH, MEMORY_MB, TIMEOUT_S
+from ..store import Warehouse
+from ..store import shards as shard_files
+from .document import error_report
+from .pool import ExtractPool
+from .sources import keyed
+from .summary import IngestSummary
 
 log = logging.getLogger("ogi.distributed")
-CHUNK = 25  # documents per task: ~1–5 s of work, so scheduling costs well under 5 ms a document
-TASKS_PER_THREAD = 4  # …but at least this many tasks per worker thread, so the tail is short
 _SHA_NAME = re.compile(r"[0-9a-f]{64}")
 
 
@@ -58,32 +63,28 @@ def extract_chunk(
     memory_mb: int = MEMORY_MB,
     work: Callable[[bytes, str], Report] | None = None,
 ) -> str:
-    """Extract the documents (DocumentRecord fields) and write their shard; returns its folder."""
-    from .api import error_report
-
+    """Extract the documents (Provenance fields) and write their shard; returns its folder."""
     if multiprocessing.current_process().daemon:
-        raise RuntimeError(
+        raise UsageError(
             "this Dask worker is a daemon process and cannot run the extraction process that holds "
             "the per-document caps: start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
         )
     key = (timeout, memory_mb, work)
     pool = _POOLS.get(key)
     if pool is None:
-        pool = _POOLS[key] = ExtractPool(1, timeout=timeout, memory_mb=memory_mb, work=work)
-    records = [DocumentRecord(**d) for d in docs]
+        pool = _POOLS[key] = ExtractPool(
+            1, timeout=timeout, memory_mb=memory_mb, work=work, cores=_worker_cores
+        )
+    records = [Provenance(**d) for d in docs]
     jobs, batch = [], []
     for rec in records:
         try:
-            jobs.append((Path(rec.path).read_bytes(), rec.source_url))
+            jobs.append((Path(rec.path).read_bytes(), rec.url))
         except OSError as exc:
             jobs.append((None, f"cannot read file on worker: {exc.strerror}"))
     reports = iter(pool.map([(d, s) for d, s in jobs if d is not None]))
     for rec, (data, why) in zip(records, jobs):
-        report = (
-            next(reports)
-            if data is not None
-            else error_report(b"", rec.source_url, why, rec.doc_id)
-        )
+        report = next(reports) if data is not None else error_report(b"", rec.url, why, rec.doc_id)
         rec.media_type = report.media_type or rec.media_type
         batch.append((rec, report))
     return str(shard_files.write_shard(batch, shard_root))
@@ -95,11 +96,25 @@ except ImportError:  # pragma: no cover - distributed is a dependency
     WorkerPlugin = object
 
 
-class ClosePools(WorkerPlugin):
-    """Worker plugin: a worker's extraction process ends with the worker (a worker leaving
-    child processes behind is killed by its nanny only after a wait)."""
+_worker_cores: int | None = None  # a Dask worker's share of its machine's cores (None: all)
 
-    name = "ogi-close-pools"
+
+class ExtractionPlugin(WorkerPlugin):
+    """Worker plugin: tells a worker its share of its machine's cores — the workers on one host
+    share them, so OCR (one page per core) does not run more threads than there are cores — and
+    ends the worker's extraction process with it (a worker leaving child processes behind is
+    killed by its nanny only after a wait). `per_host`: Dask workers on each host, as the
+    scheduler listed them when the ingest began."""
+
+    name = "ogi-extraction"
+
+    def __init__(self, per_host: dict[str, int]):
+        self.per_host = per_host
+
+    def setup(self, worker):
+        global _worker_cores
+        host = urlsplit(worker.address).hostname or ""
+        _worker_cores = max(1, cores_available() // self.per_host.get(host, 1))
 
     def teardown(self, worker):
         for pool in _POOLS.values():
@@ -139,20 +154,17 @@ class Cluster:
         else:
             # Set for good, not for a `with`: the nanny reads it again when it restarts a worker.
             dask.config.set({"distributed.worker.daemon": False})
-            n = self.workers or 2
-            # each worker's share of the cores (OCR's threads), read by its ExtractPool
             cluster = LocalCluster(
-                n_workers=n,
+                n_workers=self.workers or 2,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
                 silence_logs=logging.WARNING,
-                env={"OGI_EXTRACT_PROCS": str(n)},
             )
             self._own.append(cluster)
             self.client = Client(cluster)
         self._own.insert(0, self.client)
-        self.client.register_plugin(ClosePools())
+        self.client.register_plugin(ExtractionPlugin(workers_per_host(self.client)))
         return self.client
 
     def __exit__(self, *exc):
@@ -160,38 +172,44 @@ class Cluster:
             thing.close()
 
 
+def workers_per_host(client) -> dict[str, int]:
+    """How many Dask workers each host runs (they share its cores)."""
+    hosts: dict[str, int] = {}
+    for address in client.scheduler_info()["workers"]:
+        host = urlsplit(address).hostname or ""
+        hosts[host] = hosts.get(host, 0) + 1
+    return hosts
+
+
 def ingest_on_dask(
-    items: list,
+    items: list[Provenance],
     db: str | Path,
-    summary,
+    summary: IngestSummary,
     shard_root: str | Path,
     *,
     workers: int | None = None,
     scheduler: str | None = None,
     client=None,
-    chunk: int = CHUNK,
+    chunk: int = DASK_CHUNK,
     progress=None,
     on_error=None,
     timeout: int = TIMEOUT_S,
     memory_mb: int = MEMORY_MB,
     work=None,
 ) -> None:
-    """Extract `items` (pipeline.api.Source) on a Dask cluster and load their shards into `db`,
-    filling `summary` (pipeline.api.IngestSummary) as load_sources does. `progress(n)` is called
-    as documents are done."""
-    from .api import _fail, document_record
-
+    """Extract `items` on a Dask cluster and load their shards into `db`, filling `summary` as
+    :func:`pipeline.run.ingest.load_sources` does. `progress(n)` is called as documents are done."""
     shard_root = Path(shard_root)
     shard_root.mkdir(parents=True, exist_ok=True)
     shard_files.clear_partial(shard_root)
-    docs: list[DocumentRecord] = []
+    docs: list[Provenance] = []
     for item in items:
         try:
-            sha, size = document_key(item.path)
+            sha, size = document_key(Path(item.path))
         except OSError as exc:
-            _fail(summary, item.url, f"cannot read file: {exc.strerror}", on_error)
+            summary.fail(item.url, f"cannot read file: {exc.strerror}", on_error)
             continue
-        docs.append(document_record(item, sha, size))
+        docs.append(keyed(item, sha, size))
     summary.documents += len(docs)
 
     with Warehouse(db) as wh:
@@ -201,7 +219,7 @@ def ingest_on_dask(
         for i in range(0, len(left), 200):
             _loaded(wh.load_shards(left[i : i + 200]), summary, on_error)
         recovered = wh.known([d.doc_id for d in docs]) - known
-        todo: dict[str, DocumentRecord] = {}
+        todo: dict[str, Provenance] = {}
         for d in docs:
             if d.doc_id in known or d.doc_id in todo:
                 summary.unchanged += 1  # loaded before, or the same bytes twice in this run
@@ -227,11 +245,11 @@ def ingest_on_dask(
         wh.link_urls(docs)
 
 
-def chunk_size(documents: int, threads: int, most: int = CHUNK) -> int:
+def chunk_size(documents: int, threads: int, most: int = DASK_CHUNK) -> int:
     """Documents per task: at most `most`, and small enough that every worker thread gets
-    TASKS_PER_THREAD tasks — with fewer, the last tasks run on one worker while the others idle
+    DASK_TASKS_PER_THREAD tasks — with fewer, the last tasks run on one worker while the others idle
     (40 PDFs in chunks of 25 on two workers: 25 documents' time instead of 20)."""
-    return max(1, min(most, -(-documents // (max(threads, 1) * TASKS_PER_THREAD))))
+    return max(1, min(most, -(-documents // (max(threads, 1) * DASK_TASKS_PER_THREAD))))
 
 
 def _run(
@@ -241,16 +259,16 @@ def _run(
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
 
-    def submit(chunk: list[DocumentRecord]):
+    def submit(chunk: list[Provenance]):
         key = f"ogi-extract-{EXTRACTOR_VERSION}-{shard_files.shard_key([d.doc_id for d in chunk])}"
         fut = client.submit(
-            extract_chunk, [dict(vars(d)) for d in chunk], shard_root, key=key, pure=False, **caps
+            extract_chunk, [d.row() for d in chunk], shard_root, key=key, pure=False, **caps
         )
         pending[fut.key] = chunk
         return fut
 
-    pending: dict[str, list[DocumentRecord]] = {}
-    waiting: list[tuple[str, list[DocumentRecord]]] = []  # shards written, not loaded yet
+    pending: dict[str, list[Provenance]] = {}
+    waiting: list[tuple[str, list[Provenance]]] = []  # shards written, not loaded yet
     queue = as_completed([submit(c) for c in chunks])
     for done in queue.batches():  # all that finished while the last batch was loading: one load
         ready = []
@@ -266,8 +284,6 @@ def _run(
                     for part in (chunk[:half], chunk[half:]):
                         queue.add(submit(part))
                     continue
-                from .api import error_report
-
                 reason = "the extraction worker died on this document (memory cap or a crash in a parser)"
                 ready.append(
                     (
@@ -276,9 +292,7 @@ def _run(
                                 [
                                     (
                                         chunk[0],
-                                        error_report(
-                                            b"", chunk[0].source_url, reason, chunk[0].doc_id
-                                        ),
+                                        error_report(b"", chunk[0].url, reason, chunk[0].doc_id),
                                     )
                                 ],
                                 shard_root,
@@ -291,7 +305,7 @@ def _run(
                 # Not the document's fault (a worker that cannot write the shard folder, a
                 # misconfigured worker, a lost scheduler): stop, and record nothing about the
                 # documents, so the next run does them. What was loaded stays loaded.
-                raise RuntimeError(
+                raise UsageError(
                     f"distributed extraction stopped: {type(exc).__name__}: {exc}".splitlines()[0]
                 ) from exc
             finally:
@@ -309,10 +323,8 @@ def _run(
 
 
 def _loaded(rows: list[dict], summary, on_error) -> None:
-    from .api import _fail
-
     for r in rows:
         if r["error"]:
-            _fail(summary, r["source_url"], r["error"], on_error)
+            summary.fail(r["source_url"], r["error"], on_error)
             continue
         summary.add_report(r["status"], r["cells"], r["failed_checks"])

@@ -6,7 +6,7 @@ sum to 收到申请数, reply kinds to 申请答复数, denial reasons to 不同
 行政诉讼, full- and part-time staff to the staff total. It renders as
 
   html        a report page: prose, then 附件 统计表 as a grid (指标 | 单位 | 统计数 [| 历年累计])
-  docx, pdf   the same page through LibreOffice (tests/formats.py: legacy_build)
+  docx, pdf   the same page through LibreOffice (tests/corpus/forms.py: legacy_build)
   text_glued  the table flattened into one run of text, as crawled dumps print it (cf. samples 009/010)
 
 `truth(spec)` is {canonical key: value} with KEY_cumulative for the 历年累计 column.

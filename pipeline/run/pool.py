@@ -21,20 +21,20 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .model import Report
+from ..extract import cores_available
+from ..model import Report
+from ..settings import GRACE_S, MEMORY_MB, TIMEOUT_S
+from .document import error_report, extract_bytes
 
 log = logging.getLogger("ogi.parallel")
 
 PRELOAD = [
-    "pipeline.api",
+    "pipeline.run.document",
     "pipeline.extract.html",
     "pipeline.extract.text",
     "pipeline.normalise",
     "pipeline.validate",
 ]
-TIMEOUT_S = 300  # a scanned 40-page report OCRs in about 3 minutes here
-GRACE_S = 10
-MEMORY_MB = 3072
 
 
 class DocumentTimeout(BaseException):
@@ -87,11 +87,14 @@ def die_with(owner: int, owner_started: str | None, every: float = 0.5) -> None:
         threading.Thread(target=watch, daemon=True, name="owner-watch").start()
 
 
+_cores = 1  # the cores a worker's document may use (OCR reads that many pages side by side)
+
+
 def _init_worker(
-    memory_mb: int, owner: int | None = None, owner_started: str | None = None, procs: int = 1
+    memory_mb: int, owner: int | None = None, owner_started: str | None = None, cores: int = 1
 ) -> None:
-    # Each worker's share of the cores (OCR runs that many pages side by side, one thread each).
-    os.environ["OGI_EXTRACT_PROCS"] = str(procs)
+    global _cores
+    _cores = cores
     if owner:
         die_with(owner, owner_started)
     # Ctrl-C reaches the whole process group: the parent decides what stops, not each worker.
@@ -109,8 +112,6 @@ def _work(
     work: Callable[[bytes, str], Report] | None = None,
 ) -> Report:
     global _timed_out
-    from .api import extract_bytes
-
     _timed_out = False
     signal.alarm(timeout)  # reading the file counts too (a hung network mount)
     try:
@@ -119,7 +120,7 @@ def _work(
                 data = data.read_bytes()
             except OSError as exc:
                 return _error(b"", source, f"cannot read file: {exc.strerror}")
-        report = (work or extract_bytes)(data, source)
+        report = work(data, source) if work else extract_bytes(data, source, cores=_cores)
     except DocumentTimeout:
         report = None
     except MemoryError:
@@ -132,8 +133,6 @@ def _work(
 
 
 def _error(data: bytes | Path, source: str, reason: str) -> Report:
-    from .api import error_report  # api imports this module
-
     if isinstance(data, Path):
         try:
             data = data.read_bytes()
@@ -159,7 +158,8 @@ def workers_default() -> int:
 
 class ExtractPool:
     """`work(data, source) -> Report` is what each worker runs (default: extract_bytes); it must
-    be importable by module name (the workers are forked from a server process)."""
+    be importable by module name (the workers are forked from a server process). Each worker's
+    document may use `cores` cores (default: this machine's cores shared among the workers)."""
 
     def __init__(
         self,
@@ -167,8 +167,10 @@ class ExtractPool:
         timeout: int = TIMEOUT_S,
         memory_mb: int = MEMORY_MB,
         work: Callable[[bytes, str], Report] | None = None,
+        cores: int | None = None,
     ):
         self.workers = workers or workers_default()
+        self.cores = cores or max(1, cores_available() // self.workers)
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.work = work
@@ -191,7 +193,7 @@ class ExtractPool:
                     self.memory_mb,
                     os.getpid(),
                     _started(os.getpid()),
-                    max(self.workers, int(os.environ.get("OGI_EXTRACT_PROCS", "1"))),
+                    self.cores,
                 ),
             )
         return self._pool

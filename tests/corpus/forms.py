@@ -1,6 +1,6 @@
 """The same reports as published attachments: PDF, DOCX, DOC, WPS, XLS, scans — with known truth.
 
-From a report Spec (tests/synth.py) this writes a clean report HTML and converts it with
+From a report Spec (tests/corpus/synth.py) this writes a clean report HTML and converts it with
 LibreOffice (Debian package, installed by `make setup`): HTML → DOCX → PDF (embedded fonts) and
 DOC; DOC bytes as .wps (Kingsoft writer files are DOC-like); HTML → XLS through Calc. Also a PDF
 with a non-embedded CID font (reportlab, STSong-Light), a PDF with a rotated page (pypdf), and
@@ -14,14 +14,10 @@ import io
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).parent))
-
-from synth import APPLICANT, Spec, report_body  # noqa: E402
+from .synth import APPLICANT, Spec, report_body
 
 KINDS = ("pdf", "docx", "doc", "wps", "xls", "cidpdf", "rotated", "pdf_glued", "scan")
 
@@ -241,20 +237,28 @@ def scan(src: Path, dst: Path, dpi: int, rng: random.Random) -> None:
     images[0].save(dst, "PDF", save_all=True, append_images=images[1:], resolution=dpi)
 
 
-def truth(spec: Spec) -> dict[tuple[str, str, str], object]:
-    """Every cell the report prints, as the extractor should read it."""
+def expected(spec: Spec, row: str, col: str, value):
+    """What a correct reader holds for a printed cell, worked out here and not by the reader's
+    own cell parser: a blank printed as a marker is None, amounts printed as text are exact
+    decimals, "+3" is 3."""
     from decimal import Decimal
 
-    from pipeline.cells import parse_cell
+    if (row, col) in spec.blanks:
+        return None
+    if isinstance(value, str):
+        return Decimal(value) if "." in value else int(value)
+    return value
 
+
+def truth(spec: Spec) -> dict[tuple[str, str, str], object]:
+    """Every cell the report prints, as the extractor should read it."""
     out = {}
     for row, cols in spec.proactive.items():
         for col, value in cols.items():
-            v = parse_cell(str(spec.blanks.get((row, col), value)))[1]
-            out[("proactive", row, col)] = v
+            out[("proactive", row, col)] = expected(spec, row, col, value)
     for row, vals in spec.applications.items():
         for col, value in zip(APPLICANT + ["total"], vals + [spec.total(row)]):
-            out[("applications", row, col)] = parse_cell(str(spec.blanks.get((row, col), value)))[1]
+            out[("applications", row, col)] = expected(spec, row, col, value)
     keys = [
         (r, c)
         for r in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
@@ -262,7 +266,7 @@ def truth(spec: Spec) -> dict[tuple[str, str, str], object]:
     ]
     for (r, c), v in zip(keys, spec.appeals):
         out[("appeals", r, c)] = v
-    return {k: (Decimal(str(v)) if isinstance(v, Decimal) else v) for k, v in out.items()}
+    return out
 
 
 def score(report, spec: Spec) -> tuple[int, int, list[str]]:
@@ -276,9 +280,23 @@ def score(report, spec: Spec) -> tuple[int, int, list[str]]:
     return len(t) - len(wrong), len(t), wrong
 
 
+def pointed_at(report, wrong: list[str]) -> bool:
+    """Whether every wrong cell (score()'s "table.row.col: …") is flagged where a reader would
+    look: a check on its table fails, or a warning names its row or its table. (A report with
+    some unrelated warning does not make a wrong number flagged.)"""
+    failed = {c.id.split(".")[0] for c in report.checks if not c.ok}
+    for w in wrong:
+        key = w.split(":")[0]  # table.row.col, or a legacy indicator
+        table, row = key.split(".")[:2] if "." in key else ("legacy", key)
+        named = any(f"{table}.{row}" in m or f"table {table}" in m for m in report.warnings)
+        if table not in failed and not named:
+            return False
+    return True
+
+
 def legacy_build(specs: dict, out: Path, kinds=("docx", "pdf")) -> list[tuple[Path, str, str]]:
-    """2008–2018 reports (tests/synth_legacy.py) as DOCX and PDF: their 统计表 a Word table."""
-    from synth_legacy import render_html
+    """2008–2018 reports (tests/corpus/synth_legacy.py) as DOCX and PDF: their 统计表 a Word table."""
+    from .synth_legacy import render_html
 
     if not specs:
         return []  # LibreOffice given no file waits for one

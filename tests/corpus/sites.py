@@ -3,22 +3,18 @@
 Each builder writes a small site into a folder, in the shape one CMS family publishes it, and
 returns what a correct crawl stores from it. Served by crawlers.mirror.MirrorServer.
 
-Run ``python tests/sites.py`` to rebuild data/mirror.
+Run ``python -m tests.corpus.sites`` to rebuild data/mirror.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).parent))
+from crawlers.mirror import query_file
 
-from synth import SAMPLES_DIR, sample_specs  # noqa: E402
-
-from crawlers.mirror import query_file  # noqa: E402
+from . import ROOT
+from .synth import SAMPLES_DIR, sample_specs
 
 SPECS = sample_specs()
 PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title>
@@ -464,7 +460,7 @@ def build_attachment_only(root: Path) -> dict:
     """A column whose report pages say only 详见附件: the reports are a DOCX behind
     downfile.jsp?filename=…, a PDF behind /attach/download?id= (RFC 6266 filename*), and a PDF
     behind file.do?fid= (a GBK file name) — plus the decorative images every page carries."""
-    from formats import cid_pdf, docx_report
+    from .forms import cid_pdf, docx_report
 
     host = "www.baisha.test"
     specs = sample_specs()

@@ -1,0 +1,1 @@
+"""Benchmarks and the accuracy harness: `make bench`, `make accuracy` (run as modules: python -m bench.run)."""

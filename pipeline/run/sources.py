@@ -1,0 +1,139 @@
+"""What an ingest reads: local files and folders, a crawl folder's manifest, a fresh crawl.
+
+Each document comes as a :class:`pipeline.model.Provenance`: where its bytes are and where they
+came from. A user's mistake (a path that does not exist, a folder with no documents, a registry
+that cannot be read, a folder that is no crawl) is a :class:`UsageError` raised before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..errors import UsageError
+from ..formats import DOCUMENT_SUFFIXES
+from ..model import Provenance
+from ..settings import DEFAULT_CRAWL
+
+
+def iter_documents(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named, and document files found below directories named, in a stable order."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if (
+                    f.is_file()
+                    and f.suffix.lower() in DOCUMENT_SUFFIXES
+                    and not f.name.startswith(".")
+                ):
+                    yield f
+        else:
+            yield p
+
+
+def local_sources(paths: Iterable[str | Path]) -> list[Provenance]:
+    """The documents under `paths`; a path that does not exist, or a folder without a single
+    document, is a UsageError (nothing is created for it)."""
+    out = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+        found = [Provenance(str(f), path=str(f)) for f in iter_documents([p])]
+        if p.is_dir() and not found:
+            raise UsageError(
+                f"{p}: no documents in this folder (looked for {' '.join(DOCUMENT_SUFFIXES)})"
+            )
+        out += found
+    return out
+
+
+def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Provenance], list[dict], list[dict]]:
+    """An existing crawl folder (crawlers.store layout) as documents with their provenance (URLs,
+    pages, fetch times) from its manifest, plus its crawl outcomes and errors."""
+    from crawlers.store import DocumentStore
+
+    d = Path(crawl_dir)
+    if not any(d.glob("manifest*.jsonl")):  # one crawl's, or crawl workers' (manifest.WORKER.jsonl)
+        raise UsageError(
+            f"{d}: not a crawl folder (no manifest.jsonl; `ogi crawl --out {d}` makes one)"
+        )
+    store = DocumentStore(d)
+    try:
+        return crawled_sources(store.manifest(), store.raw), store.outcomes(), store.errors()
+    finally:
+        store.close()
+
+
+def crawled_sources(manifest: list[Provenance], raw_dir: Path) -> list[Provenance]:
+    """Every document a crawl stored (the whole manifest, so a resumed crawl's earlier rows
+    count), each at its path under `raw_dir`."""
+    latest = {row.url: row for row in manifest}  # a URL stored again (changed) keeps its newest row
+    return [
+        Provenance(
+            row.url,
+            path=str(raw_dir / row.path),
+            source_id=row.source_id,
+            page_url=row.page_url,
+            fetched_at=row.fetched_at,
+            http_status=row.http_status,
+            media_type=row.media_type,
+            title=row.title,
+            year_guess=row.year_guess,
+        )
+        for row in latest.values()
+    ]
+
+
+@dataclass
+class CrawlFirst:
+    """Crawl a source registry first and ingest what the crawl stored."""
+
+    sources: str | Path  # the registry CSV
+    out: str | Path = DEFAULT_CRAWL  # the crawl folder
+    mirror: str | Path | None = None  # serve this folder's sites on 127.0.0.1 (the offline mirror)
+    overrides: dict | None = None  # Scrapy settings for this crawl
+    progress: Callable[[dict], None] | None = None  # called with each source's outcome row
+
+
+@dataclass
+class Crawled:
+    documents: list[Provenance]
+    outcomes: list[dict]
+    errors: list[dict]
+    interrupted: bool = False
+
+
+def run_crawl(plan: CrawlFirst) -> Crawled:
+    """Crawl the registry; a registry that cannot be read is a UsageError."""
+    from crawlers.registry import RegistryError, load
+    from crawlers.run import crawl
+
+    try:
+        rows = load(plan.sources)
+    except (RegistryError, OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"{plan.sources}: {exc.strerror if isinstance(exc, OSError) else exc}"
+        ) from None
+    try:
+        result = crawl(
+            rows,
+            out_dir=plan.out,
+            mirror=plan.mirror,
+            overrides=plan.overrides,
+            progress=plan.progress,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    documents = crawled_sources(result.store.manifest(), result.store.raw)
+    return Crawled(documents, result.outcomes, result.errors, result.interrupted)
+
+
+def keyed(item: Provenance, sha: str, size: int) -> Provenance:
+    """The document's provenance with its key (sha256 of its bytes) and size; its media type as
+    served, else as its file name says (extraction reads the bytes and says for good)."""
+    name = Path(item.path or item.url).name
+    media = item.media_type or mimetypes.guess_type(name)[0] or ""
+    return replace(item, sha256=sha, bytes=size, media_type=media)
