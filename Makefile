@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps ingest test notebooks bench bench-national accuracy lint check mutants lab clean
+.PHONY: setup system-deps ingest demo test notebooks bench bench-national accuracy lint check mutants lab clean
 
 # Debian packages: LibreOffice (DOC/WPS → DOCX, test corpus), CJK fonts, Chromium (chart PNGs,
 # browser tests), redis-server (the distributed crawl frontier; tests start their own on loopback).
@@ -29,13 +29,18 @@ $(STAMP): pyproject.toml | system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job, offline: crawl the bundled mirror (served on 127.0.0.1 by ogi itself for the
-# duration of the crawl) and ingest what it stored, plus the bundled samples, into data/ogi.duckdb.
-# `make ingest SOURCES=crawlers/sources/provinces.csv` crawls the real web instead of the mirror.
-SOURCES ?= crawlers/sources/mirror.csv
-MIRROR  ?= data/mirror
+# The main job, offline: the bundled real reports. Those whose URL is recorded are crawled from
+# the offline mirror (data/mirror, served on 127.0.0.1 by ogi itself for the crawl) at that URL;
+# the rest are read from data/samples. `make ingest SOURCES=crawlers/sources/provinces.csv`
+# crawls the real web instead.
+SOURCES ?=
 ingest: $(STAMP)
-	$(BIN)/ogi ingest --sources $(SOURCES) $(if $(filter crawlers/sources/mirror.csv,$(SOURCES)),--mirror $(MIRROR) data/samples,)
+	$(BIN)/ogi ingest $(if $(SOURCES),--sources $(SOURCES),)
+
+# The generated example corpus (a fictional city's panel, three fictional portals), in its own
+# warehouse data/demo.duckdb: for trying the charts. Never cite it.
+demo: $(STAMP)
+	$(BIN)/ogi ingest --demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -79,4 +84,4 @@ mutants: $(STAMP)
 	$(BIN)/python -m tests.mutants
 
 clean:
-	rm -rf $(VENV) data/ogi.duckdb data/ogi.duckdb.wal
+	rm -rf $(VENV) data/ogi.duckdb data/ogi.duckdb.wal data/demo.duckdb data/snapshot data/crawl data/crawl-demo

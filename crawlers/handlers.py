@@ -32,3 +32,13 @@ class RawHeadersDownloadHandler(AiohttpDownloadHandler):
     @staticmethod
     def _extract_headers(response) -> Headers:
         return Headers(list(response.raw_headers))
+
+    async def download_request(self, request, *args, **kwargs):
+        """An https URL asked of the offline mirror (crawlers/mirror.py) is asked in plain HTTP
+        — the mirror is a local proxy without TLS, and a CONNECT tunnel would need TLS — and the
+        answer keeps the https URL, so what is stored is the URL the publisher serves."""
+        if request.meta.get("mirror") and request.url.startswith("https://"):
+            plain = request.replace(url="http://" + request.url[len("https://") :])
+            response = await super().download_request(plain, *args, **kwargs)
+            return response.replace(url=request.url, request=request)
+        return await super().download_request(request, *args, **kwargs)

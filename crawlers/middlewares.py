@@ -37,15 +37,17 @@ class MirrorProxyMiddleware:
         )
 
     def process_request(self, request, spider=None):
-        if not request.url.startswith("http://"):
+        if not request.url.startswith(("http://", "https://")):
             return None
         if self.proxy:
             if (urlparse(request.url).hostname or "") not in ("127.0.0.1", "localhost", "::1"):
                 request.meta["proxy"] = self.proxy
+                request.meta["mirror"] = True  # https too: the mirror answers it in plain HTTP
         elif self.mirror_dir and (urlparse(request.url).hostname or "").endswith(MIRROR_SUFFIX):
             if self.server is None:
                 self.server = MirrorServer(self.mirror_dir).start()
             request.meta["proxy"] = self.server.url
+            request.meta["mirror"] = True
         return None
 
     def close(self, spider=None, reason=None):

@@ -11,6 +11,11 @@ Serves a directory on 127.0.0.1 the way government sites answer:
   ``"times": N`` beside ``"status"`` answers that status only to the first N requests (a server
   that fails twice, then serves).
 
+* **archived documents at their own URLs**: a ``urls.json`` in the root maps URLs (any host,
+  http or https) to files, with the Content-Type to send and, for a copy taken from an archive,
+  the archive's address as ``Link: <…>; rel="memento"`` (RFC 7089). The bundled mirror serves
+  the real reports of ``data/samples`` this way, from the one copy of their bytes;
+
 * **virtual hosts**: asked as an HTTP proxy (``GET http://xxgk.qingshan.test/a.html``), it serves
   the folder named after the host (``ROOT/xxgk.qingshan.test/a.html``), or for ``NAME.mirror.test``
   the folder ``ROOT/NAME``; an unknown host answers 502. So a mirror of a portal and its 信息公开
@@ -44,6 +49,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
     root: Path
     rules: dict
+    urls: dict
     hits: list
     counts: dict
     holds: dict
@@ -54,6 +60,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         parts = urlsplit(self.path)
         root, rules = self.root, self.rules
+        mapped = self.urls.get(url_key(self.path)) if parts.scheme in ("http", "https") else None
+        if mapped is not None:  # an archived document at its own URL
+            self.hits.append(
+                f"//{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+            )
+            headers = (
+                {"Link": f'<{mapped["archive"]}>; rel="memento"'} if mapped.get("archive") else {}
+            )
+            self._send_file(self.root / mapped["file"], mapped.get("type"), headers)
+            return
         if parts.scheme in ("http", "https") and parts.hostname:  # asked as a proxy: a virtual host
             root = self._host_root(parts.hostname)
             if root is None:
@@ -100,6 +116,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if file is None:
             self.send_error(404)
             return
+        headers = rule.get("headers", {})
+        self._send_file(
+            file,
+            headers.get("Content-Type"),
+            {k: v for k, v in headers.items() if k != "Content-Type"},
+        )
+
+    def _send_file(self, file: Path, content_type: str | None, headers: dict) -> None:
+        """The file's bytes, with validators (ETag, Last-Modified) and 304 to a conditional GET."""
         data = file.read_bytes()
         etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
         mtime = file.stat().st_mtime
@@ -109,12 +134,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(200)
-        self.send_header(
-            "Content-Type", rule.get("headers", {}).get("Content-Type") or _type(file, data)
-        )
-        for k, v in rule.get("headers", {}).items():
-            if k != "Content-Type":
-                self.send_header(k, v)
+        self.send_header("Content-Type", content_type or _type(file, data))
+        for k, v in headers.items():
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
@@ -170,6 +192,22 @@ def mirror_url(name: str) -> str:
     return f"http://{name}{MIRROR_SUFFIX}"
 
 
+def url_key(url: str) -> str:
+    """How urls.json and a request name the same document: host and path, scheme and
+    percent-encoding aside."""
+    p = urlsplit(url)
+    return f"//{(p.hostname or '').lower()}{unquote(p.path)}" + (f"?{p.query}" if p.query else "")
+
+
+def _urls(root: Path) -> dict:
+    urls_file = root / "urls.json"
+    if not urls_file.exists():
+        return {}
+    return {
+        url_key(entry["url"]): entry for entry in json.loads(urls_file.read_text(encoding="utf-8"))
+    }
+
+
 def _rules(root: Path) -> dict:
     rules_file = root / "_server.json"
     return json.loads(rules_file.read_text()) if rules_file.exists() else {}
@@ -192,6 +230,7 @@ class MirrorServer:
             {
                 "root": self.root,
                 "rules": rules,
+                "urls": _urls(self.root),
                 "hits": self.hits,
                 "counts": {},
                 "holds": holds or {},

@@ -10,7 +10,7 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 # `scrapy list` / `scrapy crawl SOURCE_ID`: a spider per registry row (crawlers/spiderloader.py)
 SPIDER_LOADER_CLASS = "crawlers.spiderloader.RegistrySpiderLoader"
 # The bundled offline mirror, served on 127.0.0.1 when a crawl asks for a *.mirror.test host
-MIRROR_DIR = str(__import__("pipeline.settings").settings.BUNDLED_MIRROR)
+MIRROR_DIR = str(__import__("pipeline.settings").settings.DEMO_CORPUS / "mirror")
 
 USER_AGENT = "OGI-Reports/0.1 (+https://github.com/ogi-reports/ogi-reports; research crawler of public annual reports)"
 ROBOTSTXT_OBEY = True

@@ -10,14 +10,12 @@
 # %% [markdown]
 # # 01 Quickstart — open the warehouse, one query, one chart
 #
-# `make ingest` builds `data/ogi.duckdb` and publishes a read-only snapshot in `data/snapshot/`;
-# notebooks read the snapshot, so an open notebook never blocks the next ingest.
-#
-# The bundled corpus is a handful of real reports (`data/samples/real`, the founding example
-# `luanhe-2023.txt`) and a **generated example panel** (`data/samples/generated`: one fictional
-# city's government, six departments and two counties, 2019–2024). Generated reports are marked
-# (`reports.generated`) and every analysis function leaves them out unless asked —
-# `include_generated=True` below — and then says so in each chart's title. Never cite them.
+# `make ingest` builds `data/ogi.duckdb` from the bundled **real** reports and publishes a
+# read-only snapshot in `data/snapshot/`; notebooks read the snapshot, so an open notebook never
+# blocks the next ingest. Every report carries its publisher's (or archive's) URL
+# (`documents.source_url`) and every number where it was printed (`facts`: page, table, row,
+# column, line). The generated demo lives apart (`make demo`, `data/demo.duckdb`); its charts
+# carry a watermark. Never cite it.
 
 # %%
 from pipeline import analysis as an
@@ -25,21 +23,39 @@ from pipeline.analysis import charts
 
 charts.notebook()  # figures that also show in a notebook exported to static HTML
 con = an.connect()
-G = {"include_generated": True}  # this walkthrough shows the generated panel too
-an.reports(con).groupby(["generated", "status"]).size()
+an.reports(con).groupby(["scope", "status"]).size()
 
 # %% [markdown]
-# The founding example, a real report, straight from the warehouse:
+# One body's seven-year series — 平潭综合实验区, 2019–2025, as its portal published it — straight
+# from the warehouse, with where each report came from:
 
 # %%
-con.sql("""SELECT issuer, year, new_received_total, total_processed_total, carried_forward_total
-           FROM applications_wide WHERE issuer LIKE '灤河%'""").df()
+con.sql("""SELECT a.year, a.new_received_total, a.carried_over_total, a.total_processed_total,
+                  a.carried_forward_total, d.source_url
+           FROM applications_wide a JOIN reports r USING (report_id) JOIN documents d USING (doc_id)
+           WHERE a.issuer = '平潭综合实验区' AND a.year >= 2019 ORDER BY a.year""").df()
 
 # %% [markdown]
-# Outcomes by year: every bar says how many reports stand behind it (title and hover).
+# The founding example (`data/samples/luanhe-2023.txt`) is an example of **unverified
+# provenance**: its place has no division code and its source was never recorded. Its numbers,
+# and where each was printed:
 
 # %%
-charts.outcome_bars(an.outcomes(con, by=["year"], **G))
+con.sql("""SELECT row_label, col_label, value, line FROM facts f JOIN reports r USING (report_id)
+           WHERE r.issuer LIKE '灤河%' AND f.table_name = 'applications' AND f.col_key = 'total'
+           ORDER BY f.row_index""").df()
+
+# %% [markdown]
+# Outcomes by year, for area aggregates (a government reporting for its area) — every bar says
+# how many reports stand behind it, and what the population leaves out:
 
 # %%
-charts.by_year(an.rates(con, by=["year", "issuer"], **G), "grant_rate", facet=None, series="issuer")
+charts.outcome_bars(an.outcomes(con, by=["year"], scope="jurisdiction"))
+
+# %%
+charts.by_year(
+    an.rates(con, by=["year", "issuer"], scope="jurisdiction"),
+    "grant_rate",
+    facet=None,
+    series="issuer",
+)

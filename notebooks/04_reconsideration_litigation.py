@@ -18,29 +18,19 @@ from pipeline.analysis import charts
 
 charts.notebook()
 con = an.connect()
-G = {"include_generated": True}
-an.appeals(con, by=["year"], **G)
+an.appeals(con, by=["year"], scope="jurisdiction")
 
 # %%
-charts.volume_vs_litigation(an.appeals(con, by=["issuer", "year"], **G))
+charts.volume_vs_litigation(an.appeals(con, by=["issuer", "year"], scope="jurisdiction"))
 
 # %% [markdown]
 # Jurisdictions compared: an area's published aggregate, or where it publishes none the sum of its
-# bodies' own reports — with how many of its bodies that sum covers.
+# bodies' own reports — with how many of its bodies that sum covers. Areas of one level at a time
+# (a prefecture is not set against counties).
 
 # %%
-areas = an.areas(con, **G)
-areas[
-    [
-        "jurisdiction",
-        "year",
-        "source",
-        "coverage",
-        "applications",
-        "grant_rate",
-        "litigation_per_100_applications",
-    ]
-]
+areas = an.areas(con, year=2023, level="county")
+areas[["jurisdiction", "year", "level", "source", "coverage", "applications", "grant_rate"]]
 
 # %%
-charts.areas(areas[areas.year == areas.year.max()])
+charts.areas(areas)

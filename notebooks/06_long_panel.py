@@ -13,7 +13,7 @@
 # read through their 政府信息公开情况统计表 and the figures their prose states (the `legacy` table);
 # the view `panel` puts both on the few measures whose definitions align. Where they differ, the
 # `<measure>_comparable` note says how, and the charts draw the 2019 break instead of a line
-# across it (docs/panel.md).
+# across it (docs/panel.md). The bundled 平潭 reports run from 2012 to 2025.
 
 # %%
 from pipeline import analysis as an
@@ -21,10 +21,7 @@ from pipeline.analysis import charts
 
 charts.notebook()
 con = an.connect()
-G = {
-    "include_generated": True
-}  # the bundled 2019+ reports are generated examples; the 2008–2018 ones are real
-long = an.long_panel(con, **G)
+long = an.long_panel(con, scope="jurisdiction")
 long[
     [
         "year",

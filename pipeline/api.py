@@ -12,6 +12,7 @@ name                           does                                             
 extract_file, extract_bytes    one document → a checked :class:`Report`            extract
 iter_documents                 the document files under some paths                 extract
 ingest                         [crawl →] extract → check → load, idempotent        ingest
+bundled_corpus, demo_corpus    the real default corpus; the generated demo        ingest [--demo]
 CrawlFirst                     …crawling a registry first                          ingest --sources
 ExtractHere, ExtractOnDask     …on this machine's process pool, or on Dask         ingest --workers
 load_sources                   extract and load a list of documents                ingest
@@ -32,7 +33,14 @@ from .model import Provenance, Report
 from .run.document import error_report, extract_bytes, extract_file
 from .run.ingest import ExtractHere, ExtractOnDask, ingest, load_sources
 from .run.publish import publish_for_readers, publish_snapshot
-from .run.sources import CrawlFirst, crawl_folder_sources, iter_documents, local_sources
+from .run.sources import (
+    CrawlFirst,
+    bundled_corpus,
+    crawl_folder_sources,
+    demo_corpus,
+    iter_documents,
+    local_sources,
+)
 from .run.summary import IngestSummary
 
 __all__ = [
@@ -40,6 +48,8 @@ __all__ = [
     "ExtractHere",
     "ExtractOnDask",
     "IngestSummary",
+    "bundled_corpus",
+    "demo_corpus",
     "Provenance",
     "QUALITY_QUERIES",
     "Report",

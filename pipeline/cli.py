@@ -15,15 +15,22 @@ from pathlib import Path
 
 from . import formats
 from .errors import UsageError
-from .settings import DEFAULT_CORPUS, DEFAULT_CRAWL, DEFAULT_DB, DEFAULT_EXPORT, DEFAULT_REPORT
+from .settings import (
+    DEFAULT_CRAWL,
+    DEFAULT_DB,
+    DEFAULT_EXPORT,
+    DEFAULT_REPORT,
+    DEMO_CRAWL,
+    DEMO_DB,
+)
 
 EPILOG = """examples:
   ogi --version
   ogi extract data/samples/luanhe-2023.txt --json
-  ogi ingest                      # the bundled corpus (data/samples) into data/ogi.duckdb
+  ogi ingest                      # the bundled real reports into data/ogi.duckdb (what `make ingest` runs)
+  ogi ingest --demo               # the generated example corpus into data/demo.duckdb (never cite it)
   ogi ingest reports/ --db /tmp/ogi.duckdb
   ogi crawl --sources crawlers/sources/provinces.csv      # the real web (politely)
-  ogi ingest --sources crawlers/sources/mirror.csv --mirror data/mirror data/samples   # what `make ingest` runs
   ogi ingest --crawl data/crawl --workers 2                 # extraction on a local Dask cluster
   ogi check
 """
@@ -184,15 +191,19 @@ def _parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help=f"files or directories (default: the bundled corpus {DEFAULT_CORPUS})",
+        help="files or directories (default: the bundled corpus of real reports: those with a "
+        "known URL crawled from the offline mirror data/mirror, the rest from data/samples)",
     )
-    i.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
+    i.add_argument("--db", help=f"warehouse file (default: {DEFAULT_DB}; with --demo, {DEMO_DB})")
+    i.add_argument(
+        "--demo",
+        action="store_true",
+        help=f"the generated example corpus instead, into its own warehouse ({DEMO_DB}): never cite it",
+    )
     i.add_argument(
         "--sources", metavar="FILE.csv", help="crawl this registry first and ingest what it stored"
     )
-    i.add_argument(
-        "--out", default=str(DEFAULT_CRAWL), help=f"crawl output folder (default: {DEFAULT_CRAWL})"
-    )
+    i.add_argument("--out", help=f"crawl output folder (default: {DEFAULT_CRAWL})")
     i.add_argument(
         "--crawl",
         metavar="DIR",
@@ -382,7 +393,10 @@ def main(argv: list[str] | None = None) -> int:
 def _early_pool(args):
     """The process pool of an `ogi ingest` that extracts here (not on Dask, not after a crawl:
     a pool would idle through it), warming up; None otherwise."""
-    if args.command != "ingest" or args.sources or args.workers or args.scheduler:
+    if args.command != "ingest":
+        return None
+    crawls = args.sources or args.demo or not (args.paths or args.crawl)  # a bundled corpus crawls
+    if crawls or args.workers or args.scheduler:
         return None
     from .run.pool import ExtractPool, workers_default
 
@@ -430,6 +444,7 @@ def _report(args) -> int:
             db=_existing_db(args.db),
             png=not args.no_png,
             include_generated=args.include_generated,
+            progress=sys.stderr.isatty(),
         )
     except NothingToReport as exc:
         print(f"ogi: {exc}", file=sys.stderr)
@@ -611,21 +626,35 @@ def _ingest(args) -> int:
         raise UsageError(
             "--workers starts a cluster here, --scheduler uses one elsewhere: give one of them"
         )
+    if args.demo and (args.paths or args.sources or args.crawl):
+        raise UsageError(
+            "--demo ingests the demo corpus: give no paths, --sources or --crawl with it"
+        )
+    args.db = args.db or str(DEMO_DB if args.demo else DEFAULT_DB)
+    paths = list(args.paths)
     try:
         crawl = None
         if args.sources:
             crawl = api.CrawlFirst(
                 args.sources,
-                out=args.out,
+                out=args.out or DEFAULT_CRAWL,
                 mirror=args.mirror,
                 progress=_crawl_bar(args.sources) if bar else None,
             )
+        elif args.demo or not (paths or args.crawl):  # a bundled corpus
+            corpus = (
+                api.demo_corpus(args.out or DEMO_CRAWL)
+                if args.demo
+                else api.bundled_corpus(args.out or DEFAULT_CRAWL)
+            )
+            paths, crawl = corpus.paths, corpus.crawl
+            crawl.progress = _crawl_bar(crawl.sources) if bar else None
         if args.workers or args.scheduler:
             extraction = api.ExtractOnDask(args.workers, args.scheduler, args.shards)
         else:
             extraction = api.ExtractHere(pool=args.pool)
         summary = api.ingest(
-            args.paths,
+            paths,
             db=args.db,
             crawl=crawl,
             crawl_dir=args.crawl,

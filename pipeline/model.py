@@ -15,7 +15,20 @@ from typing import Any
 
 Number = int | Decimal
 
-EXTRACTOR_VERSION = "3.1"
+EXTRACTOR_VERSION = "3.2"
+# What Report.fact_columns() gives for each cell, in order (the warehouse's fact rows).
+FACT_COLUMNS = (
+    "key",
+    "value",
+    "raw_text",
+    "page",
+    "confidence",
+    "row_label",
+    "col_label",
+    "table_index",
+    "row_index",
+    "line",
+)
 WITHOUT_NUMBERS = ("pre2019", "no_tables")  # statuses of a report from which no number was read
 # An OCR reading below this confidence is only trusted where an identity confirms it.
 LOW_CONFIDENCE = 0.90
@@ -35,6 +48,7 @@ class Provenance:
     url: str  # where it was fetched from (a local file: its path)
     path: str | None = None  # where the bytes are (manifest rows: relative to the crawl's raw/)
     source_id: str | None = None  # the registry row it was crawled for
+    body: str | None = None  # the reporting body that row names (a crawl)
     page_url: str | None = None  # the page that linked to it
     fetched_at: str | None = None  # ISO time of the fetch
     http_status: int | None = None
@@ -50,6 +64,7 @@ class Provenance:
     kind: str | None = None  # what the crawl fetched it as: report or attachment
     filename: str | None = None  # the server's file name for it
     run_id: str | None = None  # the crawl run that stored it
+    archive_url: str | None = None  # where an archive keeps this copy (Link: rel="memento")
 
     @property
     def doc_id(self) -> str:
@@ -83,6 +98,7 @@ class Line:
     # it. It lets the normaliser map values to the header cells above them by grid column.
     spans: list[int] | None = None
     alts: list[list[str] | None] | None = None  # OCR: other readings of each cell, likeliest first
+    no: int | None = None  # 1-based place among the document's lines (set by the normaliser)
 
     @property
     def text(self) -> str:
@@ -127,6 +143,14 @@ class Cell:
     alternatives: list[str] | None = None  # OCR'd cells: the recogniser's next likeliest readings
     source: str | None = None  # legacy cells: "table" (the 统计表) or "text" (a sentence)
     derived: bool = False  # computed from other cells, not printed (raw says how: "=a+b+c")
+    # Where it was printed, to cite it: the row's and the column's labels as printed, which
+    # table of the document (0-based, in document order), which printed row of that table
+    # (0-based), and the 1-based line of the extracted text where the row's numbers start.
+    row_label: str | None = None
+    col_label: str | None = None
+    table_index: int | None = None
+    row_index: int | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -191,9 +215,9 @@ class Report:
             self.warnings = Warnings(self.warnings)
 
     def fact_columns(self) -> tuple[tuple, ...]:
-        """The report's cells as columns (keys "table|row|col", value text, raw text, page,
-        confidence) for the warehouse. Computed once, where the report is extracted (a worker
-        process), so the writer only concatenates."""
+        """The report's cells as columns (FACT_COLUMNS: key "table|row|col", value text, raw
+        text, page, confidence, then where it was printed) for the warehouse. Computed once,
+        where the report is extracted (a worker process), so the writer only concatenates."""
         if self._facts is None:
             rows = [
                 (
@@ -202,12 +226,17 @@ class Report:
                     c.raw,
                     c.page,
                     c.confidence,
+                    c.row_label,
+                    c.col_label,
+                    c.table_index,
+                    c.row_index,
+                    c.line,
                 )
                 for table, rows_ in self.tables.items()
                 for row, cells in rows_.items()
                 for col, c in cells.items()
             ]
-            self._facts = list(zip(*rows)) if rows else [(), (), (), (), ()]
+            self._facts = list(zip(*rows)) if rows else [()] * len(FACT_COLUMNS)
         return tuple(self._facts)
 
     def check_columns(self) -> tuple[tuple, ...]:

@@ -19,12 +19,21 @@ PROJECT = Path(__file__).resolve().parents[1]  # the checkout (bundled data is f
 
 # ---------------------------------------------------------------- paths
 DEFAULT_DB = Path("data/ogi.duckdb")  # the warehouse
-DEFAULT_CORPUS = Path("data/samples")  # what `ogi ingest` with no paths reads (the bundled corpus)
 DEFAULT_CRAWL = Path("data/crawl")  # where a crawl stores documents and its manifest
 DEFAULT_REPORT = Path("data/report")  # where `ogi report` writes its HTML page
 DEFAULT_EXPORT = Path("data/export")  # where `ogi export` writes its files
 SNAPSHOT = Path("data/snapshot/ogi.duckdb")  # the read-only copy notebooks open (beside DEFAULT_DB)
+# The bundled corpus, what `ogi ingest` with no paths reads: real reports only. The offline
+# mirror serves those with a recorded URL at that URL, for the registry's rows to crawl; the
+# rest are read as local files.
+DEFAULT_CORPUS = PROJECT / "data" / "samples"  # the real reports and their checked values
 BUNDLED_MIRROR = PROJECT / "data" / "mirror"  # the offline mirror `make ingest` crawls
+BUNDLED_SOURCES = PROJECT / "crawlers" / "sources" / "bundled.csv"  # the registry it crawls
+# The demo (`make demo`, `ogi ingest --demo`): generated examples, never in the default warehouse.
+DEMO_DB = Path("data/demo.duckdb")  # its own warehouse
+DEMO_CRAWL = Path("data/crawl-demo")  # its crawl folder
+DEMO_CORPUS = PROJECT / "data" / "demo"  # generated pages (html/, generated/) and its mirror
+DEMO_SOURCES = PROJECT / "crawlers" / "sources" / "demo.csv"  # the demo mirror's registry
 DIVISIONS = PROJECT / "data" / "divisions"  # GB/T 2260 codes and their changes (data/divisions)
 
 # ---------------------------------------------------------------- extraction

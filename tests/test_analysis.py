@@ -126,15 +126,15 @@ def con(tmp_path_factory):
 
 
 def test_scope_is_kept_apart(con):
-    r = an.reports(con)
+    r = an.reports(con, **G)
     assert dict(zip(r.issuer + r.year.astype(str), r.scope))["甲县2023"] == "jurisdiction"
-    assert len(an.reports(con, scope="agency")) == 6
+    assert len(an.reports(con, scope="agency", **G)) == 6
 
 
 def test_generated_reports_are_left_out_unless_asked(con):
     assert an.rates(con, by=["year"]).empty
     assert an.rates(con, by=["year"], **G).generated_reports.sum() == 6
-    assert an.reports(con).generated.all()
+    assert an.reports(con).empty and an.reports(con, **G).generated.all()  # real only, by default
 
 
 def test_rates_sum_numerators_and_denominators(con):
@@ -261,9 +261,12 @@ def test_charts_carry_the_data_with_their_population_and_n(con):
     granted = next(t for t in fig.data if t.name.startswith("予以公开"))
     assert list(granted.y) == pytest.approx([6 / 9, 53 / 78])
     assert "各机关自身报告" in fig.layout.title.text and "N = 5" in fig.layout.title.text
-    assert "generated example data" in fig.layout.title.text
+    # generated examples: a watermark across the plot, with how many
+    marks = [a.text for a in fig.layout.annotations if a.name == "watermark"]
+    # (the outcomes of 5 reports)
+    assert marks and "EXAMPLE DATA — do not cite" in marks[0] and "5 份生成的报告" in marks[0]
     assert fig.layout.yaxis.tickformat == ".0%" and list(fig.layout.yaxis.range) == [0, 1]
-    rid = an.reports(con).query("issuer == '甲县人民政府' and year == 2023").report_id.iloc[0]
+    rid = an.reports(con, **G).query("issuer == '甲县人民政府' and year == 2023").report_id.iloc[0]
     flows = an.sankey_flows(con, rid)
     assert dict(zip(flows.target, flows.value)) == {
         "予以公开": 10,
@@ -328,7 +331,7 @@ def test_offline_report_renders_in_chromium(con, tmp_path):
     text = page.read_text()
     assert text.count("plotly.js v") == 1  # bundled once, not per chart
     assert '<script src="http' not in text  # nothing loaded from the network
-    assert (tmp_path / "r" / "outcomes_by_year.png").stat().st_size > 5000
+    assert (tmp_path / "r" / "outcomes_by_year_agency.png").stat().st_size > 5000
     dom = subprocess.run(
         [
             "chromium",
@@ -347,13 +350,16 @@ def test_offline_report_renders_in_chromium(con, tmp_path):
         text=True,
         timeout=120,
     ).stdout
+    # citable: when, which version, which warehouse, how to cite; fiction marked on the page
+    assert "How to cite" in text and "sha256:" in text and "OGI Reports 0." in text
+    assert "EXAMPLE DATA — do not cite: 7 generated reports" in text  # every report of the fixture
+    # a chart with too few reports behind it is not drawn, and the page says why
+    assert "a ranking needs at least 3" in text or 'id="ranking_grant_rate"' in text
     # Each chart's div holds a rendered SVG with drawn marks.
     for slug in (
-        "outcomes_by_year",
-        "grant_rate_by_year_level",
-        "ranking_grant_rate",
+        "outcomes_by_year_agency",
+        "grant_rate_by_year_level_agency",
         "volume_vs_litigation",
-        "areas_grant_rate",
         "data_quality",
         "sankey_largest",
     ):

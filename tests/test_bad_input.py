@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.api import extract_bytes, ingest
+from tests.corpus import SAMPLES
 from tests.corpus.synth import SAMPLES_DIR
 
 NO_REPORT = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>县政府召开常务会议_新闻动态</title></head>
@@ -77,7 +78,7 @@ def test_truncated_table_is_loaded_partial_with_a_warning(tmp_path):
 def test_batch_goes_on_and_records_errors(tmp_path):
     bad_documents(tmp_path)
     good = tmp_path / "luanhe.txt"
-    good.write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
+    good.write_bytes((SAMPLES / "luanhe-2023.txt").read_bytes())
     db = tmp_path / "w.duckdb"
     seen = []
     summary = ingest([tmp_path], db=db, on_error=lambda s, r: seen.append(s))
@@ -107,7 +108,7 @@ def test_batch_goes_on_and_records_errors(tmp_path):
 
 def test_cli_exit_code_and_one_error_line_per_document(tmp_path):
     bad_documents(tmp_path)
-    (tmp_path / "luanhe.txt").write_bytes((SAMPLES_DIR.parent / "luanhe-2023.txt").read_bytes())
+    (tmp_path / "luanhe.txt").write_bytes((SAMPLES / "luanhe-2023.txt").read_bytes())
     db = tmp_path / "w.duckdb"
     p = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "ingest", str(tmp_path), "--db", str(db)],

@@ -334,11 +334,16 @@ def test_shipped_registries_load():
     assert len([s for s in provinces if s.level == "province"]) == 31
     assert len({s.division_code for s in provinces if s.level == "province"}) == 31
     assert all(s.extra.get("verified") for s in provinces)
-    assert [s.source_id for s in load(root / "mirror.csv")] == [
+    assert [s.source_id for s in load(root / "demo.csv")] == [
         "mirror-baiyunwan",
         "mirror-hanweb",
         "mirror-lvshui",
     ]
+    bundled = load(root / "bundled.csv")
+    assert len(bundled) == 15 and all(
+        s.entry_url.startswith(("http://", "https://")) for s in bundled
+    )
+    assert {s.source_id for s in bundled} >= {"pingtan", "putian-chengguanju", "huaian-shi-archive"}
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from pipeline.run.cluster import Cluster, ingest_on_dask
 from pipeline.run.sources import keyed
 from pipeline.store import shards as shard_files
 from tests.corpus import ROOT, SAMPLES
-from tests.corpus.synth import random_spec, write_html
+from tests.corpus.synth import SAMPLES_DIR, random_spec, write_html
 
 NOWHERE = "tcp://127.0.0.1:1"  # a scheduler that is not there: a run that needs one fails
 
@@ -58,8 +58,8 @@ def corpus(tmp_path_factory):
     rng = random.Random(13)
     for i in range(190):
         write_html(random_spec(rng, i), d / f"gen/{i:03d}.html", seed=i)
-    for sub in ("html", "real"):
-        shutil.copytree(SAMPLES / sub, d / sub)
+    shutil.copytree(SAMPLES_DIR, d / "html")
+    shutil.copytree(SAMPLES / "real", d / "real")
     shutil.copy(SAMPLES / "luanhe-2023.txt", d / "luanhe-2023.txt")
     shutil.copy(
         SAMPLES / "luanhe-2023.txt", d / "luanhe-copy.txt"

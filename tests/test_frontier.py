@@ -85,7 +85,7 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
         ]
         registry = tmp_path / "registry.csv"
         mirror_rows = (
-            (ROOT / "crawlers/sources/mirror.csv").read_text(encoding="utf-8").splitlines()[1:]
+            (ROOT / "crawlers/sources/demo.csv").read_text(encoding="utf-8").splitlines()[1:]
         )
         registry.write_text(HEADER + "\n".join(rows + mirror_rows) + "\n", encoding="utf-8")
         expected = {
@@ -114,7 +114,7 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
                         "--out",
                         str(out),
                         "--mirror",
-                        str(ROOT / "data/mirror"),
+                        str(ROOT / "data/demo/mirror"),
                         "--lease",
                         "6",
                         "--worker-id",
@@ -196,7 +196,7 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
 
 def test_queueing_without_a_redis_says_so_in_one_line(tmp_path):
     dead = "redis://127.0.0.1:1/0"
-    r = ogi("crawl", "--sources", "crawlers/sources/mirror.csv", "--redis", dead)
+    r = ogi("crawl", "--sources", "crawlers/sources/demo.csv", "--redis", dead)
     assert r.returncode == 2
     assert r.stderr.startswith(f"ogi: Redis at {dead}:") and r.stderr.count("\n") == 1
     w = ogi("crawl-worker", "--redis", dead, "--out", str(tmp_path / "c"))

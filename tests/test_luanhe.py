@@ -79,7 +79,9 @@ def test_metadata(luanhe_path):
     assert j["year"] == 2023
     assert j["format"] == "2021"
     assert j["issuer"] == "灤河回族区人民政府"
-    assert j["scope"] == "agency"
+    # the report speaks for the district: 全区共受理政府信息公开申请78项 (its table's 78), and it
+    # directs the district's units (指导督促各单位…): an aggregate over the area
+    assert j["scope"] == "jurisdiction"
     assert j["jurisdiction"]["name"] == "灤河回族区"
     assert j["jurisdiction"]["name_simplified"] == "滦河回族区"
     assert j["jurisdiction"]["level"] == "county"

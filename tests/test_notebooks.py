@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import ingest
+from tests.corpus import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -57,8 +58,7 @@ def drawn_charts(dom: str) -> list[tuple[float, float, int]]:
 )
 def test_a_notebook_exported_to_static_html_shows_its_charts(tmp_path):
     db = tmp_path / "ogi.duckdb"
-    panel = sorted((ROOT / "data" / "samples" / "generated").glob("*.html"))[:24]
-    ingest(panel + [ROOT / "data" / "samples" / "luanhe-2023.txt"], db=db, publish=False)
+    ingest([SAMPLES], db=db, publish=False)  # the bundled real reports, as local files
     subprocess.run(
         [
             str(BIN / "jupytext"),

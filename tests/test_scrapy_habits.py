@@ -37,12 +37,13 @@ def test_scrapy_list_names_one_spider_per_registry_row():
         "mirror-baiyunwan",
         "mirror-hanweb",
         "mirror-lvshui",
+        "pingtan",
         "beijing",
         "sc-mfa",
         "reports",
         "discover",
     } <= set(names)
-    assert len(names) == 81 + 3 + 2
+    assert len(names) == 81 + 15 + 3 + 2  # provinces, the bundled mirror, the demo, the two spiders
 
 
 def test_scrapy_crawl_a_source_by_its_id_with_a_year_filter(tmp_path):
@@ -58,7 +59,7 @@ def test_the_generic_spider_with_sources_and_a_sample(tmp_path):
         "crawl",
         "reports",
         "-a",
-        "sources=sources/mirror.csv",
+        "sources=sources/demo.csv",
         "-a",
         "source_id=mirror-hanweb",
         "-a",
@@ -99,9 +100,9 @@ def test_rerunning_the_mirror_ingest_changes_nothing(tmp_path):
     kw = dict(
         db=db,
         crawl=CrawlFirst(
-            ROOT / "crawlers" / "sources" / "mirror.csv",
+            ROOT / "crawlers" / "sources" / "demo.csv",
             out=tmp_path / "crawl",
-            mirror=ROOT / "data" / "mirror",
+            mirror=ROOT / "data" / "demo" / "mirror",
             overrides={"LOG_LEVEL": "ERROR"},
         ),
     )

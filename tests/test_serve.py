@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 
 from pipeline.api import ingest
+from tests.corpus import SAMPLES
+from tests.corpus.synth import PANEL_DIR, SAMPLES_DIR
 from tests.test_notebooks import chromium
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,9 +32,9 @@ def free_port() -> int:
 def server(tmp_path_factory):
     d = tmp_path_factory.mktemp("serve")
     db = d / "ogi.duckdb"
-    panel = sorted((ROOT / "data" / "samples" / "generated").glob("*.html"))
+    panel = sorted((PANEL_DIR).glob("*.html"))
     ingest(
-        panel + [ROOT / "data" / "samples" / "luanhe-2023.txt", ROOT / "data" / "samples" / "html"],
+        panel + [SAMPLES / "luanhe-2023.txt", SAMPLES_DIR],
         db=db,
     )
     port = free_port()
@@ -91,6 +93,10 @@ def test_a_faceted_page_renders_with_its_counts(server, tmp_path):
     assert "621.952" in dom and 'href="/ogi/reports/' in dom
 
 
+# like with like: one level (departments), at least three reports behind each rate
+PARAMS = "include_generated=1&level=department&min_reports=3"
+
+
 @pytest.mark.skipif(
     not shutil.which("chromium"), reason="Debian chromium is installed by `make setup`"
 )
@@ -102,6 +108,7 @@ def test_a_canned_query_renders_the_expected_numbers(server, tmp_path):
     granted, processed = (
         con.sql("""SELECT sum(granted_total), sum(total_processed_total) FROM applications_wide
                                     WHERE is_current AND scope = 'agency' AND year = 2023
+                                    AND level = 'department'
                                     AND granted_total IS NOT NULL AND total_processed_total > 0""").fetchone()
     )
     con.close()
@@ -109,13 +116,13 @@ def test_a_canned_query_renders_the_expected_numbers(server, tmp_path):
         [
             "--virtual-time-budget=5000",
             "--dump-dom",
-            base + "/ogi/grant_rate_by_province_year?include_generated=1",
+            base + "/ogi/grant_rate_by_province_year?" + PARAMS,
         ],
         tmp_path / "p",
     ).stdout
     assert "予以公开率" in dom and f">{int(granted)}<" in dom.replace(",", "")
     csv = urllib.request.urlopen(
-        base + "/ogi/grant_rate_by_province_year.csv?include_generated=1&_size=max"
+        base + "/ogi/grant_rate_by_province_year.csv?_size=max&" + PARAMS
     ).read()
     frame = pd.read_csv(io.BytesIO(csv))
     y23 = frame[frame.year == 2023]
@@ -123,6 +130,7 @@ def test_a_canned_query_renders_the_expected_numbers(server, tmp_path):
     assert list(frame.columns) == [
         "province",
         "year",
+        "level",
         "reports",
         "granted",
         "processed",

@@ -8,16 +8,20 @@ import pytest
 from pipeline.api import ExtractHere, ingest
 from pipeline.errors import WarehouseUnavailable
 from pipeline.store import Warehouse
-from tests.corpus.synth import SAMPLES_DIR
+from tests.corpus import SAMPLES
+from tests.corpus.synth import PANEL_DIR, SAMPLES_DIR
 from tests.corpus.synth_legacy import narrative_report
 
-CORPUS = SAMPLES_DIR.parent
+CORPUS = SAMPLES
+# The documents these tests were written on: the founding example, the real excerpts, the
+# demo's generated pages and panel (76 documents; the real pages are tested on their own).
+MIXED = [CORPUS / "luanhe-2023.txt", CORPUS / "real", SAMPLES_DIR, PANEL_DIR]
 
 
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "ogi.duckdb"
-    summary = ingest([CORPUS], db=path)
+    summary = ingest(MIXED, db=path)
     assert summary.exit_code == 0
     return path
 
@@ -120,7 +124,7 @@ def test_reingest_changes_nothing(db):
     before = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(
         db, "SELECT count(*) FROM facts"
     )
-    summary = ingest([CORPUS], db=db)
+    summary = ingest(MIXED, db=db)
     assert summary.unchanged == summary.documents == 76 and summary.reports == 0
     after = q(db, "SELECT count(*), max(ingested_at) FROM reports") + q(
         db, "SELECT count(*) FROM facts"
@@ -165,7 +169,7 @@ def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
         return tables
 
     monkeypatch.setattr(store, "batch_tables", poisoned)
-    summary = ingest([CORPUS / "luanhe-2023.txt", CORPUS / "html"], db=db)
+    summary = ingest([CORPUS / "luanhe-2023.txt", SAMPLES_DIR], db=db)
     assert [s for s, _ in summary.errors] == [str(CORPUS / "luanhe-2023.txt")]
     assert q(db, "SELECT count(*) FROM reports") == [(5,)]
     assert q(db, "SELECT count(*) FROM reports WHERE issuer LIKE '灤%'") == [(0,)]
@@ -222,7 +226,7 @@ def test_reports_without_numbers_say_why(db, tmp_path):
 
 def test_snapshot_is_not_copied_again_when_nothing_changed(tmp_path):
     db = tmp_path / "ogi.duckdb"
-    real = SAMPLES_DIR.parent / "real"
+    real = SAMPLES / "real"
     ingest([real / "010_pingtanxian_2012.txt"], db=db, publish=True)
     snap = tmp_path / "snapshot" / "ogi.duckdb"
     first = snap.stat().st_mtime_ns
@@ -239,7 +243,7 @@ def test_a_large_warehouse_is_not_copied_where_blocks_cannot_be_shared(tmp_path)
     from pipeline.run.publish import publish_snapshot
 
     db = tmp_path / "ogi.duckdb"
-    ingest([SAMPLES_DIR.parent / "real" / "010_pingtanxian_2012.txt"], db=db)
+    ingest([SAMPLES / "real" / "010_pingtanxian_2012.txt"], db=db)
     snap = tmp_path / "snapshot" / "ogi.duckdb"
     snap.parent.mkdir()
     snap.write_bytes(b"stale")
@@ -299,22 +303,42 @@ def test_checks_name_the_report_the_issuer_and_the_other_report(db):
 
 
 def test_a_schema_8_warehouse_is_upgraded_in_place(db):
-    # what schema 8 stored: cross checks knew the other report by number only
+    # what schema 8 stored: cross checks knew the other report by number only; no archive URL,
+    # no place of a fact on the page, no `generated` in the wide tables and metrics
     con = duckdb.connect(str(db))
     expected = con.execute(
         "SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL"
     ).fetchall()
+    wide = con.execute(
+        "SELECT * EXCLUDE (generated) FROM w_applications ORDER BY report_no"
+    ).fetchall()
+    metrics = con.execute("SELECT report_id, grant_rate FROM m_metrics ORDER BY ALL").fetchall()
     con.execute("ALTER TABLE cross_check DROP COLUMN other_report_id")
+    con.execute("ALTER TABLE doc DROP COLUMN archive_url")
+    for column in ("row_label", "col_label", "table_index", "row_index", "line"):
+        con.execute(f"ALTER TABLE fact DROP COLUMN {column}")
+    for table in ("w_applications", "w_appeals", "w_proactive", "m_metrics"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN generated")
     con.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     con.close()
     with Warehouse(db) as wh:
-        assert wh.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            "9",
-        )
+        version = wh.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         got = wh.con.execute(
             "SELECT report_no, check_id, detail, other_report_id FROM cross_check ORDER BY ALL"
         ).fetchall()
+        wide_after = wh.con.execute(
+            "SELECT * EXCLUDE (generated) FROM w_applications ORDER BY report_no"
+        ).fetchall()
+        generated = wh.con.execute(
+            "SELECT count(*) FILTER (WHERE generated) FROM applications_wide"
+        ).fetchone()
+        metrics_after = wh.con.execute(
+            "SELECT report_id, grant_rate FROM metrics ORDER BY ALL"
+        ).fetchall()
+    assert version == ("10",)
     assert got == expected and len(got) == 394 and all(row[3] for row in got)
+    # the tables kept at load are rebuilt from the facts, the same rows with `generated` added
+    assert wide_after == wide and metrics_after == metrics and generated == (63,)
 
 
 def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
@@ -324,7 +348,7 @@ def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
 
     corpus = tmp_path / "c"
     corpus.mkdir()
-    real = SAMPLES_DIR.parent / "real"
+    real = SAMPLES / "real"
     names = [
         "009_pingtan_2018.txt",
         "010_pingtanxian_2012.txt",

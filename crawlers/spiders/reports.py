@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import re
 from urllib.parse import urljoin, urlparse
 
 import scrapy
@@ -382,6 +383,7 @@ class ReportSpider(scrapy.Spider):
         provenance = Provenance(
             response.url,
             source_id=self.source.source_id,
+            body=self.source.name or None,
             page_url=meta.get("page_url"),
             title=meta.get("title"),
             year_guess=disc.year_of(meta.get("title") or ""),
@@ -391,6 +393,7 @@ class ReportSpider(scrapy.Spider):
             last_modified=_header(response, "Last-Modified"),
             kind=meta.get("role"),
             filename=filename,
+            archive_url=_memento(response),
         )
         yield {"provenance": provenance, "body": response.body}
         if is_page and meta.get("role") == "report":
@@ -510,6 +513,16 @@ class ReportSpider(scrapy.Spider):
 def _header(response, name: str) -> str | None:
     v = response.headers.get(name)
     return v.decode("latin-1") if v else None
+
+
+_MEMENTO = re.compile(r'<([^>]+)>\s*;\s*rel="?memento"?')
+
+
+def _memento(response) -> str | None:
+    """The archive's address of a copy served with `Link: <…>; rel="memento"` (RFC 7089): what
+    the bundled mirror says of the real reports it serves from archived copies."""
+    m = _MEMENTO.search(_header(response, "Link") or "")
+    return m.group(1) if m else None
 
 
 def _url_filename(url: str) -> str | None:

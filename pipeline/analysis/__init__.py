@@ -129,7 +129,8 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
     decided = decided_sql()
     return f"""
     SELECT rp.report_id, rp.series_key, rp.issuer, rp.jurisdiction,
-           coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified) AS place, rp.level, rp.scope, rp.year,
+           coalesce(rp.jurisdiction_id, rp.jurisdiction_simplified) AS place,
+           coalesce(rp.level, 'unknown') AS level, rp.scope, rp.year,
            rp.format, rp.province, coalesce(rp.generated, false) AS generated,
            a.new_received_total AS applications, a.total_processed_total AS total_processed,
            a.granted_total AS granted, a.partially_granted_total AS partially_granted,
@@ -146,6 +147,60 @@ def units(scope: str = "agency", include_generated: bool = False) -> str:
     FROM reports rp JOIN applications_wide a USING (report_id)
     LEFT JOIN appeals_wide p USING (report_id) LEFT JOIN proactive_wide w USING (report_id)
     WHERE rp.is_current AND rp.status <> 'error' AND {where} {generated}"""
+
+
+def left_out(con, scope: str = "agency", include_generated: bool = False) -> pd.DataFrame:
+    """The current reports a population leaves out, and why: another scope (an agency's own
+    report is never summed with an aggregate), a scope the reader could not decide, generated
+    examples, no table of applications. Every aggregate carries this table in
+    ``df.attrs["left_out"]`` and every chart says it under its title."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}")
+    inside = {
+        "agency": "'agency'",
+        "jurisdiction": "'jurisdiction'",
+        "area": "'agency', 'jurisdiction'",
+    }[scope]
+    return _df(
+        con,
+        f"""
+        SELECT CASE WHEN coalesce(r.generated, false) AND NOT {include_generated}
+                      THEN 'generated example (示例数据)'
+                    WHEN r.scope = 'unknown' THEN 'scope unknown (范围不明)'
+                    WHEN r.scope NOT IN ({inside}) THEN 'another scope: ' || r.scope
+                    ELSE 'no table of applications (无申请表)' END AS why,
+               count(*) AS reports
+        FROM reports r LEFT JOIN applications_wide a USING (report_id)
+        WHERE r.is_current AND r.status <> 'error'
+          AND NOT (r.scope IN ({inside}) AND a.new_received_total IS NOT NULL
+                   AND (NOT coalesce(r.generated, false) OR {include_generated}))
+        GROUP BY 1 ORDER BY 2 DESC, 1""",
+    )
+
+
+def _with_left_out(df: pd.DataFrame, con, scope: str, include_generated: bool) -> pd.DataFrame:
+    df.attrs["left_out"] = left_out(con, scope, include_generated).to_dict("records")
+    return df
+
+
+def left_out_note(df: pd.DataFrame) -> str:
+    """'12 reports left out: 7 another scope: jurisdiction, 5 scope unknown' (or '')."""
+    rows = df.attrs.get("left_out") or []
+    n = sum(r["reports"] for r in rows)
+    if not n:
+        return ""
+    return f"{n} 份报告未计入 / reports left out: " + ", ".join(
+        f"{r['reports']} {r['why']}" for r in rows
+    )
+
+
+def _balanced(scope: str, include_generated: bool) -> str:
+    """SQL of the series present in every year of the population's range (a balanced panel):
+    a change in a count over time is then not a change in who reported."""
+    return f"""series_key IN (
+        SELECT series_key FROM ({units(scope, include_generated)}) b GROUP BY series_key
+        HAVING count(DISTINCT year) = (SELECT max(year) - min(year) + 1
+                                       FROM ({units(scope, include_generated)}) c))"""
 
 
 def _ratio_sql(name: str) -> str:
@@ -166,9 +221,10 @@ def _finish_rates(df: pd.DataFrame, names) -> pd.DataFrame:
 
 
 def _aggregate(
-    con, by, scope, include_generated, rates: list[str], extra: str = ""
+    con, by, scope, include_generated, rates: list[str], extra: str = "", balanced: bool = False
 ) -> pd.DataFrame:
     sel, grp = _group(by)
+    only = f"WHERE {_balanced(scope, include_generated)}" if balanced else ""
     df = _df(
         con,
         f"""
@@ -176,14 +232,16 @@ def _aggregate(
         SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
                sum(applications) AS applications, count(applications) AS reports_with_applications,
                {", ".join(_ratio_sql(r) for r in rates)} {extra}
-        FROM units {("GROUP BY " + grp) if grp else ""} {("ORDER BY " + grp) if grp else ""}""",
+        FROM units {only} {("GROUP BY " + grp) if grp else ""} {("ORDER BY " + grp) if grp else ""}""",
     )
     df = _finish_rates(df, rates)
-    df.insert(0, "scope_label", SCOPE_LABELS[scope])
-    return df
+    df.insert(
+        0, "scope_label", SCOPE_LABELS[scope] + (" · 平衡面板 / balanced panel" if balanced else "")
+    )
+    return _with_left_out(df, con, scope, include_generated)
 
 
-def reports(con, scope: str | None = None, include_generated: bool = True) -> pd.DataFrame:
+def reports(con, scope: str | None = None, include_generated: bool = False) -> pd.DataFrame:
     """One row per current report: who, where, when, format, status."""
     where = (
         ["is_current"]
@@ -200,11 +258,18 @@ def reports(con, scope: str | None = None, include_generated: bool = True) -> pd
 
 
 def volumes(
-    con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False
+    con,
+    by: list[str] | None = None,
+    scope: str = "agency",
+    include_generated: bool = False,
+    balanced: bool = False,
 ) -> pd.DataFrame:
     """Applications received and proactive decisions, summed over `by`. Each sum says how many
-    reports gave the number (a blank is not a zero): ``<column>_reports``."""
+    reports gave the number (a blank is not a zero): ``<column>_reports``. A count summed over
+    the years changes when who reported changes: ``balanced=True`` keeps only the bodies that
+    reported in every year of the range."""
     sel, grp = _group(by)
+    only = f"WHERE {_balanced(scope, include_generated)}" if balanced else ""
     cols = [
         "applications",
         "normative_documents_issued",
@@ -217,14 +282,20 @@ def volumes(
         WITH units AS ({units(scope, include_generated)})
         SELECT {sel} count(*) AS reports, count(*) FILTER (WHERE generated) AS generated_reports,
                {", ".join(f"sum({c}) AS {c}, count({c}) AS {c}_reports" for c in cols)}
-        FROM units {("GROUP BY " + grp) if grp else ""} {("ORDER BY " + grp) if grp else ""}""",
+        FROM units {only} {("GROUP BY " + grp) if grp else ""} {("ORDER BY " + grp) if grp else ""}""",
     )
-    df.insert(0, "scope_label", SCOPE_LABELS[scope])
-    return df
+    df.insert(
+        0, "scope_label", SCOPE_LABELS[scope] + (" · 平衡面板 / balanced panel" if balanced else "")
+    )
+    return _with_left_out(df, con, scope, include_generated)
 
 
 def rates(
-    con, by: list[str] | None = None, scope: str = "agency", include_generated: bool = False
+    con,
+    by: list[str] | None = None,
+    scope: str = "agency",
+    include_generated: bool = False,
+    balanced: bool = False,
 ) -> pd.DataFrame:
     """Grant, disclosure, denial and not-held rates, each with its numerator, denominator and
     the number of reports behind it. Two denominators, as UK FOI statistics give them:
@@ -238,7 +309,7 @@ def rates(
         "denial_rate_decided",
         "not_held_rate",
     ]
-    return _aggregate(con, by, scope, include_generated, names)
+    return _aggregate(con, by, scope, include_generated, names, balanced=balanced)
 
 
 def appeals(
@@ -280,14 +351,18 @@ def outcomes(
     long["label_en"] = long.outcome.map(lambda k: labels[k][1])
     long["order"] = long.outcome.map(keys.index)
     long.insert(0, "scope_label", SCOPE_LABELS[scope])
-    return long.sort_values(list(by or []) + ["order"]).reset_index(drop=True)
+    long = long.sort_values(list(by or []) + ["order"]).reset_index(drop=True)
+    return _with_left_out(long, con, scope, include_generated)
 
 
-def areas(con, year: int | None = None, include_generated: bool = False) -> pd.DataFrame:
+def areas(
+    con, year: int | None = None, level: str | None = None, include_generated: bool = False
+) -> pd.DataFrame:
     """Jurisdictions compared: one row per area and year — its published aggregate, or, where it
     publishes none, the sum of its bodies' own reports with the coverage of that sum ("3 of 7
     bodies reported": bodies that published a report that year, of those that published one in
-    any year)."""
+    any year). Areas of one level only — a prefecture is not set against counties: `level`, by
+    default the level with the most areas."""
     gen = "" if include_generated else "AND NOT coalesce(generated, false)"
     df = _df(
         con,
@@ -310,13 +385,16 @@ def areas(con, year: int | None = None, include_generated: bool = False) -> pd.D
         [year] if year is not None else [],
     )
     df = _finish_rates(df, ["grant_rate", "disclosure_rate", "litigation_per_100_applications"])
+    if level is None and len(df):
+        level = df.level.value_counts().idxmax()
+    df = df[df.level == level].reset_index(drop=True)
     df["coverage"] = [
         f"{int(n)} of {int(m)} bodies reported"
         if pd.notna(n) and pd.notna(m)
         else ("published aggregate" if s == "aggregate" else "")
         for n, m, s in zip(df.bodies_reported, df.bodies_known, df.source)
     ]
-    return df
+    return _with_left_out(df, con, "area", include_generated)
 
 
 def year_over_year(
@@ -433,7 +511,7 @@ def rankings(
     return df.sort_values(["rank", "issuer"])[cols].reset_index(drop=True)
 
 
-def quality(con, include_generated: bool = True) -> pd.DataFrame:
+def quality(con, include_generated: bool = False) -> pd.DataFrame:
     """Data quality per year: reports, how many are partial, carry no numbers (2008–2018 prose,
     no mandated tables), failed a check; extraction errors apart."""
     gen = "" if include_generated else "AND NOT coalesce(r.generated, false)"
@@ -459,6 +537,7 @@ def sankey_flows(con, report_id: str) -> pd.DataFrame:
     if row.empty:
         return pd.DataFrame(columns=["source", "target", "value"])
     r = row.iloc[0]
+    generated = bool(r.get("generated"))
     applicants = [(c.key, c.label) for c in cat.APPLICATION_COLS if c.key in cat.APPLICANT_COLS]
     flows = []
     for col, zh in applicants:
@@ -477,4 +556,6 @@ def sankey_flows(con, report_id: str) -> pd.DataFrame:
         fwd = r.get(f"carried_forward_{col}")
         if pd.notna(fwd) and fwd:
             flows.append((zh, "结转下年度", int(fwd)))
-    return pd.DataFrame(flows, columns=["source", "target", "value"])
+    out = pd.DataFrame(flows, columns=["source", "target", "value"])
+    out.attrs["generated_reports"] = int(generated)  # the chart marks an example as such
+    return out

@@ -51,7 +51,7 @@ DEFINITIONS = {
     "mandated": "年报格式表格（2019+ 口径）/ 2019+ mandated tables",
 }
 YEAR = "年份 / year"
-GENERATED = "含生成的示例数据 / includes generated example data"
+WATERMARK = "示例数据 · 请勿引用 / EXAMPLE DATA — do not cite"
 
 
 def notebook() -> None:
@@ -60,26 +60,57 @@ def notebook() -> None:
     pio.renderers.default = "plotly_mimetype+notebook"
 
 
-def _style(fig: go.Figure, title: str, df: pd.DataFrame | None = None, note: str = "") -> go.Figure:
+def _style(
+    fig: go.Figure,
+    title: str,
+    df: pd.DataFrame | None = None,
+    note: str = "",
+    generated: int | None = None,
+) -> go.Figure:
+    """Title, the population and N under it, what the population leaves out, and — whenever
+    generated example reports are in it — a watermark across the plot saying so and how many."""
     sub = []
     if df is not None and len(df):
         if "scope_label" in df:
             sub.append(str(df.scope_label.iloc[0]))
         if "reports" in df:
             sub.append(f"N = {int(df.reports.sum())} 份报告 / reports")
-        if "generated_reports" in df and df.generated_reports.sum() > 0:
-            sub.append(GENERATED)
     if note:
         sub.append(note)
+    if df is not None:
+        from . import left_out_note
+
+        if left_out_note(df):
+            sub.append(left_out_note(df))
+        if generated is None:
+            generated = int(df.generated_reports.sum()) if "generated_reports" in df else 0
+            generated = generated or int(df.attrs.get("generated_reports", 0))
     text = title + (f"<br><sup>{' · '.join(sub)}</sup>" if sub else "")
     fig.update_layout(
         title={"text": text, "x": 0.01},
         font_family=FONT,
         template="plotly_white",
         legend_title_text="",
-        margin={"t": 90},
+        margin={"t": 110},
     )
+    if generated:
+        watermark(fig, generated)
     return fig
+
+
+def watermark(fig: go.Figure, generated: int) -> None:
+    """Across the plot, where no reader can miss it (a screenshot or PNG keeps it)."""
+    fig.add_annotation(
+        text=f"{WATERMARK}<br>{generated} 份生成的报告 / generated reports",
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        textangle=-20,
+        font={"size": 30, "color": "rgba(200, 30, 30, 0.28)"},
+        name="watermark",
+    )
 
 
 def _rate_axis(fig: go.Figure, metric: str, axis: str = "y") -> None:
@@ -137,6 +168,11 @@ def by_year(
     else:
         d = d.set_index("year").reindex(years).reset_index()
     faceted = bool(facet and facet in d)
+    counts = metric not in RATES and "reports" in d
+    if counts:
+        # a count summed over a year's reports moves with who reported: N at every point
+        n = d[f"{metric}_reports"] if f"{metric}_reports" in d else d["reports"]
+        d["N"] = [f"N={int(v)}" if pd.notna(v) else "" for v in n]
     fig = px.line(
         d,
         x="year",
@@ -146,10 +182,13 @@ def by_year(
         facet_row_spacing=0.18,
         color=series if series in d else None,
         markers=True,
+        text="N" if counts else None,
         hover_data=_hover(d, metric),
         labels={facet: ""} if faceted else None,
     )
     fig.update_traces(connectgaps=False)
+    if counts:
+        fig.update_traces(mode="lines+markers+text", textposition="top center")
     fig.update_xaxes(dtick=1, tickformat="d", title_text="")
     _rate_axis(fig, metric)
     if faceted:  # one axis title each way, not one per panel
@@ -192,7 +231,8 @@ def outcome_bars(long: pd.DataFrame, x: str = "year") -> go.Figure:
 
 
 def sankey(flows: pd.DataFrame, issuer: str = "", year: int | None = None) -> go.Figure:
-    """Applicant type → outcome (→ carried forward) of one report, with the numbers on the nodes."""
+    """Applicant type → outcome (→ carried forward) of one report, with the numbers on the nodes
+    (and the watermark when the report is a generated example: sankey_flows says so)."""
     totals: dict[str, int] = {}
     for col in ("source", "target"):
         for name, v in flows.groupby(col)["value"].sum().items():
@@ -215,6 +255,7 @@ def sankey(flows: pd.DataFrame, issuer: str = "", year: int | None = None) -> go
         fig,
         f"{who}申请人 → 办理结果 / applicant → outcome",
         note=f"{int(flows.value.sum()):,} 件 / requests",
+        generated=int(flows.attrs.get("generated_reports", 0)),
     )
 
 
@@ -242,6 +283,7 @@ def areas(df: pd.DataFrame, metric: str = "grant_rate") -> go.Figure:
     """Jurisdictions compared (pipeline.analysis.areas): aggregates and sums of agencies marked."""
     d = df.dropna(subset=[metric]).copy()
     d["label"] = d.jurisdiction.fillna(d.place) + " " + d.year.astype(str)
+    level = d.level.iloc[0] if len(d) else ""
     fig = px.bar(
         d,
         x=metric,
@@ -257,7 +299,7 @@ def areas(df: pd.DataFrame, metric: str = "grant_rate") -> go.Figure:
         fig,
         f"地区比较 / Areas compared: {RATE_TITLES.get(metric, metric)}",
         d,
-        note="汇总报告或各机关之和 / aggregate, else sum of agencies",
+        note=f"{level} · 汇总报告或各机关之和 / aggregate, else sum of agencies",
     )
 
 

@@ -15,9 +15,17 @@ QUALITY_QUERIES = {
     "failed_checks": """
         SELECT c.check_id, count(*) AS failures, count(DISTINCT c.report_id) AS reports
         FROM checks c JOIN reports r USING (report_id) WHERE NOT c.ok GROUP BY c.check_id ORDER BY c.check_id""",
+    # where to look: the page (PDFs, scans) and line where the checked table starts
     "failed_check_details": """
-        SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, d.source_url
+        WITH place AS (
+            SELECT report_id, table_name, min(page) AS page, min(line) AS line,
+                   any_value(table_index) AS table_index
+            FROM facts GROUP BY report_id, table_name)
+        SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail,
+               concat_ws(', ', 'p. ' || p.page, 'table ' || p.table_index, 'line ' || p.line) AS printed_at,
+               d.source_url
         FROM checks c JOIN reports r USING (report_id) LEFT JOIN documents d USING (doc_id)
+        LEFT JOIN place p ON p.report_id = c.report_id AND p.table_name = split_part(c.check_id, '.', 1)
         WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id""",
     "missing_tables": """
         WITH present AS (SELECT report_id, list(DISTINCT table_name) AS tables FROM facts GROUP BY report_id),

@@ -25,6 +25,7 @@ from . import (
     reports,
     sankey_flows,
     volumes,
+    warehouse_path,
 )
 
 log = logging.getLogger(__name__)
@@ -34,38 +35,93 @@ class NothingToReport(RuntimeError):
     """The warehouse holds no report in the population the report charts."""
 
 
-def figures(con, include_generated: bool = False) -> list[tuple[str, object, object]]:
-    """(slug, figure, table) for every chart of the report."""
+MIN_RANKED = 3  # a ranking of fewer bodies is no ranking: the report says so instead
+
+
+def figures(con, include_generated: bool = False) -> list[tuple[str, object, object, str]]:
+    """(slug, figure or None, table, note) for every chart of the report: each population
+    (agencies' own reports, area aggregates) apart; a chart without enough reports behind it
+    is left out with a note that says why."""
     g = {"include_generated": include_generated}
-    out = []
-    o = outcomes(con, by=["year"], **g)
-    out.append(("outcomes_by_year", charts.outcome_bars(o), o))
-    r = rates(con, by=["year", "level"], **g)
-    out.append(("grant_rate_by_year_level", charts.by_year(r, "grant_rate"), r))
+    out: list[tuple[str, object, object, str]] = []
+    for scope in ("agency", "jurisdiction"):
+        o = outcomes(con, by=["year"], scope=scope, **g)
+        if o.reports.sum():
+            out.append((f"outcomes_by_year_{scope}", charts.outcome_bars(o), o, ""))
+        r = rates(con, by=["year", "level"], scope=scope, **g)
+        if r.grant_rate.notna().any():
+            out.append(
+                (f"grant_rate_by_year_level_{scope}", charts.by_year(r, "grant_rate"), r, "")
+            )
+        v = volumes(con, by=["year", "level"], scope=scope, **g)
+        if v.applications.notna().any():
+            out.append((f"applications_by_year_{scope}", charts.by_year(v, "applications"), v, ""))
     rk = rankings(con, **g)
-    out.append(("ranking_grant_rate", charts.ranking(rk), rk))
+    if len(rk) >= MIN_RANKED:
+        out.append(("ranking_grant_rate", charts.ranking(rk), rk, ""))
+    else:
+        out.append(
+            (
+                "ranking_grant_rate",
+                None,
+                rk,
+                f"not drawn: {len(rk)} bodies of one level and year with ≥ 20 requests behind the rate; "
+                f"a ranking needs at least {MIN_RANKED}",
+            )
+        )
     per_body = appeals(con, by=["issuer", "year"], **g)
-    out.append(("volume_vs_litigation", charts.volume_vs_litigation(per_body), per_body))
-    years = o.year.dropna()
-    ar = areas(con, year=int(years.max()) if len(years) else None, **g)
-    if len(ar.dropna(subset=["grant_rate"])):
-        out.append(("areas_grant_rate", charts.areas(ar), ar))
+    if per_body.litigation_per_100_applications.notna().any():
+        out.append(("volume_vs_litigation", charts.volume_vs_litigation(per_body), per_body, ""))
+    # the year and level with the most areas to compare
+    counts = (
+        volumes(con, by=["year", "level"], scope="area", **g)
+        .dropna(subset=["year"])
+        .sort_values(["reports", "year"], ascending=False)
+    )
+    best = counts.iloc[0] if len(counts) else None
+    ar = areas(
+        con,
+        year=int(best.year) if best is not None else None,
+        level=best.level if best is not None else None,
+        **g,
+    )
+    if len(ar.dropna(subset=["grant_rate"])) >= 2:
+        out.append(("areas_grant_rate", charts.areas(ar), ar, ""))
+    else:
+        out.append(
+            (
+                "areas_grant_rate",
+                None,
+                ar,
+                "not drawn: fewer than two areas of one level to compare",
+            )
+        )
     q = quality(con, include_generated=include_generated)
-    out.append(("data_quality", charts.quality(q), q))
-    vols = volumes(con, by=["issuer", "year"], **g).dropna(subset=["applications"])
+    out.append(("data_quality", charts.quality(q), q, ""))
+    vols = volumes(con, by=["issuer", "year"], scope="jurisdiction", **g).dropna(
+        subset=["applications"]
+    )
     if len(vols):
         top = vols.sort_values("applications").iloc[-1]
         rid = (
-            reports(con, scope="agency")
+            reports(con, scope="jurisdiction", **g)
             .query("issuer == @top.issuer and year == @top.year")
             .report_id.iloc[0]
         )
         flows = sankey_flows(con, rid)
-        out.append(("sankey_largest", charts.sankey(flows, top.issuer, int(top.year)), flows))
-    lp = long_panel(con, **g)
-    if lp.applications.notna().any():
-        out.append(("long_series_applications", charts.long_series(lp, "applications"), lp))
-    out.append(("rates_by_year", None, rates(con, by=["year"], **g)))
+        out.append(("sankey_largest", charts.sankey(flows, top.issuer, int(top.year)), flows, ""))
+    for scope in ("agency", "jurisdiction"):
+        lp = long_panel(con, scope=scope, **g)
+        if lp.applications.notna().any():
+            out.append(
+                (
+                    f"long_series_applications_{scope}",
+                    charts.long_series(lp, "applications"),
+                    lp,
+                    "",
+                )
+            )
+    out.append(("rates_by_year", None, rates(con, by=["year"], **g), ""))
     return out
 
 
@@ -74,12 +130,14 @@ def write_report(
     db: str | Path | None = None,
     png: bool = True,
     include_generated: bool = False,
+    progress: bool = False,
 ) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    path_db = warehouse_path(db)
     con = connect(db)
     try:
-        r = reports(con)
+        r = reports(con, include_generated=True)
         usable = r[(r.status.isin(["ok", "partial"])) & (include_generated | ~r.generated)]
         if usable.empty:
             hidden = int(r.generated.sum())
@@ -92,11 +150,16 @@ def write_report(
                 )
             )
         figs = figures(con, include_generated)
+        generated = int(usable.generated.sum())
     finally:
         con.close()
+    cite = citation(path_db)
     parts, first = [], True
-    for slug, fig, table in figs:
+    bar = _bar(sum(1 for f in figs if f[1] is not None) if png and _browser() else 0, progress)
+    for slug, fig, table, note in figs:
         parts.append(f'<section id="{slug}"><h2>{html.escape(slug.replace("_", " "))}</h2>')
+        if note:
+            parts.append(f"<p><i>{html.escape(note)}</i></p>")
         if fig is not None:
             parts.append(
                 fig.to_html(
@@ -110,21 +173,63 @@ def write_report(
             first = False
             if png and _browser():
                 _png(fig, out / f"{slug}.png")
+                bar.update(1)
         parts.append(_table(table))
         parts.append("</section>")
+    bar.close()
+    warning = (
+        f'<p class="warn"><b>示例数据 · 请勿引用 / EXAMPLE DATA — do not cite: {generated} generated '
+        "reports are in this report.</b></p>"
+        if generated
+        else ""
+    )
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>OGI Reports — 政府信息公开年度报告比较 / comparison</title>
 <style>body{{font-family:"Noto Sans CJK SC",sans-serif;max-width:1100px;margin:auto;padding:1em}}
 table.data{{border-collapse:collapse;font-size:12px;display:block;overflow-x:auto;max-width:100%}}
-table.data td,table.data th{{padding:2px 6px;border-bottom:1px solid #ddd;white-space:nowrap}}</style>
+table.data td,table.data th{{padding:2px 6px;border-bottom:1px solid #ddd;white-space:nowrap}}
+.warn{{color:#b00}} .cite{{background:#f6f6f6;padding:.5em;font-size:13px}}</style>
 </head><body><h1>政府信息公开年度报告比较 / Comparing open-government-information annual reports</h1>
+<p class="cite">Generated {html.escape(cite["generated_at"])} by OGI Reports {html.escape(cite["version"])}
+from the warehouse snapshot sha256:{html.escape(cite["sha256"][:16])}… ({html.escape(cite["warehouse"])}).<br>
+<b>How to cite</b>: {html.escape(cite["text"])}</p>
+{warning}
 <p>Rates sum numerators and denominators over the current reports that give both; agency reports and
-jurisdiction aggregates are kept apart. Each chart names its population and how many reports stand behind it.
-{"<p><b>含生成的示例数据 / This report includes generated example data.</b></p>" if include_generated else ""}</p>
+jurisdiction aggregates are kept apart, and each chart names its population, how many reports stand
+behind it and how many it leaves out. Charts compare like with like: one level and one year per ranking.</p>
 {"".join(parts)}</body></html>"""
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def citation(db: str | Path) -> dict:
+    """Who made this, when, from which warehouse (its sha256), and a line to cite it by."""
+    import datetime as dt
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("ogi-reports")
+    except PackageNotFoundError:  # pragma: no cover - a checkout without install
+        v = "unknown"
+    h = hashlib.sha256()
+    with open(db, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    when = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    text = (
+        f"OGI Reports {v}, open-government-information annual reports dataset, generated {when[:10]} "
+        f"(warehouse sha256:{h.hexdigest()[:16]}). Cite each number with its report's URL "
+        "(documents.source_url) and its place (facts: page, table_index, row_label, col_label)."
+    )
+    return {
+        "version": v,
+        "sha256": h.hexdigest(),
+        "generated_at": when,
+        "warehouse": str(db),
+        "text": text,
+    }
 
 
 def _table(df) -> str:
@@ -132,7 +237,8 @@ def _table(df) -> str:
     from . import RATE_PARTS
     from .charts import PERCENT
 
-    d = df.head(50).copy()
+    cut = len(df) > TABLE_ROWS
+    d = df.head(TABLE_ROWS).copy()
     drop = [
         c
         for c in d.columns
@@ -145,7 +251,9 @@ def _table(df) -> str:
     fmt.update(
         {c: (lambda v: f"{v:.2f}") for c in d.columns if c in RATE_PARTS and c not in PERCENT}
     )
-    return d.to_html(
+    if "share" in d:
+        fmt["share"] = lambda v: f"{v:.1%}"
+    table = d.to_html(
         index=False,
         na_rep="",
         formatters=fmt,
@@ -153,6 +261,29 @@ def _table(df) -> str:
         classes="data",
         border=0,
     )
+    if cut:
+        table += f"<p><i>first {TABLE_ROWS} of {len(df)} rows (ogi export has them all)</i></p>"
+    return table
+
+
+TABLE_ROWS = 50
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(total: int, enabled: bool):
+    """Progress of the PNG export (kaleido takes ~1–2 s a chart)."""
+    if not enabled or total < 2:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chart", desc="PNG", leave=False)
 
 
 def _png(fig, path: Path) -> None:

@@ -66,28 +66,39 @@ FACETS = {
     "legacy": ["indicator", "year", "level"],
     "panel": ["definitions", "year", "level", "scope", "generated"],
 }
+# Canned queries compare like with like: one level and one year at a time, a minimum number of
+# reports or requests behind every rate, N shown; generated examples only when asked for.
 QUERIES = {
     "grant_rate_by_province_year": {
         "title": "予以公开率，按省份和年份 / Grant rate by province and year",
-        "description": "Agency reports, current versions; granted and processed summed over the reports that give "
-        "both (never an average of rates). include_generated=1 adds the generated examples.",
-        "sql": """SELECT r.province, a.year, count(*) AS reports, sum(a.granted_total) AS granted,
+        "description": "One level and one scope at a time (agency reports of :level, current versions); "
+        "granted and processed summed over the reports that give both (never an average of rates); "
+        "only provinces with at least :min_reports such reports. include_generated=1 adds the "
+        "generated examples.",
+        "sql": """SELECT r.province, a.year, a.level, count(*) AS reports, sum(a.granted_total) AS granted,
        sum(a.total_processed_total) AS processed,
        round(1.0 * sum(a.granted_total) / sum(a.total_processed_total), 4) AS grant_rate
 FROM applications_wide a JOIN reports r ON r.report_id = a.report_id
-WHERE a.is_current AND a.scope = 'agency' AND a.granted_total IS NOT NULL AND a.total_processed_total > 0
+WHERE a.is_current AND a.scope = 'agency' AND a.level = coalesce(nullif(:level, ''), 'department')
+  AND a.granted_total IS NOT NULL AND a.total_processed_total > 0
   AND (:include_generated = '1' OR NOT r.generated)
-GROUP BY r.province, a.year ORDER BY r.province, a.year""",
+GROUP BY r.province, a.year, a.level
+HAVING count(*) >= coalesce(CAST(nullif(:min_reports, '') AS INTEGER), 3)
+ORDER BY r.province, a.year""",
     },
     "litigation_per_100_applications": {
         "title": "每百件申请的行政诉讼 / Lawsuits per 100 applications",
-        "description": "Bodies with at least 20 applications; lawsuits = direct + after reconsideration.",
-        "sql": """SELECT a.issuer, a.year, a.level, a.new_received_total AS applications,
+        "description": "Bodies of one level (:level) and one year (:year) only, with at least "
+        ":min_applications applications; lawsuits = direct + after reconsideration.",
+        "sql": """SELECT a.issuer, a.year, a.level, a.scope, a.new_received_total AS applications,
        p.litigation_direct_total + p.litigation_after_reconsideration_total AS lawsuits,
        round(100.0 * (p.litigation_direct_total + p.litigation_after_reconsideration_total) / a.new_received_total, 2)
            AS litigation_per_100_applications, a.report_id
 FROM applications_wide a JOIN appeals_wide p ON p.report_id = a.report_id JOIN reports r ON r.report_id = a.report_id
-WHERE a.is_current AND a.scope = 'agency' AND a.new_received_total >= 20
+WHERE a.is_current AND a.scope = 'agency'
+  AND a.level = coalesce(nullif(:level, ''), 'department')
+  AND a.year = coalesce(CAST(nullif(:year, '') AS INTEGER), (SELECT max(year) FROM applications_wide))
+  AND a.new_received_total >= coalesce(CAST(nullif(:min_applications, '') AS INTEGER), 20)
   AND p.litigation_direct_total IS NOT NULL AND p.litigation_after_reconsideration_total IS NOT NULL
   AND (:include_generated = '1' OR NOT r.generated)
 ORDER BY litigation_per_100_applications DESC, applications DESC""",
@@ -96,7 +107,7 @@ ORDER BY litigation_per_100_applications DESC, applications DESC""",
         "title": "未通过校验的报告 / Reports with failed checks",
         "description": "Every identity a report's own numbers break (and checks across reports). "
         "Flagged, never corrected.",
-        "sql": """SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, r.report_id
+        "sql": """SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, r.report_id, r.generated
 FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id""",
     },
 }

@@ -21,14 +21,19 @@ __all__ = ["extract", "sniff", "kind_of", "decode", "ExtractionError"]
 
 
 def extract(
-    data: bytes, source: str = "<bytes>", sha256: str | None = None, cores: int | None = None
+    data: bytes,
+    source: str = "<bytes>",
+    sha256: str | None = None,
+    cores: int | None = None,
+    name: str | None = None,
 ) -> Extracted:
     """Lines of cells of one document. `cores`: how many cores its OCR may use (default: all
-    of this process's; a pool of several workers gives each its share)."""
+    of this process's; a pool of several workers gives each its share). `name`: the file name
+    that hints at its kind when the bytes do not tell (default: `source`)."""
     sha = sha256 or hashlib.sha256(data).hexdigest()
     if not data or data.isspace():  # (not data.strip(): that copies the whole page)
         raise ExtractionError("empty document (0 bytes of content)")
-    kind = kind_of(data, source)
+    kind = kind_of(data, name or source)
     return extractor(kind)(data, source, sha, kind, cores or cores_available())
 
 

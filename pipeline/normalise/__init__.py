@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .. import catalogue as cat
-from ..model import Extracted, ExtractionError, Line, Report, Section
+from ..model import Extracted, ExtractionError, Line, Provenance, Report, Section
 from . import metadata as md
 from . import names
 from .legacy import read_legacy
@@ -153,8 +153,12 @@ def _text(lines: list[Line]) -> str:
     return "\n".join(l.text for l in lines)
 
 
-def normalise(x: Extracted) -> Report:
+def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
+    """The report of an extracted document. `provenance` (when it was crawled) names the body
+    the registry row is for: the issuer when the document names none itself."""
     lines = x.lines
+    for no, line in enumerate(lines, start=1):  # a cell's line in the extracted text, to cite it
+        line.no = no
     line_texts = [l.text.replace("\t", " ") for l in lines]
     full_text = "\n".join(line_texts)
     report = Report(
@@ -201,6 +205,18 @@ def normalise(x: Extracted) -> Report:
     ):
         report.tables["appeals"] = parse_appeals(reg.lines, w, reg.to_end)
 
+    # Which table of the document each is (0-based, in document order), to cite a cell by it.
+    starts = {2: "proactive", 3: "applications", 4: "appeals"}
+    found = sorted(
+        (tables[no].lines[0].no, name)
+        for no, name in starts.items()
+        if report.tables[name] and no in tables and tables[no].lines
+    )
+    for table_index, (_, name) in enumerate(found):
+        for cells in report.tables[name].values():
+            for cell in cells.values():
+                cell.table_index = table_index
+
     has_tables = any(report.tables.values())
     holds_numbers = any(
         c.value is not None
@@ -233,7 +249,7 @@ def normalise(x: Extracted) -> Report:
         # Header words in prose are no evidence of the mandated tables.
         report.format = "pre2019" if report.year and report.year < 2019 else "unknown"
 
-    report.issuer = md.find_issuer(report.title, x.meta, full_text)
+    report.issuer = md.find_issuer(report.title, x.meta, full_text) or _registry_body(provenance)
     report.jurisdiction = md.jurisdiction(report.issuer, report.year)
     report.issuer_key = names.name_key(report.issuer) if report.issuer else None
     if report.jurisdiction["name"]:
@@ -254,6 +270,12 @@ def normalise(x: Extracted) -> Report:
     report.sections = _sections(lines, heads, regions)
     report.narrative = _narrative(regions, full_text)
     return report
+
+
+def _registry_body(provenance: Provenance | None) -> str | None:
+    """The body the registry row names, when it names one (a row may list several: 、)."""
+    body = provenance.body if provenance else None
+    return body if body and "、" not in body else None
 
 
 _REPORT_PROSE = re.compile(

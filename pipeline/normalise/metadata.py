@@ -28,9 +28,19 @@ _PUBLISHER = re.compile(
 _COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:负责)?编制")
 _URL_YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
 # An aggregate over an area: it says it covers the area's bodies, or that it was compiled from them.
+_UNITS = r"(?:有关|相关|级|直)?(?:单位|部门|区|县|市|乡镇|街道|片区)"
 _JURISDICTION_SCOPE = re.compile(
-    r"涵盖.{0,8}(?:各区|各县|各部门|各乡镇|各街道|各单位)|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{4}年)"
-    r"|汇总.{0,20}各(?:单位|部门|区|县|乡镇|街道)|各(?:单位|部门|区县|县区|乡镇).{0,12}汇总|本报告由.{0,30}汇总编制"
+    rf"涵盖.{{0,8}}各{_UNITS}|全(?:省|市|区|县|州|盟|旗)(?:政府信息公开工作年度报告|\d{{4}}年)"
+    rf"|汇总.{{0,20}}各{_UNITS}|各{_UNITS}.{{0,12}}汇总|本报告由.{{0,30}}汇总编制|本行政区域"
+)
+# A figure stated for the whole area (全市共受理…申请, 全区主动公开…), or a government directing
+# its departments and lower levels (督促各部门, 组织区直各单位): the report speaks for the area.
+_AREA_FIGURE = re.compile(
+    r"全(?:省|市|区|县|州|盟|旗)(?:共|累计|全年|各级各部门)?(?:受理|收到|接收|新收|办理|主动公开|公开)"
+)
+_OVERSEES = re.compile(
+    rf"(?:督促|要求|指导|组织|推动|部署)(?:全(?:省|市|区|县)|(?:省|市|区|县)直)?各{_UNITS}"
+    r"|督促(?:相关|有关)(?:单位|部门)|(?:省|市|区|县)直(?:各)?(?:部门|单位)"
 )
 # In the title or the opening paragraph only: 全市政府信息公开工作 (an agency's prose may mention it later).
 _AREA_OPENING = re.compile(r"全(?:省|市|区|县|州|盟|旗)(?:的)?政府信息公开(?:工作)?")
@@ -78,7 +88,37 @@ def find_title(lines_text: list[str], meta: dict[str, str]) -> str | None:
                         and _TITLE_YEAR.search(unicodedata.normalize("NFKC", joined))
                     ):
                         return joined
-    return (with_year or plausible or [None])[0]
+    title = (with_year or plausible or [None])[0]
+    return _with_body_above(title, head) if title else None
+
+
+def _with_body_above(title: str, head: list[str]) -> str:
+    """A title printed on two lines, the body's name above the rest (洪泽区人民政府 /
+    2023 年政府信息公开工作年度报告, as PDFs often lay it out): when the title names no body
+    and the line just above it is a body's name and nothing else, the two are one title."""
+    if _issuer_in_title(title):
+        return title
+    lines = [t for t in head if t]
+    if title not in lines or lines.index(title) == 0:
+        return title
+    above = lines[lines.index(title) - 1]
+    if _title_like(above) and len(above) <= 30 and _is_body_name(above):
+        return above + title
+    return title
+
+
+def _is_body_name(text: str) -> bool:
+    s = names.normalise_text(text)
+    return s.endswith(names.BODY_SUFFIXES) or names.level_of(s) is not None
+
+
+def _issuer_in_title(title: str) -> str | None:
+    m = _ISSUER_IN_TITLE.match(unicodedata.normalize("NFKC", title))
+    if m:
+        cand = (m.group("pre").strip() or m.group("mid").strip()).strip('《》“”" ')
+        if len(cand) >= 2:
+            return cand
+    return None
 
 
 def lookalike(title: str | None, meta: dict[str, str], lines_text: list[str]) -> str | None:
@@ -120,13 +160,9 @@ def find_year(title: str | None, text: str, source: str) -> tuple[int | None, st
 
 
 def find_issuer(title: str | None, meta: dict[str, str], text: str) -> str | None:
-    if title:
-        t = unicodedata.normalize("NFKC", title)
-        m = _ISSUER_IN_TITLE.match(t)
-        if m:
-            cand = (m.group("pre").strip() or m.group("mid").strip()).strip('《》“”" ')
-            if len(cand) >= 2:
-                return cand
+    cand = _issuer_in_title(title) if title else None
+    if cand:
+        return cand
     publisher = meta.get("publisher")
     if not publisher:
         m = _PUBLISHER.search(text[:3000])
@@ -157,9 +193,12 @@ def find_scope(title: str | None, issuer: str | None, head_text: str) -> str:
     department = (
         bool(issuer) and names.level_of(issuer) == "department"
     )  # cites the area's work, is no aggregate
+    township = bool(issuer) and names.level_of(issuer) == "township"
+    body = cat.squash(head_text[:8000])
     if not department and (
         _JURISDICTION_SCOPE.search(probe)
         or _AREA_OPENING.search(cat.squash((title or "") + head_text[:300]))
+        or (not township and (_AREA_FIGURE.search(body) or _OVERSEES.search(body)))
     ):
         return "jurisdiction"
     if issuer:

@@ -27,7 +27,7 @@ from .. import catalogue as cat
 from ..cells import parse_cell
 from ..model import Cell, Line
 from . import digits as dg
-from .grid import cells_by_column, column_map
+from .grid import cells_by_column, column_map, header_text
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Run:
     pos: list[int] = field(default_factory=list)  # grid column of each value (grid lines)
     spans: list[int] = field(default_factory=list)  # Line.spans of each value (grid lines)
     line: int = 0  # index of the line holding the run's first number
+    no: int | None = None  # that line's place in the document (Line.no)
 
     @property
     def label(self) -> str:
@@ -76,7 +77,7 @@ def runs(lines: list[Line]) -> list[Run]:
                 in_run and _illegible(cell, exact)
             ):
                 if run is None:
-                    run = Run(label, [], True, line=li)
+                    run = Run(label, [], True, line=li, no=line.no)
                     pending = lead or []
                 for p in pending:
                     _add(run, line, "", p, None, spans)
@@ -152,6 +153,45 @@ def read_cell(
     return Cell(value, raw, *at)
 
 
+def locate(
+    cells: dict[str, Cell],
+    run: Run,
+    row_label: str | None,
+    col_labels: dict[str, str | None],
+    row_index: int,
+) -> dict[str, Cell]:
+    """Record where a row's cells were printed (the table's index is set by the caller)."""
+    for col, cell in cells.items():
+        cell.row_label = row_label
+        cell.col_label = col_labels.get(col)
+        cell.row_index = row_index
+        cell.line = run.no
+    return cells
+
+
+def printed_label(run: Run, needles: tuple[str, ...]) -> str:
+    """The row's own label as printed: the last of the run's label parts, or as many of the
+    last as it takes to hold one of the row's label words (a label broken over lines). Header
+    text above the first row is not part of it."""
+    parts = [p.strip() for p in run.label_parts if p.strip()]
+    for i in range(len(parts) - 1, -1, -1):
+        joined = " ".join(parts[i:])
+        if not needles or any(n in cat.compact(joined) for n in needles):
+            return joined
+    return parts[-1] if parts else ""
+
+
+def printed_col_labels(text: str, cols) -> dict[str, str | None]:
+    """Each column's label as the table prints it: the first of the catalogue's labels for it
+    (``本年收费金额 / 采购总金额（万元）``) whose words the table's text holds; else None."""
+    squashed = cat.compact(text)
+    out: dict[str, str | None] = {}
+    for col in cols:
+        names = [re.sub(r"[（(][^）)]*[）)]", "", n).strip() for n in col.label.split(" / ")]
+        out[col.key] = next((n for n in names if n and cat.compact(n) in squashed), None)
+    return out
+
+
 # ---------------------------------------------------------------- format version
 def detect_format(squashed_text: str) -> str | None:
     hits = {
@@ -187,8 +227,9 @@ def parse_proactive(
         keyed, template, "proactive", warnings, label_of=lambda run: run.label_parts[-1]
     )
     by_key = {r.key: r for r in rows}
+    col_labels = printed_col_labels(section_text, cat.PROACTIVE_COLS)
     out: dict[str, dict[str, Cell]] = {}
-    for key, run in keyed:
+    for row_index, (key, run) in enumerate(keyed):
         if key is None or key in out:
             continue
         row = by_key[key]
@@ -226,7 +267,7 @@ def parse_proactive(
                 cells[col] = _amount_cell(key, raw, section_text, warnings, at)
             else:
                 cells[col] = read_cell(raw, warnings, f"proactive.{key}.{col}", at)
-        out[key] = cells
+        out[key] = locate(cells, run, printed_label(run, row.needles), col_labels, row_index)
         if len(vals) < n:
             warnings.add_incomplete(f"proactive.{key} has {len(vals)} of {n} numbers")
     missing = [r.key for r in rows if r.key not in out]
@@ -445,11 +486,7 @@ def grid_columns(lines: list[Line], first_row: Run) -> dict[int, str | None] | N
     None when there is no grid header to read (PDF text, a table cut off above its first row)."""
     if not first_row.grid:
         return None
-    header: list[Line] = []
-    for line in reversed(lines[: first_row.line]):
-        if not (line.exact and line.spans):
-            break
-        header.insert(0, line)
+    header = _grid_header(lines, first_row)
     if not header:
         return None
     colmap = column_map(header, applicant_key)
@@ -467,6 +504,16 @@ def grid_columns(lines: list[Line], first_row: Run) -> dict[int, str | None] | N
                 return None
             seen.append(k)
     return colmap
+
+
+def _grid_header(lines: list[Line], first_row: Run) -> list[Line]:
+    """The grid's header rows: the grid lines just above the table's first row."""
+    header: list[Line] = []
+    for line in reversed(lines[: first_row.line]):
+        if not (line.exact and line.spans):
+            break
+        header.insert(0, line)
+    return header
 
 
 def _fill_by_order(colmap: dict[int, str | None], first_row: Run) -> dict[int, str | None] | None:
@@ -546,6 +593,7 @@ def parse_applications(
         header = matched[0][1].label if matched[0][0] == "new_received" else ""
         cols = application_columns(header, Counter(len(r.values) for _, r in matched))
     n = len(cols)
+    col_labels = _application_col_labels(lines, matched[0], colmap)
     short_rows = sum(1 for _, r in matched if not r.exact and len(r.values) == n - 1)
     # The header's grid columns name the cells of rows in the same grid only: a table carried
     # over to the next page of a scan or PDF is a grid of its own, its columns ruled anew, often
@@ -554,7 +602,7 @@ def parse_applications(
     other_grid: list[str] = []
     out: dict[str, dict[str, Cell]] = {}
     unfitted: dict[str, tuple[Run, list[tuple[int, ...]]]] = {}
-    for key, run in matched:
+    for row_index, (key, run) in enumerate(matched):
         if key in out or key in unfitted:
             warnings.append(f"applications.{key}: printed twice; kept the first")
             continue
@@ -584,6 +632,7 @@ def parse_applications(
             c: read_cell(r, warnings, f"applications.{key}.{c}", a)
             for c, r, a in zip(cols, raws, at)
         }
+        locate(out[key], run, _row_label(run, key), col_labels, row_index)
     if other_grid:
         warnings.append(
             f"applications: {len(other_grid)} rows from {other_grid[0]} on are in a table of "
@@ -591,14 +640,45 @@ def parse_applications(
         )
     if unfitted:
         _read_unfitted(out, unfitted, cols, warnings)
+        for row_index, (key, run) in enumerate(matched):
+            if key in unfitted and key in out:
+                locate(out[key], run, _row_label(run, key), col_labels, row_index)
     _derive_other(out, cols)
-    missing = [k for k in expected_application_rows(fmt) if k not in out]
+    expected = expected_application_rows(fmt)
+    if "other" in out and not any(c.derived for c in out["other"].values()):
+        # a 2021 table that prints the single （六）其他处理 row of 2019 (a hybrid template)
+        expected = [k for k in expected if k not in cat.OTHER_PARTS]
+    missing = [k for k in expected if k not in out]
     if missing:
         why = "document cut off" if truncated else "rows not found"
         warnings.add_incomplete(
             f"table applications lacks {len(missing)} rows from {missing[0]} ({why})"
         )
     return out
+
+
+def _row_label(run: Run, key: str) -> str:
+    return printed_label(run, cat.TABLES["applications"].row(key).needles)
+
+
+def _application_col_labels(lines: list[Line], first: tuple[str | None, Run], colmap) -> dict:
+    """Each applicant column's header as printed: the grid's header cell over it, or the header
+    word the text prints for it above the first row."""
+    key, run = first
+    if colmap is not None:
+        header = _grid_header(lines, run)
+        out: dict[str, str | None] = {}
+        for col, k in sorted(colmap.items()):
+            if k and k not in out:
+                out[k] = header_text(header, col)[0]
+        return out
+    text = cat.compact(run.label) if key == "new_received" else ""
+    for org in cat.ORG_HEADER:
+        text = text.replace(org, "|")
+    return {
+        k: next((n for n in needles if n in text), None)
+        for k, needles in cat.APPLICATION_COL_NEEDLES.items()
+    }
 
 
 def _drop_phantom_columns(vals: list[str], n: int) -> list[str]:
@@ -775,9 +855,11 @@ def parse_appeals(
         return {}
     values: list[str] = []
     where: list = []
+    nos: list[int | None] = []  # the line each value's row starts on
     for run in runs(lines[start:]):
         values.extend(run.values)
         where.extend(run.where)
+        nos.extend([run.no] * len(run.values))
         if len(values) >= 15:
             break
     if not values:
@@ -817,13 +899,20 @@ def parse_appeals(
             )
             return {}
     out: dict[str, dict[str, Cell]] = {}
+    section = "".join("".join(l.cells) for l in lines)
+    col_labels = printed_col_labels(section, cat.APPEAL_COLS)
     i = 0
-    for row in cat.APPEAL_ROWS:
+    for row_index, row in enumerate(cat.APPEAL_ROWS):
         out[row.key] = {}
         for col in cat.APPEAL_COLS:
-            out[row.key][col.key] = read_cell(
+            out[row.key][col.key] = cell = read_cell(
                 values[i], at=where[i] if i < len(where) else (None, None)
             )
+            printed = row.label.split("·")[-1]  # 行政复议, 未经复议直接起诉, 复议后起诉
+            cell.row_label = printed if cat.compact(printed) in cat.compact(section) else None
+            cell.col_label = col_labels[col.key]
+            cell.row_index = row_index
+            cell.line = nos[i] if i < len(nos) else (nos[0] if nos else None)
             i += 1
     return out
 

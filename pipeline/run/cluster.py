@@ -79,10 +79,10 @@ def extract_chunk(
     jobs, batch = [], []
     for rec in records:
         try:
-            jobs.append((Path(rec.path).read_bytes(), rec.url))
+            jobs.append((Path(rec.path).read_bytes(), None))
         except OSError as exc:
             jobs.append((None, f"cannot read file on worker: {exc.strerror}"))
-    reports = iter(pool.map([(d, s) for d, s in jobs if d is not None]))
+    reports = iter(pool.map([(d, rec) for (d, _), rec in zip(jobs, records) if d is not None]))
     for rec, (data, why) in zip(records, jobs):
         report = next(reports) if data is not None else error_report(b"", rec.url, why, rec.doc_id)
         rec.media_type = report.media_type or rec.media_type

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from ..extract import extract, sniff
-from ..model import ExtractionError, Report
+from ..model import ExtractionError, Provenance, Report
 from ..normalise import normalise
 from ..validate import run_checks
 from ..validate.ocr import settle_ocr
@@ -19,12 +19,18 @@ from ..validate.ocr import settle_ocr
 log = logging.getLogger("ogi")
 
 
-def extract_bytes(data: bytes, source: str, cores: int | None = None) -> Report:
+def extract_bytes(
+    data: bytes, source: str, cores: int | None = None, provenance: Provenance | None = None
+) -> Report:
     """Extract, normalise and check one document. Never raises for bad input: the reason is in
-    ``report.error``. `cores`: how many cores its OCR may use (default: all of this process's)."""
+    ``report.error``. `cores`: how many cores its OCR may use (default: all of this process's).
+    `provenance`, when known, tells the reader what the crawl knew: the stored file's name (its
+    extension is what the bytes and the server said, where a URL's may mislead) and the body
+    the registry row names."""
     sha = hashlib.sha256(data).hexdigest()
+    name = provenance.path if provenance and provenance.path else source
     try:
-        report = normalise(extract(data, source, sha, cores=cores))
+        report = normalise(extract(data, source, sha, cores=cores, name=name), provenance)
     except ExtractionError as exc:
         return error_report(data, source, str(exc), sha)
     except Exception as exc:  # a bug on one odd document must not stop a batch of thousands

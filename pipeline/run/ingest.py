@@ -17,13 +17,20 @@ from typing import Iterable
 
 from .. import settings
 from ..model import Provenance, Report
-from ..settings import DEFAULT_CORPUS, DEFAULT_CRAWL, DEFAULT_DB, GC_GROWTH, LOAD_BATCH
+from ..settings import DEFAULT_CRAWL, DEFAULT_DB, GC_GROWTH, LOAD_BATCH
 from ..store import Warehouse
 from . import pool as process_pool
 from .document import error_report, extract_bytes
 from .pool import ExtractPool
 from .publish import publish_for_readers
-from .sources import CrawlFirst, crawl_folder_sources, keyed, local_sources, run_crawl
+from .sources import (
+    CrawlFirst,
+    bundled_corpus,
+    crawl_folder_sources,
+    keyed,
+    local_sources,
+    run_crawl,
+)
 from .summary import IngestSummary, OnError
 
 
@@ -60,8 +67,9 @@ def ingest(
 ) -> IngestSummary:
     """Crawl (when `crawl` names a registry), extract, check and load; idempotent.
 
-    With neither paths, a crawl nor a crawl folder, the bundled corpus (data/samples) is
-    ingested; `crawl_dir` adds an existing crawl folder with its manifest's provenance.
+    With neither paths, a crawl nor a crawl folder, the bundled corpus is ingested: the real
+    reports of data/samples, crawled from the offline mirror where their URL is known
+    (:func:`.sources.bundled_corpus`); `crawl_dir` adds an existing crawl folder with its manifest's provenance.
     Afterwards a read-only snapshot is published for notebooks (data/snapshot/) — for the
     default warehouse, or when `publish` says so. A document whose bytes were already loaded by
     this extractor version is skipped. A document that fails is recorded (``reports.status =
@@ -71,8 +79,10 @@ def ingest(
     """
     extraction = extraction or ExtractHere()
     paths = list(paths)
-    # mistakes first
-    local = local_sources(paths or ([] if crawl or crawl_dir else [DEFAULT_CORPUS]))
+    if not (paths or crawl or crawl_dir):
+        default = bundled_corpus()
+        paths, crawl = default.paths, default.crawl
+    local = local_sources(paths)  # mistakes first
     items: list[Provenance] = []
     outcomes: list[dict] = []
     errors: list[dict] = []
@@ -151,11 +161,11 @@ def load_sources(
 
     def extractor(todo: list[tuple[Provenance, bytes, Provenance]]):
         if pool is None or len(todo) < 2:
-            return (extract_bytes(data, item.url) for item, data, _ in todo)
+            return (extract_bytes(data, item.url, provenance=item) for item, data, _ in todo)
         # The workers read the files themselves. A 300 KB page sent through the pool's pipe goes
         # 64 KB at a time, each waiting for this busy process's feeder thread: both workers sat
         # idle ~3 ms a document (a fifth of their time on real pages).
-        return pool.map([(Path(item.path).absolute(), item.url) for item, _, _ in todo])
+        return pool.map([(Path(item.path).absolute(), item) for item, _, _ in todo])
 
     def read(chunk: list[Provenance]) -> list[tuple[Provenance, bytes, str]]:
         blobs = []

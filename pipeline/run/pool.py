@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..extract import cores_available
-from ..model import Report
+from ..model import Provenance, Report
 from ..settings import GRACE_S, MEMORY_MB, TIMEOUT_S
 from .document import error_report, extract_bytes
 
@@ -107,11 +107,13 @@ def _init_worker(
 
 def _work(
     data: bytes | Path,
-    source: str,
+    source: str | Provenance,
     timeout: int,
     work: Callable[[bytes, str], Report] | None = None,
 ) -> Report:
     global _timed_out
+    provenance = source if isinstance(source, Provenance) else None
+    source = _url(source)
     _timed_out = False
     signal.alarm(timeout)  # reading the file counts too (a hung network mount)
     try:
@@ -120,7 +122,11 @@ def _work(
                 data = data.read_bytes()
             except OSError as exc:
                 return _error(b"", source, f"cannot read file: {exc.strerror}")
-        report = work(data, source) if work else extract_bytes(data, source, cores=_cores)
+        report = (
+            work(data, source)
+            if work
+            else extract_bytes(data, source, cores=_cores, provenance=provenance)
+        )
     except DocumentTimeout:
         report = None
     except MemoryError:
@@ -132,7 +138,12 @@ def _work(
     return report
 
 
-def _error(data: bytes | Path, source: str, reason: str) -> Report:
+def _url(source: str | Provenance) -> str:
+    return source.url if isinstance(source, Provenance) else source
+
+
+def _error(data: bytes | Path, source: str | Provenance, reason: str) -> Report:
+    source = _url(source)
     if isinstance(data, Path):
         try:
             data = data.read_bytes()
@@ -219,9 +230,9 @@ class ExtractPool:
             self._warming.join()
             self._warming = None
 
-    def map(self, items: list[tuple[bytes | Path, str]]) -> Iterator[Report]:
+    def map(self, items: list[tuple[bytes | Path, str | Provenance]]) -> Iterator[Report]:
         """Reports in the order of `items`: (the document's bytes, or the path of a file the
-        worker reads itself; its source). Every document is submitted now, before the first
+        worker reads itself; its source, or its provenance). Every document is submitted now, before the first
         report is asked for: the workers go on while the caller does something else (ingest
         loads the previous chunk meanwhile)."""
         self._warmed()

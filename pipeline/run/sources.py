@@ -16,7 +16,15 @@ from typing import Callable, Iterable, Iterator
 from ..errors import UsageError
 from ..formats import DOCUMENT_SUFFIXES
 from ..model import Provenance
-from ..settings import DEFAULT_CRAWL
+from ..settings import (
+    BUNDLED_MIRROR,
+    BUNDLED_SOURCES,
+    DEFAULT_CORPUS,
+    DEFAULT_CRAWL,
+    DEMO_CORPUS,
+    DEMO_CRAWL,
+    DEMO_SOURCES,
+)
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -71,20 +79,7 @@ def crawled_sources(manifest: list[Provenance], raw_dir: Path) -> list[Provenanc
     """Every document a crawl stored (the whole manifest, so a resumed crawl's earlier rows
     count), each at its path under `raw_dir`."""
     latest = {row.url: row for row in manifest}  # a URL stored again (changed) keeps its newest row
-    return [
-        Provenance(
-            row.url,
-            path=str(raw_dir / row.path),
-            source_id=row.source_id,
-            page_url=row.page_url,
-            fetched_at=row.fetched_at,
-            http_status=row.http_status,
-            media_type=row.media_type,
-            title=row.title,
-            year_guess=row.year_guess,
-        )
-        for row in latest.values()
-    ]
+    return [replace(row, path=str(raw_dir / row.path)) for row in latest.values()]
 
 
 @dataclass
@@ -137,3 +132,32 @@ def keyed(item: Provenance, sha: str, size: int) -> Provenance:
     name = Path(item.path or item.url).name
     media = item.media_type or mimetypes.guess_type(name)[0] or ""
     return replace(item, sha256=sha, bytes=size, media_type=media)
+
+
+@dataclass
+class Corpus:
+    """A bundled corpus: local files, and a registry to crawl from an offline mirror."""
+
+    paths: list[Path]
+    crawl: CrawlFirst
+
+
+def bundled_corpus(crawl_out: str | Path = DEFAULT_CRAWL) -> Corpus:
+    """The default: the real reports of data/samples. Those whose source records a URL are
+    crawled from the offline mirror at that URL (data/mirror, crawlers/sources/bundled.csv);
+    the others are read as local files."""
+    import json
+
+    served = json.loads((BUNDLED_MIRROR / "urls.json").read_text(encoding="utf-8"))
+    mirrored = {(BUNDLED_MIRROR / e["file"]).resolve() for e in served}
+    local = [p for p in iter_documents([DEFAULT_CORPUS]) if p.resolve() not in mirrored]
+    return Corpus(local, CrawlFirst(BUNDLED_SOURCES, out=crawl_out, mirror=BUNDLED_MIRROR))
+
+
+def demo_corpus(crawl_out: str | Path = DEMO_CRAWL) -> Corpus:
+    """The demo: generated example pages and a generated panel, and three generated portals
+    crawled from their own mirror. Never cite it."""
+    return Corpus(
+        [DEMO_CORPUS / "html", DEMO_CORPUS / "generated"],
+        CrawlFirst(DEMO_SOURCES, out=crawl_out, mirror=DEMO_CORPUS / "mirror"),
+    )

@@ -41,15 +41,32 @@ from .schema import (
 )
 from .shards import SHARD_TABLES
 
-SCHEMA_VERSION = "9"
-# In-place upgrades from an older schema: {from: statements}, run in the migration's transaction.
+SCHEMA_VERSION = "10"
+# In-place upgrades, one step at a time ({from: statements to the next version}), run in the
+# migration's transaction. The tables kept at load (wide tables, metrics) are derived: an
+# upgrade that changes them drops them, and they are rebuilt from the facts.
 UPGRADES = {
     "8": [
         "ALTER TABLE cross_check ADD COLUMN other_report_id VARCHAR",
         "UPDATE cross_check SET other_report_id = o.report_id FROM report o "
         "WHERE o.report_no = cross_check.other_report_no",
     ],
+    "9": [
+        "ALTER TABLE doc ADD COLUMN archive_url VARCHAR",
+        *(
+            f"ALTER TABLE fact ADD COLUMN {c} {t}"
+            for c, t in (
+                ("row_label", "VARCHAR"),
+                ("col_label", "VARCHAR"),
+                ("table_index", "SMALLINT"),
+                ("row_index", "SMALLINT"),
+                ("line", "INTEGER"),
+            )
+        ),
+        *(f"DROP TABLE IF EXISTS {t}" for t in DERIVED),
+    ],
 }
+NEXT = {"8": "9", "9": "10"}
 __all__ = ["Warehouse", "LOAD_BATCH", "batch_tables"]
 
 
@@ -104,8 +121,12 @@ class Warehouse:
         # One transaction: a commit per statement made creating a warehouse take 1.5 s.
         con.execute("BEGIN TRANSACTION")
         try:
-            for sql in UPGRADES.get(version, []):
-                con.execute(sql)
+            rebuild = version is not None and version != SCHEMA_VERSION
+            step = version
+            while step in UPGRADES:
+                for sql in UPGRADES[step]:
+                    con.execute(sql)
+                step = NEXT[step]
             con.execute(ddl())
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
@@ -116,10 +137,25 @@ class Warehouse:
             con.execute(METRICS_DDL)
             for sql in VIEWS:
                 con.execute(sql)
+            if rebuild:
+                self._rebuild_derived()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _rebuild_derived(self) -> None:
+        """The wide tables and metrics of every report, from the facts (after an upgrade that
+        dropped them)."""
+        con = self.con
+        if con.execute("SELECT count(*) FROM w_applications").fetchone()[0]:
+            return  # not dropped by this upgrade
+        con.execute("CREATE OR REPLACE TEMP TABLE _all_nos AS SELECT report_no FROM report")
+        cell_ids = self._cell_ids()
+        for t in WIDE:
+            con.execute(wide_insert(t, cell_ids, "_all_nos"))
+        con.execute(metrics_insert("_all_nos"))
+        con.execute("DROP TABLE _all_nos")
 
     def _add_cells(self) -> None:
         """Cell ids are stable: existing cells keep theirs, new catalogue cells get the next free ids."""

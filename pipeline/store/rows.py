@@ -10,7 +10,7 @@ import datetime as dt
 
 import pyarrow as pa
 
-from ..model import EXTRACTOR_VERSION, Provenance, Report
+from ..model import EXTRACTOR_VERSION, FACT_COLUMNS, Provenance, Report
 from .schema import TABLES
 
 
@@ -54,6 +54,7 @@ def batch_tables(
             ("http_status", d.http_status),
             ("year_guess", d.year_guess or r.year),
             ("published_on", published),
+            ("archive_url", d.archive_url),
         ):
             doc[k].append(v)
         code = j.get("current_code") or j.get("code")
@@ -91,16 +92,15 @@ def batch_tables(
             ("ingested_at", now),
         ):
             rep[k].append(v)
-        keys, values, raws, pages, confs = r.fact_columns()
+        columns = dict(zip(FACT_COLUMNS, r.fact_columns()))
+        keys = columns.pop("key")
         fact["report_no"] += [no] * len(keys)
         if cell_ids is None:
             fact["cell_key"] += keys
         else:
             fact["cell_id"] += [cell_ids[k] for k in keys]
-        fact["value"] += values
-        fact["raw_text"] += raws
-        fact["page"] += pages
-        fact["confidence"] += confs
+        for name, values in columns.items():
+            fact[name] += values
         ids, oks, expected, actual, details = r.check_columns()
         chk["report_no"] += [no] * len(ids)
         chk["check_id"] += ids

@@ -60,6 +60,7 @@ TABLES = {
         ("http_status", I32),
         ("year_guess", I32),
         ("published_on", DATE),
+        ("archive_url", S),  # where an archive keeps this copy (a mirror's Link: rel="memento")
     ],
     "report": [
         ("report_no", I64),
@@ -102,6 +103,12 @@ TABLES = {
         ("raw_text", S),
         ("page", I32),
         ("confidence", pa.float32()),
+        # where it was printed (pipeline.model.Cell): to cite a number from the warehouse alone
+        ("row_label", S),
+        ("col_label", S),
+        ("table_index", pa.int16()),
+        ("row_index", pa.int16()),
+        ("line", I32),
     ],
     "check_result": [
         ("report_no", I64),
@@ -167,7 +174,7 @@ def wide_ddl(table: str) -> str:
     return (
         f"CREATE TABLE IF NOT EXISTS w_{table} (report_no BIGINT, report_id VARCHAR, issuer VARCHAR, "
         f"jurisdiction VARCHAR, level VARCHAR, scope VARCHAR, year INTEGER, format VARCHAR, status VARCHAR, "
-        f"is_current BOOLEAN, {cols});"
+        f"is_current BOOLEAN, generated BOOLEAN, {cols});"
     )
 
 
@@ -189,7 +196,7 @@ def wide_insert(table: str, cell_ids: dict[str, int], reports: str) -> str:
     return f"""
 INSERT INTO w_{table}
 SELECT r.report_no, r.report_id, r.issuer, r.jurisdiction, r.level, r.scope, r.year, r.format, r.status, r.is_current,
-       {", ".join(picks)}
+       r.generated, {", ".join(picks)}
 FROM report r LEFT JOIN (
     PIVOT (SELECT report_no, cell_id, CASE WHEN {keep}value = trunc(value) THEN value END AS v
            FROM fact WHERE report_no IN (SELECT report_no FROM {reports}) AND cell_id IN ({", ".join(ids)}))
@@ -199,7 +206,8 @@ WHERE r.report_no IN (SELECT report_no FROM {reports}) AND r.status <> 'error'""
 
 METRICS_DDL = """CREATE TABLE IF NOT EXISTS m_metrics (report_no BIGINT, report_id VARCHAR, issuer VARCHAR,
     jurisdiction VARCHAR, level VARCHAR, scope VARCHAR, year INTEGER, format VARCHAR, is_current BOOLEAN,
-    applications BIGINT, total_processed BIGINT, decided BIGINT, grant_rate DOUBLE, grant_rate_decided DOUBLE,
+    generated BOOLEAN, applications BIGINT, total_processed BIGINT, decided BIGINT, grant_rate DOUBLE,
+    grant_rate_decided DOUBLE,
     disclosure_rate DOUBLE, denial_rate DOUBLE, denial_rate_decided DOUBLE, not_held_rate DOUBLE,
     reconsideration_per_100_applications DOUBLE, litigation_per_100_applications DOUBLE,
     reconsideration_correction_rate DOUBLE, litigation_correction_rate DOUBLE);"""
@@ -234,7 +242,7 @@ def metrics_insert(reports: str) -> str:
     return f"""
 INSERT INTO m_metrics
 SELECT a.report_no, a.report_id, a.issuer, a.jurisdiction, a.level, a.scope, a.year, a.format, a.is_current,
-       a.new_received_total, a.total_processed_total, {decided},
+       a.generated, a.new_received_total, a.total_processed_total, {decided},
        a.granted_total / {tp},
        a.granted_total / nullif({decided}, 0),
        (a.granted_total + a.partially_granted_total) / {tp},
@@ -266,33 +274,37 @@ WHERE e.last_tried_at = (SELECT max(x.last_tried_at) FROM crawl_error x
                          WHERE x.source_id = e.source_id AND x.url = e.url)
   AND NOT EXISTS (SELECT 1 FROM doc_url u WHERE u.url = e.url AND u.fetched_at >= e.last_tried_at)""",
     "CREATE OR REPLACE VIEW reports AS SELECT * EXCLUDE (report_no) FROM report",
+    # every number with where it was printed: "p. 4, 表三, row 一、本年新收…, col 总计" from here alone
     """CREATE OR REPLACE VIEW facts AS
-SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.page, f.confidence
+SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.page, f.confidence,
+       f.row_label, f.col_label, f.table_index, f.row_index, f.line, r.generated
 FROM fact f JOIN cell c USING (cell_id) JOIN report r USING (report_no)""",
     # issuer and year ride along (after the spec's columns), so "which reports fail which check"
     # is one scan, not a second join on the text report_id
     """CREATE OR REPLACE VIEW checks AS
-SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, k.detail, r.issuer, r.year
+SELECT r.report_id, k.check_id, k.ok, k.expected, k.actual, k.detail, r.issuer, r.year, r.generated
 FROM check_result k JOIN report r USING (report_no)
 UNION ALL
 SELECT r.report_id, x.check_id, x.ok, x.expected, x.actual,
-       x.detail || coalesce(' [other report ' || x.other_report_id || ']', ''), r.issuer, r.year
+       x.detail || coalesce(' [other report ' || x.other_report_id || ']', ''), r.issuer, r.year, r.generated
 FROM cross_check x JOIN report r USING (report_no)""",
     """CREATE OR REPLACE VIEW cross_checks AS
 SELECT r.report_id, r.issuer, r.year, x.check_id, x.ok, x.expected, x.actual, x.detail,
-       x.other_report_id, o.issuer AS other_issuer, o.year AS other_year
+       x.other_report_id, o.issuer AS other_issuer, o.year AS other_year, r.generated
 FROM cross_check x JOIN report r USING (report_no) LEFT JOIN report o ON o.report_no = x.other_report_no""",
     """CREATE OR REPLACE VIEW sections AS
-SELECT r.report_id, s.section_no, s.heading, s.body FROM section s JOIN report r USING (report_no)""",
+SELECT r.report_id, s.section_no, s.heading, s.body, r.generated
+FROM section s JOIN report r USING (report_no)""",
     """CREATE OR REPLACE VIEW extraction_errors AS
-SELECT r.report_id, r.doc_id, d.source_url, d.path, r.error, r.ingested_at
+SELECT r.report_id, r.doc_id, d.source_url, d.path, r.error, r.ingested_at, r.generated
 FROM report r LEFT JOIN doc d USING (doc_id) WHERE r.status = 'error'""",
     *(f"CREATE OR REPLACE VIEW {t}_wide AS SELECT * EXCLUDE (report_no) FROM w_{t}" for t in WIDE),
     "CREATE OR REPLACE VIEW metrics AS SELECT * EXCLUDE (report_no) FROM m_metrics",
     # the figures of 2008–2018 reports (统计表 or prose), one row per figure, with where it came from
     """CREATE OR REPLACE VIEW legacy AS
 SELECT r.report_id, r.issuer, r.jurisdiction, r.level, r.scope, r.year, r.format, r.is_current,
-       c.row_key AS indicator, ends_with(c.row_key, '_cumulative') AS cumulative, f.value, f.raw_text, f.page
+       c.row_key AS indicator, ends_with(c.row_key, '_cumulative') AS cumulative, f.value, f.raw_text, f.page,
+       r.generated
 FROM fact f JOIN cell c USING (cell_id) JOIN report r USING (report_no)
 WHERE c.table_name = 'legacy'""",
 ]

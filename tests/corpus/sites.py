@@ -1,9 +1,9 @@
-"""Fixture portals for crawler tests and the bundled offline mirror (data/mirror).
+"""Fixture portals for crawler tests and the demo's offline mirror (data/demo/mirror).
 
 Each builder writes a small site into a folder, in the shape one CMS family publishes it, and
 returns what a correct crawl stores from it. Served by crawlers.mirror.MirrorServer.
 
-Run ``python -m tests.corpus.sites`` to rebuild data/mirror.
+Run ``python -m tests.corpus.sites`` to rebuild data/demo/mirror.
 """
 
 from __future__ import annotations
@@ -290,12 +290,12 @@ def build_generic(root: Path) -> dict:
 
 
 # ---------------------------------------------------------------- the bundled mirror
-MIRROR = ROOT / "data" / "mirror"
+MIRROR = ROOT / "data" / "demo" / "mirror"
 MIRROR_SITES = {"baiyunwan": build_trs, "shiqiao": build_hanweb, "lvshui": build_gkmlpt}
 
 
 def build_mirror(root: Path = MIRROR) -> None:
-    """Three portals, each served on its own port ({mirror:NAME} in crawlers/sources/mirror.csv)."""
+    """Three portals, each served on its own port ({mirror:NAME} in crawlers/sources/demo.csv)."""
     import shutil
 
     if root.exists():

@@ -6,7 +6,8 @@ Word-pasted markup in one family), inside one of three CMS page shells (TRS-styl
 detail page, Hanweb-style article page, Guangdong gkmlpt-style page), padded with the navigation,
 scripts and footers that make real pages 30–250 KB.
 
-Run ``python -m tests.corpus.synth`` to rebuild data/samples/html from the fixed specs below.
+Run ``python -m tests.corpus.synth`` to rebuild data/demo/html and data/demo/generated from the
+fixed specs below.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pipeline import catalogue as cat
 from . import ROOT
 
 APPLICANT = list(cat.APPLICANT_COLS)
-SAMPLES_DIR = ROOT / "data" / "samples" / "html"
+SAMPLES_DIR = ROOT / "data" / "demo" / "html"  # the demo corpus's generated pages
 
 
 @dataclass
@@ -785,7 +786,7 @@ def sample_specs() -> dict[str, Spec]:
 
 
 # ---------------------------------------------------------------- the generated example panel
-PANEL_DIR = ROOT / "data" / "samples" / "generated"
+PANEL_DIR = ROOT / "data" / "demo" / "generated"
 # (issuer, scope note, level of activity: applications per year, years it published)
 PANEL_BODIES = [
     ("青杉市人民政府", "", (150, 400), range(2019, 2025)),
