@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps ingest demo test notebooks bench bench-national accuracy lint check mutants lab clean
+.PHONY: setup system-deps ingest demo test notebooks pair bench bench-national accuracy lint check mutants lab clean
 
 # Debian packages: LibreOffice (DOC/WPS → DOCX, test corpus), CJK fonts, Chromium (chart PNGs,
 # browser tests), redis-server (the distributed crawl frontier; tests start their own on loopback).
@@ -46,17 +46,21 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(MAKE) notebooks
 
-# The notebooks, executed (nbmake) against the warehouse `make ingest` builds (brought up to date
-# first: unchanged documents are skipped, so this costs seconds when nothing changed).
-notebooks: $(STAMP)
+# The notebooks, executed against the warehouse `make ingest` builds (brought up to date first:
+# unchanged documents are skipped, so this costs seconds when nothing changed). Executed exactly as
+# the README tells a reader to: pair (`make pair`), then `jupyter nbconvert --execute` on the .ipynb.
+notebooks: pair
 	$(MAKE) ingest
 	rm -rf build/notebooks && mkdir -p build/notebooks
-	$(BIN)/jupytext --to ipynb --output-dir build/notebooks notebooks/*.py >/dev/null 2>&1 || \
-	  for f in notebooks/*.py; do $(BIN)/jupytext --to ipynb -o build/notebooks/$$(basename $$f .py).ipynb $$f >/dev/null; done
-	cd build/notebooks && ../../$(BIN)/python -m pytest -q --nbmake -p no:cacheprovider *.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/notebooks notebooks/*.ipynb
 
-# Jupyter Lab on the notebooks (installed on first use: researchers only).
-lab: $(STAMP)
+# Pair each committed jupytext notebook (notebooks/*.py, py:percent) with an .ipynb beside it
+# (git-ignored). Jupyter opens the .ipynb; jupytext keeps the two in step on every save.
+pair: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.py
+
+# Jupyter Lab on the paired notebooks (Lab installed on first use: researchers only).
+lab: pair
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
 

@@ -294,6 +294,41 @@ def test_a_missing_year_is_a_gap_not_a_line(con):
     assert fig.layout.yaxis.rangemode == "tozero" and fig.layout.xaxis.title.text == "年份 / year"
 
 
+def test_analysis_tables_give_integer_counts_and_one_missing_marker(con):
+    v = an.volumes(con, by=["year"], **G)
+    assert str(v.year.dtype) == "Int64" and list(v.year) == [2022, 2023]  # 2022, not 2022.0
+    assert str(v.applications.dtype) == "Int64" and list(v.applications) == [
+        10,
+        100 + 20 + 25 + 4 + 30 + 3 - 100,
+    ]
+    r = an.rates(con, by=["issuer", "year"], **G)
+    assert str(r.grant_rate.dtype) == "Float64"
+    # 丙 gives no 办理结果总计: its grant rate is missing, marked pd.NA like every other blank
+    bing = r[r.issuer == "丙县人民政府"].iloc[0]
+    assert bing.grant_rate is pd.NA and bing.grant_rate_den is pd.NA
+    for df in (v, r, an.reports(con, **G), an.appeals(con, by=["year"], **G)):
+        assert not any(str(t) in ("float64", "float32") for t in df.dtypes), df.dtypes
+
+
+def test_facet_and_legend_labels_are_bilingual(con):
+    fig = charts.by_year(an.rates(con, by=["year", "level"], **G), "grant_rate", facet="level")
+    panels = {a.text for a in fig.layout.annotations if a.name != "watermark"}
+    assert any("县级 / county" in t for t in panels), panels
+    fig = charts.by_year(
+        an.rates(con, by=["year", "level"], **G), "grant_rate", facet=None, series="level"
+    )
+    assert {t.name for t in fig.data} >= {"县级 / county"}
+
+
+def test_a_cut_report_table_says_so():
+    from pipeline.analysis.report import TABLE_ROWS, _table
+
+    html = _table(pd.DataFrame({"issuer": [f"机关{i}" for i in range(TABLE_ROWS + 7)]}))
+    assert html.count("<td>") == TABLE_ROWS  # the first 50
+    assert f"first {TABLE_ROWS} of {TABLE_ROWS + 7} rows" in html
+    assert "rows (" not in _table(pd.DataFrame({"issuer": ["甲"]}))
+
+
 def test_export_reads_back(con, tmp_path):
     from pipeline.analysis.export import export
 

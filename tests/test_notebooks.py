@@ -1,6 +1,7 @@
 """Notebooks exported to static HTML show their charts (headless Chromium looks at them).
 
-`make test` also runs every notebook under nbmake; here one is executed and exported with
+`make test` also executes every notebook (`make notebooks`: paired, then `nbconvert --execute`);
+here one is executed and exported with
 `jupyter nbconvert --to html`, as a researcher shares it, and the page is rendered offline.
 """
 

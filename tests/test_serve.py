@@ -1,6 +1,7 @@
 """`ogi serve`: the warehouse read-only in datasette, looked at in headless Chromium."""
 
 import io
+import json
 import shutil
 import socket
 import subprocess
@@ -28,15 +29,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("serve")
-    db = d / "ogi.duckdb"
-    panel = sorted((PANEL_DIR).glob("*.html"))
-    ingest(
-        panel + [SAMPLES / "luanhe-2023.txt", SAMPLES_DIR],
-        db=db,
-    )
+def start_serve(db) -> tuple[subprocess.Popen, str]:
+    """`ogi serve` on a free loopback port, once datasette answers: (process, base URL)."""
     port = free_port()
     proc = subprocess.Popen(
         [OGI, "serve", "--db", str(db), "--port", str(port)],
@@ -49,11 +43,25 @@ def server(tmp_path_factory):
     while time.time() < deadline:
         try:
             urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
+            return proc, base
         except OSError:
             if proc.poll() is not None:
                 raise RuntimeError(proc.stdout.read())
             time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"ogi serve did not answer on {base} within 90 s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    d = tmp_path_factory.mktemp("serve")
+    db = d / "ogi.duckdb"
+    panel = sorted((PANEL_DIR).glob("*.html"))
+    ingest(
+        panel + [SAMPLES / "luanhe-2023.txt", SAMPLES_DIR],
+        db=db,
+    )
+    proc, base = start_serve(db)
     yield base, d
     proc.terminate()
     proc.wait(timeout=20)
@@ -70,14 +78,14 @@ def test_a_faceted_page_renders_with_its_counts(server, tmp_path):
         ["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports"], tmp_path / "p"
     ).stdout
     assert "CC BY 4.0" in dom  # licence and source notes in the footer
-    for facet in ("province", "level", "year", "scope", "format", "status", "generated"):
+    assert "sorted by year descending" in dom  # a human default sort, not by a hash
+    for facet in ("province_name", "level", "year", "scope", "format", "status", "generated"):
         assert re.search(rf"<strong>{facet}\s*<span class=\"facet-info-total\">\d+", dom), facet
-    # the generated facet splits the 59 reports into the real founding example and 58 examples … (and the 5 pages)
+    # the generated facet reads true / false, not 1 / 0: the founding example is the one real report
     assert (
-        re.search(r"generated=0[^>]*>0</a>\s*<span[^>]*>1</span>", dom)
-        or "1 row where generated = 0"
+        '1 row where generated = "false"'
         in chromium(
-            ["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports?generated=0"],
+            ["--virtual-time-budget=5000", "--dump-dom", base + "/ogi/reports?generated=false"],
             tmp_path / "p2",
         ).stdout
     )
@@ -150,3 +158,39 @@ def test_a_table_downloads_as_csv(server):
     assert frame.applications.tolist() == [78] and round(frame.grant_rate.iloc[0], 4) == round(
         43 / 71, 4
     )
+    assert csv.startswith("\ufeff".encode())  # a byte-order mark: Excel opens the Chinese intact
+
+
+def test_the_site_says_what_it_is_and_the_copy_stays_out_of_the_source_tree(server):
+    base, d = server
+    meta = json.loads(urllib.request.urlopen(base + "/-/metadata.json").read())
+    assert (
+        meta["title"]
+        and meta["description"]
+        and meta["license"]
+        and meta["source"]
+        and meta["about"]
+    )
+    tables = meta["databases"]["ogi"]["tables"]
+    assert all(tables[v]["description"] for v in tables)
+    # the wide views describe their ~240 cell columns once, not one by one above the first row
+    assert (
+        tables["applications_wide"]["columns"] == {}
+        and "ROW_COL" in tables["applications_wide"]["description"]
+    )
+    assert (d / "snapshot" / "ogi.sqlite").exists() and not (d / "ogi.sqlite").exists()
+
+
+def test_ogi_serve_stops_cleanly_on_sigint_and_sigterm(tmp_path):
+    import signal
+
+    db = tmp_path / "ogi.duckdb"
+    ingest([SAMPLES / "luanhe-2023.txt"], db=db)
+    for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        proc, base = start_serve(db)
+        proc.send_signal(sig)
+        assert proc.wait(timeout=30) == code
+        out = proc.stdout.read()
+        assert "Traceback" not in out and f"serving {tmp_path / 'snapshot' / 'ogi.sqlite'}" in out
+        with pytest.raises(OSError):  # the server went with it: the port is free
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)

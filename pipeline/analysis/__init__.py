@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from .. import catalogue as cat
 from ..errors import WarehouseUnavailable
@@ -88,8 +89,28 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         raise WarehouseUnavailable(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
 
 
+_NULLABLE = {
+    pa.int8(): pd.Int64Dtype(),
+    pa.int16(): pd.Int64Dtype(),
+    pa.int32(): pd.Int64Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float32(): pd.Float64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+
+
 def _df(con, sql: str, params=None) -> pd.DataFrame:
-    return con.execute(sql, params or []).df()
+    """A query's rows with pandas' nullable types: counts stay integers (2019, not 2019.0) and a
+    blank is one marker, pd.NA, in every column (exact decimals arrive as Float64)."""
+    table = con.execute(sql, params or []).to_arrow_table()
+    casts = [  # sums of counts come as DECIMAL(38, 0): integers; exact amounts: floats
+        pa.field(f.name, pa.int64() if f.type.scale == 0 else pa.float64())
+        if pa.types.is_decimal(f.type)
+        else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(casts)).to_pandas(types_mapper=_NULLABLE.get)
 
 
 GROUP_KEYS = (

@@ -51,6 +51,37 @@ DEFINITIONS = {
     "mandated": "年报格式表格（2019+ 口径）/ 2019+ mandated tables",
 }
 YEAR = "年份 / year"
+# Facet and legend labels in both languages, as the titles are.
+LABELS = {
+    "level": {
+        "province": "省级 / province",
+        "prefecture": "地级 / prefecture",
+        "county": "县级 / county",
+        "township": "乡级 / township",
+        "department": "部门 / department",
+        "unknown": "不明 / unknown",
+    },
+    "scope": {
+        "agency": "机关自身 / agency",
+        "jurisdiction": "地区汇总 / jurisdiction",
+        "unknown": "不明 / unknown",
+    },
+    "source": {
+        "aggregate": "汇总报告 / published aggregate",
+        "sum_of_agencies": "各机关之和 / sum of agencies",
+    },
+}
+
+
+def _labelled(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The frame with the coded columns (level, scope, source) in words of both languages."""
+    d = df.copy()
+    for c in columns:
+        if c in LABELS and c in d:
+            d[c] = d[c].map(lambda v, c=c: LABELS[c].get(v, v) if isinstance(v, str) else v)
+    return d
+
+
 WATERMARK = "示例数据 · 请勿引用 / EXAMPLE DATA — do not cite"
 
 
@@ -157,7 +188,7 @@ def by_year(
 ) -> go.Figure:
     """Small multiples: one panel per `facet`, the metric over the years; a missing year leaves
     a gap in the line instead of a line drawn across it."""
-    d = df.dropna(subset=[metric]).copy()
+    d = _labelled(df.dropna(subset=[metric]), *(k for k in (facet, series) if k))
     keys = [k for k in (facet, series) if k and k in d]
     years = range(int(d.year.min()), int(d.year.max()) + 1) if len(d) else range(0)
     if keys:
@@ -281,7 +312,7 @@ def volume_vs_litigation(df: pd.DataFrame) -> go.Figure:
 
 def areas(df: pd.DataFrame, metric: str = "grant_rate") -> go.Figure:
     """Jurisdictions compared (pipeline.analysis.areas): aggregates and sums of agencies marked."""
-    d = df.dropna(subset=[metric]).copy()
+    d = _labelled(df.dropna(subset=[metric]), "source")
     d["label"] = d.jurisdiction.fillna(d.place) + " " + d.year.astype(str)
     level = d.level.iloc[0] if len(d) else ""
     fig = px.bar(
@@ -299,7 +330,7 @@ def areas(df: pd.DataFrame, metric: str = "grant_rate") -> go.Figure:
         fig,
         f"地区比较 / Areas compared: {RATE_TITLES.get(metric, metric)}",
         d,
-        note=f"{level} · 汇总报告或各机关之和 / aggregate, else sum of agencies",
+        note=f"{LABELS['level'].get(level, level)} · 汇总报告或各机关之和 / aggregate, else sum of agencies",
     )
 
 

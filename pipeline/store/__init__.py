@@ -23,6 +23,7 @@ from ..errors import WarehouseUnavailable
 from ..model import EXTRACTOR_VERSION, Provenance, Report
 from ..settings import DEFAULT_DB, LOAD_BATCH
 from . import cross
+from .dictionary import VIEW_NOTES, comment, dictionary_stamp
 from .rows import batch_tables, timestamp
 from .schema import (
     DERIVED,
@@ -32,6 +33,7 @@ from .schema import (
     NUMERIC_COLUMNS,
     TABLES,
     TS,
+    VIEW_NAMES,
     VIEWS,
     WIDE,
     ddl,
@@ -68,6 +70,10 @@ UPGRADES = {
 }
 NEXT = {"8": "9", "9": "10"}
 __all__ = ["Warehouse", "LOAD_BATCH", "batch_tables"]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 class Warehouse:
@@ -135,14 +141,35 @@ class Warehouse:
             for t in WIDE:
                 con.execute(wide_ddl(t))
             con.execute(METRICS_DDL)
-            for sql in VIEWS:
-                con.execute(sql)
+            self._views()
             if rebuild:
                 self._rebuild_derived()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _views(self) -> None:
+        """The views researchers query, each with its comments (COMMENT ON the view and every
+        column, from the data dictionary: DESCRIBE, DBeaver and the DuckDB UI show what a
+        column means). Recreating a view drops its comments, so both are written together —
+        and only when they changed (a hash of both in `meta`), not on every open."""
+        con = self.con
+        stamp = dictionary_stamp()
+        row = con.execute("SELECT value FROM meta WHERE key = 'views'").fetchone()
+        if row and row[0] == stamp:
+            return
+        for sql in VIEWS:
+            con.execute(sql)
+        columns = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE table_name IN (SELECT unnest(?))",
+            [list(VIEW_NAMES)],
+        ).fetchall()
+        for view in VIEW_NAMES:
+            con.execute(f"COMMENT ON VIEW {view} IS {_literal(VIEW_NOTES[view])}")
+        for view, column in columns:
+            con.execute(f'COMMENT ON COLUMN {view}."{column}" IS {_literal(comment(view, column))}')
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('views', ?)", [stamp])
 
     def _rebuild_derived(self) -> None:
         """The wide tables and metrics of every report, from the facts (after an upgrade that
