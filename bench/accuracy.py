@@ -22,6 +22,12 @@ flattened into one run of text, where only the readings the table forces are tak
 For each form: cells, exact matches, cells left null (not read, with a warning) and wrong
 numbers; and the "silently wrong" reports: a wrong number that no failed check and no warning
 flags. That count must be zero.
+
+Then every known report — these specs and the real pages with checked values — in every shape of
+text the layout-mutation generator makes (tests/corpus/shapes.py, bench/shapes.py: one token a
+line, labels apart, pipes, glued rows; dropped blanks, merged zeros, prose, page breaks,
+traditional characters, no title, page chrome): exact, null, wrong per shape, and the reports
+silently wrong or silently empty (a table yielding no cell while the status is not ``unread``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench import shapes
 from pipeline.api import extract_bytes, extract_file
 from tests.corpus import ROOT, synth_legacy
 from tests.corpus.forms import KINDS, build, legacy_build, pointed_at, score
@@ -175,6 +182,11 @@ def main() -> None:
         for kind, (ok, n, null, bad) in totals.items()
     }
     results["silently_wrong_reports"] = silent
+    # Every known report in every shape of text (tests/corpus/shapes.py): layout mutations.
+    print("\nshapes of text (python -m bench.shapes; tests/corpus/shapes.py)")
+    shaped = shapes.run(n_random=6)
+    silent_shapes = shapes.report(shaped, examples=20)
+    results["shapes"] = shaped["shapes"]
     print(
         f"\n{'form':17s} {'cells':>6s} {'exact %':>8s} {'null':>5s} {'wrong':>6s} {'seconds':>8s}"
     )
@@ -189,7 +201,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "accuracy.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    sys.exit(1 if silent else 0)
+    sys.exit(1 if silent or silent_shapes else 0)
 
 
 if __name__ == "__main__":

@@ -698,6 +698,11 @@ def _check(args) -> int:
             "and no figure in its text; no_tables: the same, 2019 or later):"
         )
         print(_indent(q["without_numbers"]) if len(q["without_numbers"]) else "  none")
+        print(
+            "\nreports with a table they show but no cell of it read (unread: a shape of text "
+            "no reader knows; see what was seen, and where):"
+        )
+        print(_indent(q["unread"]) if len(q["unread"]) else "  none")
         print("\nreports (2019/2021 format) missing tables:")
         print(_indent(q["missing_tables"]) if len(q["missing_tables"]) else "  none")
         print(

@@ -99,6 +99,10 @@ class Line:
     spans: list[int] | None = None
     alts: list[list[str] | None] | None = None  # OCR: other readings of each cell, likeliest first
     no: int | None = None  # 1-based place among the document's lines (set by the normaliser)
+    # Indexes of the cells that were cut out of a run-together cell (digits glued to a label or
+    # to each other, no separator printed): only such a cell may hold several numbers. A cell
+    # printed whole — its own line, grid cell, or separated by spaces — is one number.
+    glued: frozenset[int] = frozenset()
 
     @property
     def text(self) -> str:
@@ -123,15 +127,21 @@ class Extracted:
 class Warnings(list):
     """A report's warnings, in words for people. Those that say a table is cut off or missing
     are also kept, by what is missing, in ``incomplete``: that, not the words, makes the report
-    ``partial``."""
+    ``partial``. Those that say a table the document shows was not read at all are kept in
+    ``unread``: that makes it ``unread``."""
 
     def __init__(self, items=()):
         super().__init__(items)
         self.incomplete: list[str] = []
+        self.unread: list[str] = []
 
     def add_incomplete(self, what: str) -> None:
         self.incomplete.append(what)
         self.append(f"incomplete: {what}")
+
+    def add_unread(self, what: str) -> None:
+        self.unread.append(what)
+        self.append(f"unread: {what}")
 
 
 @dataclass
@@ -257,11 +267,15 @@ class Report:
 
     @property
     def status(self) -> str:
-        """error · partial (cut off or missing a table) · pre2019 / no_tables (a report, but no
-        number could be read from it: a 2008–2018 report, or one without the mandated tables) · ok
-        (numbers read: the mandated tables, or the `legacy` table of a report without them)."""
+        """error · unread (the document shows a mandated table — its heading, its row labels or
+        its header words — but no cell of it was read) · partial (cut off or missing a table, or
+        rows of a table not read) · pre2019 / no_tables (a report, but no number could be read
+        from it and it shows no mandated table: a 2008–2018 report, or one without the tables) ·
+        ok (numbers read: the mandated tables, or the `legacy` table of a report without them)."""
         if self.error:
             return "error"
+        if self.warnings.unread:
+            return "unread"
         if self.warnings.incomplete:
             return "partial"
         if not any(cells for rows in self.tables.values() for cells in rows.values()):

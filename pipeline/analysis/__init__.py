@@ -533,8 +533,8 @@ def rankings(
 
 
 def quality(con, include_generated: bool = False) -> pd.DataFrame:
-    """Data quality per year: reports, how many are partial, carry no numbers (2008–2018 prose,
-    no mandated tables), failed a check; extraction errors apart."""
+    """Data quality per year: reports, how many are partial, have a table they show unread, carry
+    no numbers (2008–2018 prose, no mandated tables), failed a check; extraction errors apart."""
     gen = "" if include_generated else "AND NOT coalesce(r.generated, false)"
     return _df(
         con,
@@ -542,6 +542,7 @@ def quality(con, include_generated: bool = False) -> pd.DataFrame:
         SELECT r.year, count(DISTINCT r.report_id) AS reports,
                count(DISTINCT r.report_id) FILTER (WHERE r.status = 'ok') AS ok,
                count(DISTINCT r.report_id) FILTER (WHERE r.status = 'partial') AS partial,
+               count(DISTINCT r.report_id) FILTER (WHERE r.status = 'unread') AS unread,
                count(DISTINCT r.report_id) FILTER (WHERE r.status IN ('pre2019', 'no_tables')) AS without_numbers,
                count(DISTINCT c.report_id) FILTER (WHERE NOT c.ok) AS with_failed_checks,
                count(*) FILTER (WHERE NOT c.ok) AS failed_checks,

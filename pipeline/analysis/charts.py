@@ -338,6 +338,7 @@ def quality(df: pd.DataFrame) -> go.Figure:
     labels = {
         "ok": "完整 / complete",
         "partial": "不完整 / partial",
+        "unread": "表格未读出 / a table unread",
         "without_numbers": "无数字 / no numbers read",
         "with_failed_checks": "校验未通过 / failed a check",
     }

@@ -40,6 +40,13 @@ QUALITY_QUERIES = {
         SELECT r.status, r.issuer, r.year, r.format, d.source_url
         FROM reports r LEFT JOIN documents d USING (doc_id)
         WHERE r.status IN ('pre2019', 'no_tables') ORDER BY r.status, r.issuer, r.year""",
+    # tables the document shows but no cell of which was read: what was seen, and where
+    "unread": """
+        SELECT r.issuer, r.year, r.format,
+               array_to_string(list_filter(r.warnings, w -> starts_with(w, 'unread:')), ' | ') AS seen,
+               d.source_url
+        FROM reports r LEFT JOIN documents d USING (doc_id)
+        WHERE r.status = 'unread' ORDER BY r.issuer, r.year""",
     "errors": "SELECT source_url, error FROM extraction_errors ORDER BY source_url",
     "cross_report": """
         SELECT check_id, issuer, year, other_issuer, other_year, expected, actual, detail

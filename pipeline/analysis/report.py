@@ -138,7 +138,9 @@ def write_report(
     con = connect(db)
     try:
         r = reports(con, include_generated=True)
-        usable = r[(r.status.isin(["ok", "partial"])) & (include_generated | ~r.generated)]
+        usable = r[
+            (r.status.isin(["ok", "partial", "unread"])) & (include_generated | ~r.generated)
+        ]
         if usable.empty:
             hidden = int(r.generated.sum())
             raise NothingToReport(

@@ -74,9 +74,10 @@ def docx_lines(data: bytes) -> list[Line]:
     for el in document.element.body.iterchildren():
         if el.tag == f"{W}p":
             text = _text(el)
-            cells = split_line(text) if text else None
+            glued: set[int] = set()
+            cells = split_line(text, glued) if text else None
             if cells:
-                lines.append(Line(cells, raw=text))
+                lines.append(Line(cells, raw=text, glued=frozenset(glued)))
         elif el.tag == f"{W}tbl":
             lines.extend(_table_lines(el))
     return lines

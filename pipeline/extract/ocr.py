@@ -203,11 +203,15 @@ def _text_rows(placed: list[tuple], page: int | None) -> list[tuple[list[tuple],
     for row in rows:
         cells: list[str] = []
         conf: list[float] = []
+        glued: set[int] = set()
         for _, _, _, text, score, _ in sorted(row, key=lambda q: q[1]):
             # The recogniser sometimes runs a label and the first number of its row together
             # ("…反复申请0"): a number glued to the end of Chinese text is its own cell.
             text = _GLUED.sub(r"\1 \2", text)
             parts = split_line(text) or []
+            # A recognised box is no printed boundary: close cells come out as one box ("10"
+            # for 1 | 0), so its digits may hold several numbers (the identities decide).
+            glued.update(len(cells) + i for i, p in enumerate(parts) if p[-1:].isdigit())
             cells.extend(parts)
             conf.extend([score] * len(parts))
         if cells:
@@ -218,6 +222,7 @@ def _text_rows(placed: list[tuple], page: int | None) -> list[tuple[list[tuple],
                         cells,
                         page=page,
                         conf=conf,
+                        glued=frozenset(glued),
                         raw=" ".join(p[3] for p in sorted(row, key=lambda q: q[1])),
                     ),
                 )

@@ -177,11 +177,12 @@ def _page_lines(page, no: int, warnings: list[str]) -> tuple[list[Line], str]:
     else:
         rest = page
     for tl in rest.extract_text_lines(return_chars=False):
-        cells = split_line(tl["text"])
+        glued: set[int] = set()
+        cells = split_line(tl["text"], glued)
         if cells:
-            items.append(
-                (tl["top"], [Line([_clean(c) for c in cells], page=no, raw=_clean(tl["text"]))])
-            )
+            line = Line([_clean(c) for c in cells], page=no, raw=_clean(tl["text"]))
+            line.glued = frozenset(glued)
+            items.append((tl["top"], [line]))
     items.sort(key=lambda it: it[0])
     return [l for _, ls in items for l in ls], "pdf_table" if tables else "pdf_text"
 

@@ -74,9 +74,15 @@ def unglue(cell: str) -> list[str]:
     return [c for c in out if c]
 
 
-def split_line(raw: str) -> list[str] | None:
+# A Markdown table's rule under its header (|---|:---:|): layout, not cells.
+_MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
+
+
+def split_line(raw: str, glued: set[int] | None = None) -> list[str] | None:
+    """The cells of a line (None for a line that is layout: blank, a page marker, a Markdown
+    rule). `glued`, when given, receives the indexes of cells cut out of a run-together cell."""
     line = raw.rstrip("\r\n")
-    if not line.strip() or _PAGE_MARKER.match(line):
+    if not line.strip() or _PAGE_MARKER.match(line) or _MD_RULE.match(line):
         return None
     if "\t" in line:
         cells = [c.strip() for c in line.split("\t")]
@@ -91,7 +97,13 @@ def split_line(raw: str) -> list[str] | None:
             else:
                 cells.append(tok)
     if any(ch.isdigit() for ch in line):
-        cells = [part for c in cells for part in (unglue(c) if c else [c])]
+        out: list[str] = []
+        for c in cells:
+            parts = unglue(c) if c else [c]
+            if glued is not None and len(parts) > 1:
+                glued.update(len(out) + i for i, part in enumerate(parts) if part[-1:].isdigit())
+            out += parts
+        cells = out
     return cells
 
 
@@ -120,7 +132,14 @@ def text_to_lines(text: str) -> list[Line]:
     out = []
     for line in text.splitlines():
         for raw in break_at_headings(line):
-            cells = split_line(raw)
+            glued: set[int] = set()
+            cells = split_line(raw, glued)
             if cells is not None:
-                out.append(Line(cells, raw=None if "\t" in raw or "|" in raw else raw.strip()))
+                out.append(
+                    Line(
+                        cells,
+                        raw=None if "\t" in raw or "|" in raw else raw.strip(),
+                        glued=frozenset(glued),
+                    )
+                )
     return out

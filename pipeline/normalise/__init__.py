@@ -7,6 +7,7 @@ Raises :class:`ExtractionError` for documents that are not annual reports.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,7 @@ from .. import catalogue as cat
 from ..model import Extracted, ExtractionError, Line, Provenance, Report, Section
 from . import metadata as md
 from . import names
+from .evidence import table_evidence
 from .legacy import read_legacy
 from .tables import detect_format, parse_appeals, parse_applications, parse_proactive
 
@@ -161,6 +163,12 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
         line.no = no
     line_texts = [l.text.replace("\t", " ") for l in lines]
     full_text = "\n".join(line_texts)
+    # A report in traditional characters is read in simplified ones (the catalogue's labels and
+    # headings); its title and names are kept as printed.
+    plain = full_text  # the text the reading rules see (simplified)
+    if names.mostly_traditional(full_text):
+        lines = [_simplified(line) for line in lines]
+        plain = names.t2s(full_text)
     report = Report(
         source=x.source,
         sha256=x.sha256,
@@ -170,7 +178,7 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
     )
     report.warnings.extend(x.warnings)
 
-    report.title = md.find_title(line_texts, x.meta)
+    report.title = _as_printed(md.find_title(plain.split("\n"), x.meta), plain, full_text)
     heads = find_sections(lines)
     regions = _regions(lines, heads)
     tables = _table_regions(lines, heads, regions)
@@ -227,29 +235,40 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
     if not holds_numbers:
         # A look-alike is decided by the document's own title, never by what its text cites;
         # a document whose mandated tables hold numbers is a report whatever its title says.
-        kind = md.lookalike(report.title, x.meta, line_texts)
+        kind = md.lookalike(report.title, x.meta, plain.split("\n"))
         if kind:
             raise ExtractionError(f"this is a {kind}, not a 政府信息公开工作年度报告")
+    evidence = table_evidence(lines, heads)
     if has_tables:
         for name in cat.MANDATED:
-            if not report.tables[name] and not any(
-                m.startswith(f"table {name}") for m in w.incomplete
-            ):
+            if report.tables[name] or name in evidence:
+                continue  # read, or shown and unread (below, once the year is known)
+            if not any(m.startswith(f"table {name}") for m in w.incomplete):
                 w.add_incomplete(f"table {name} not found")
     if not has_tables:
-        _require_narrative_report(report.title, line_texts, full_text)
+        _require_narrative_report(report.title, plain.split("\n"), plain)
         # No mandated tables (2008–2018, or a body that ignored the format): the 统计表 and the
         # prose's own figures, where they are forced.
         report.tables["legacy"] = read_legacy(lines, w)
 
-    report.year, year_warning = md.find_year(report.title, full_text, x.source)
+    report.year, year_warning = md.find_year(report.title, plain, x.source)
     if year_warning:
         w.append(year_warning)
     if not has_tables:
         # Header words in prose are no evidence of the mandated tables.
         report.format = "pre2019" if report.year and report.year < 2019 else "unknown"
+    if has_tables or not (report.year and report.year < 2019):
+        # (a 2008–2018 report has sections of the same names and no mandated tables)
+        for name in cat.MANDATED:
+            if not report.tables[name] and name in evidence:
+                w.add_unread(f"table {name}: the document shows {evidence[name]}; no cell read")
 
-    report.issuer = md.find_issuer(report.title, x.meta, full_text) or _registry_body(provenance)
+    title_plain = (
+        names.t2s(report.title) if report.title and plain is not full_text else report.title
+    )
+    report.issuer = _as_printed(
+        md.find_issuer(title_plain, x.meta, plain), plain, full_text
+    ) or _registry_body(provenance)
     report.jurisdiction = md.jurisdiction(report.issuer, report.year)
     report.issuer_key = names.name_key(report.issuer) if report.issuer else None
     if report.jurisdiction["name"]:
@@ -260,16 +279,36 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
                 f"the text also names the issuer {s!r}, one character from "
                 f"{report.jurisdiction['name']!r}: read as a slip for the same body"
             )
-    report.scope = md.find_scope(report.title, report.issuer, full_text)
+    issuer_plain = (
+        names.t2s(report.issuer) if report.issuer and plain is not full_text else report.issuer
+    )
+    report.scope = md.find_scope(title_plain, issuer_plain, plain)
     j = report.jurisdiction
     report.series_key = names.series_key(
         report.issuer, j.get("current_code") or j.get("id"), j.get("level"), report.scope
     )
-    report.published_on = md.find_published(x.meta, full_text)
+    report.published_on = md.find_published(x.meta, plain)
 
     report.sections = _sections(lines, heads, regions)
-    report.narrative = _narrative(regions, full_text)
+    report.narrative = _narrative(regions, plain)
     return report
+
+
+def _as_printed(found: str | None, plain: str, printed: str) -> str | None:
+    """What was found in the simplified text, in the characters the document printed (t2s keeps
+    a text's length but for rare phrases; then the simplified form is kept)."""
+    if found is None or plain is printed or len(plain) != len(printed):
+        return found
+    at = plain.find(found)
+    return printed[at : at + len(found)] if at >= 0 else found
+
+
+def _simplified(line: Line) -> Line:
+    return dataclasses.replace(
+        line,
+        cells=[names.t2s(c) if c else c for c in line.cells],
+        raw=None if line.raw is None else names.t2s(line.raw),
+    )
 
 
 def _registry_body(provenance: Provenance | None) -> str | None:

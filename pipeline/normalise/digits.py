@@ -37,6 +37,12 @@ def digit_tokens(raws: Iterable[str]) -> list[str] | None:
     return out
 
 
+def leading_zero(raw: str) -> bool:
+    """A whole number printed with a leading 0 ("07", "007"): no count is printed so."""
+    t = unicodedata.normalize("NFKC", raw).strip().lstrip("+-")
+    return len(t) > 1 and t[0] == "0" and t[1].isdigit()
+
+
 def readings(
     tokens: list[str],
     n: int,
@@ -44,14 +50,21 @@ def readings(
     group: int | None = None,
     total_last: bool = False,
     limit: int = MAX_READINGS,
+    splittable: list[bool] | None = None,
 ) -> list[tuple[int, ...]] | None:
     """Every reading of the digit tokens as n cells that `accept` allows (all when None).
     `group` checks `accept` on each complete group of that many cells (the appeals table: three
     rows of five) so impossible prefixes are cut early; `total_last` says the last cell is the
     sum of the others, so it is at least as long as any of them. None when there are more than
-    `limit` readings (too many to say anything)."""
+    `limit` readings (too many to say anything).
+
+    `splittable` says which tokens may hold several numbers (cut from a run-together cell);
+    None: every token. A token printed whole is never cut — except one that starts with 0 and
+    is longer than one digit, which no whole number does ("07" is never read as 7)."""
     k = len(tokens)
     if k == n:
+        if any(len(t) > 1 and t[0] == "0" for t in tokens):
+            return []  # "07" is no number of its own, and no boundary may be moved here
         vals = tuple(int(t) for t in tokens)
         return [vals] if accept is None or _accept_groups(vals, accept, group) else []
     text = "".join(tokens)
@@ -60,7 +73,12 @@ def readings(
         pos += len(t)
         bounds.append(pos)
     if k < n:  # split inside tokens; every printed boundary is a real one
-        forced, optional = set(bounds), set(range(1, len(text)))
+        forced, optional = set(bounds), set()
+        begin = 0
+        for i, (t, end) in enumerate(zip(tokens, bounds)):
+            if splittable is None or splittable[i] or (len(t) > 1 and t[0] == "0"):
+                optional.update(range(begin + 1, end))
+            begin = end
     else:  # join neighbours; a number may continue on the next token, never split inside one
         forced, optional = {len(text)}, set(bounds[:-1])
     forced_sorted = sorted(forced)

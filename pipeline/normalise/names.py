@@ -24,6 +24,19 @@ def t2s(text: str) -> str:
     return _converter.convert(text)
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern:
+    """The CJK characters that t2s changes: written only in traditional text."""
+    chars = "".join(chr(i) for i in range(0x4E00, 0xA000))
+    return re.compile("[" + "".join(a for a, b in zip(chars, t2s(chars)) if a != b) + "]")
+
+
+def mostly_traditional(text: str, at_least: int = 10) -> bool:
+    """Whether a document is written in traditional characters (not just a name or two in them:
+    the founding example spells its own 灤河 so, and is read as it is)."""
+    return len(_traditional_chars().findall(text, 0, 20000)) >= at_least
+
+
 BODY_SUFFIXES = (
     "人民政府办公厅",
     "人民政府办公室",

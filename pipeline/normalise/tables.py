@@ -16,6 +16,7 @@ identities do not force is left out with a warning.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class Run:
     spans: list[int] = field(default_factory=list)  # Line.spans of each value (grid lines)
     line: int = 0  # index of the line holding the run's first number
     no: int | None = None  # that line's place in the document (Line.no)
+    glued: list[bool] = field(default_factory=list)  # each value cut from a run-together cell
 
     @property
     def label(self) -> str:
@@ -111,6 +113,41 @@ def runs(lines: list[Line]) -> list[Run]:
     return out
 
 
+def without_page_chrome(lines: list[Line]) -> list[Line]:
+    """A table's lines without what a page break repeats inside it: the running title (…政府信息
+    公开工作年度报告) and the table's header printed again once its rows have begun — a block of
+    two or more header lines, or one header line of several cells (a lone 总计 or 其他 may be
+    the tail of a row's label). Page numbers (- 5 -, 第 6 页 共 9 页) never become lines
+    (pipeline.extract.text)."""
+    out: list[Line] = []
+    header: set[str] = set()
+    rows_begun = False
+    block: list[Line] = []
+
+    def flush() -> None:
+        cells = sum(1 for l in block for c in l.cells if c.strip())
+        if not (len(block) >= 2 or cells >= 2):
+            out.extend(block)
+        block.clear()
+
+    for line in lines:
+        text = cat.compact(line.text)
+        has_number = any(c.strip() and parse_cell(c)[0] for c in line.cells if c)
+        if not has_number and len(text) <= 60 and cat.REPORT_TITLE_WORDS.search(text):
+            continue
+        if rows_begun and not has_number and text in header:
+            block.append(line)
+            continue
+        flush()
+        if has_number:
+            rows_begun = True
+        elif not rows_begun:
+            header.add(text)
+        out.append(line)
+    flush()
+    return out
+
+
 def _add(
     run: Run,
     line: Line,
@@ -121,6 +158,7 @@ def _add(
     alts: list[str] | None = None,
 ) -> None:
     run.values.append(cell)
+    run.glued.append(i in line.glued)
     run.where.append((line.page, conf, alts) if alts else (line.page, conf))
     if spans is not None and i < len(spans):
         run.pos.append(i)
@@ -150,6 +188,12 @@ def read_cell(
         value = None
         if warnings is not None and raw.strip():
             warnings.append(f"{where}: unreadable cell {raw!r} left blank")
+    elif value is not None and dg.leading_zero(raw):
+        # No whole number is printed with a leading 0: "07" is two cells run together or a
+        # slip, never 7.
+        value = None
+        if warnings is not None:
+            warnings.append(f"{where}: {raw.strip()!r} starts with 0 — not read as a number")
     return Cell(value, raw, *at)
 
 
@@ -217,7 +261,7 @@ def parse_proactive(
     if not rows:
         return {}
     keyed: list[tuple[str | None, Run]] = []
-    for run in runs(lines):
+    for run in runs(without_page_chrome(lines)):
         if not run.label_parts:
             continue
         row = _proactive_row(rows, cat.compact(run.label))
@@ -247,7 +291,8 @@ def parse_proactive(
             )
             continue
         if not run.exact and len(vals) != n and not cut_off:
-            read = _proactive_reading(key, vals, n, warnings)
+            glued = [g for v, g in zip(run.values, run.glued) if v.strip()]
+            read = _proactive_reading(key, [v for v in vals if v.strip()], n, glued, warnings)
             if read is None:
                 continue
             vals = read
@@ -291,13 +336,18 @@ def _proactive_row(rows, label: str):
     return None
 
 
-def _proactive_reading(key: str, vals: list[str], n: int, warnings: list[str]) -> list[str] | None:
-    """A text row of table 二 whose numbers do not fit its columns. The table has no totals: a
-    run of digits is read only when its length leaves one reading (``000`` for three cells)."""
+def _proactive_reading(
+    key: str, vals: list[str], n: int, glued: list[bool], warnings: list[str]
+) -> list[str] | None:
+    """A text row of table 二 whose numbers do not fit its columns. The table has no totals, so
+    nothing can say where a whole number printed on its own would go, or where digits run
+    together divide: a row is read only when its digits leave one reading at all — as n cells,
+    and none as fewer (a blank cell vanishes from text) — like ``000`` for three cells."""
     where = f"proactive.{key}"
     tokens = dg.digit_tokens(vals)
-    found = dg.readings(tokens, n) if tokens else None
-    if found is not None and len(found) == 1:
+    found = dg.readings(tokens, n, splittable=glued) if tokens else None
+    fewer = tokens and any(dg.readings(tokens, m, splittable=glued) != [] for m in range(1, n))
+    if found is not None and len(found) == 1 and not fewer:
         read = [str(v) for v in found[0]]
         warnings.append(
             f"{where}: numbers printed as {' '.join(vals)!r}; read as {'|'.join(read)}, "
@@ -305,8 +355,8 @@ def _proactive_reading(key: str, vals: list[str], n: int, warnings: list[str]) -
         )
         return read
     why = (
-        "no identity can tell where the cells divide"
-        if tokens and found
+        "no identity can tell where the cells divide or which columns are blank"
+        if tokens and (found or fewer)
         else "they cannot be laid on the columns"
     )
     warnings.append(
@@ -547,36 +597,18 @@ def _fill_by_order(colmap: dict[int, str | None], first_row: Run) -> dict[int, s
 def parse_applications(
     lines: list[Line], warnings: list[str], truncated: bool, fmt: str
 ) -> dict[str, dict[str, Cell]]:
+    lines = without_page_chrome(lines)
     rs = runs(lines)
     group: str | None = None
     keyed: list[tuple[str | None, Run]] = []
     for run in rs:
-        # Text before the last numbered part is usually the tail of the previous row's label,
-        # wrapped below its numbers (PDF text, OCR): match the row on what follows it.
-        label = cat.compact(run.label)
-        starts = [m.start() for m in cat.ROW_NUMBER.finditer(label)]
-        _, group = match_application_row(run.label, group)
-        key, _ = (
-            match_application_row(label[starts[-1] :], group)
-            if starts and starts[-1]
-            else (None, group)
-        )
-        if key is None:
-            key, group = match_application_row(run.label, group)
         prev = next((k for k, _ in reversed(keyed) if k), None)
-        if (
-            key is None
-            and prev in ("other_no_correction", "other_no_fee")
-            and cat.strip_numbering(label[starts[-1] :] if starts else label)
-            in cat.OTHER_OTHER_LABELS
-        ):
-            key = (
-                "other_other"  # the group header 其他处理 was lost (wrapped, OCR), the order is not
-            )
+        key, group = _match_run(run, group, prev)
         keyed.append((key, run))
     template = [
         (k, cat.TABLES["applications"].row(k).label) for k in expected_application_rows(fmt)
     ]
+    keyed = _join_wrapped_labels(keyed, [k for k, _ in template], warnings)
     keyed = recover_by_order(keyed, template, "applications", warnings)
     for key, run in keyed:
         if key is None and run.label.strip():
@@ -602,8 +634,9 @@ def parse_applications(
     other_grid: list[str] = []
     out: dict[str, dict[str, Cell]] = {}
     unfitted: dict[str, tuple[Run, list[tuple[int, ...]]]] = {}
+    short: dict[str, Run] = {}
     for row_index, (key, run) in enumerate(matched):
-        if key in out or key in unfitted:
+        if key in out or key in unfitted or key in short:
             warnings.append(f"applications.{key}: printed twice; kept the first")
             continue
         row = lines[run.line]
@@ -623,6 +656,9 @@ def parse_applications(
                 continue
             raws = _fit(run, cols, short_rows)
             if raws is None:
+                if _whole_and_short(run, len(cols)):
+                    short[key] = run  # whole numbers, cells missing: the totals may place them
+                    continue
                 found = _row_readings(key, run, cols, warnings)
                 if found:
                     unfitted[key] = (run, found)
@@ -640,8 +676,11 @@ def parse_applications(
         )
     if unfitted:
         _read_unfitted(out, unfitted, cols, warnings)
+    if short:
+        _read_short_rows(out, short, cols, warnings)
+    if unfitted or short:
         for row_index, (key, run) in enumerate(matched):
-            if key in unfitted and key in out:
+            if (key in unfitted or key in short) and key in out:
                 locate(out[key], run, _row_label(run, key), col_labels, row_index)
     _derive_other(out, cols)
     expected = expected_application_rows(fmt)
@@ -654,6 +693,83 @@ def parse_applications(
         warnings.add_incomplete(
             f"table applications lacks {len(missing)} rows from {missing[0]} ({why})"
         )
+    return out
+
+
+def _match_run(run: Run, group: str | None, prev: str | None) -> tuple[str | None, str | None]:
+    """(row key, group) of a run of table 三, `prev` the row matched before it."""
+    # Text before the last numbered part is usually the tail of the previous row's label,
+    # wrapped below its numbers (PDF text, OCR): match the row on what follows it.
+    label = cat.compact(run.label)
+    starts = [m.start() for m in cat.ROW_NUMBER.finditer(label)]
+    _, group = match_application_row(run.label, group)
+    key, _ = (
+        match_application_row(label[starts[-1] :], group)
+        if starts and starts[-1]
+        else (None, group)
+    )
+    if key is None:
+        key, group = match_application_row(run.label, group)
+    if (
+        key is None
+        and prev in ("other_no_correction", "other_no_fee")
+        and cat.strip_numbering(label[starts[-1] :] if starts else label) in cat.OTHER_OTHER_LABELS
+    ):
+        key = "other_other"  # the group header 其他处理 was lost (wrapped, OCR), the order is not
+    return key, group
+
+
+def _join_wrapped_labels(
+    keyed: list[tuple[str | None, Run]], order: list[str], warnings: list[str]
+) -> list[tuple[str | None, Run]]:
+    """A label that wraps *below* its row's numbers (a transcription's | 一、本年新收政府 | 20 | …
+    then | 信息公开申请数量 | | …) leaves its tail at the head of the next run's label. A run whose
+    label matches no row of the template takes the next run's first label part when together they
+    name exactly
+    the template's next row after the last one matched, and the next run keeps a label of its
+    own (a label on a line of its own before its numbers stays theirs)."""
+    out = list(keyed)
+    index = {k: i for i, k in enumerate(order)}
+    for i in range(len(out) - 1):
+        key, run = out[i]
+        nkey, nrun = out[i + 1]
+        if not run.values or len(nrun.label_parts) < 2:
+            continue
+        prev = next((k for k, _ in reversed(out[:i]) if k in index), None)
+        tail = nrun.label_parts[0]
+        joined = dataclasses.replace(run, label_parts=[*run.label_parts, tail])
+        rest = dataclasses.replace(nrun, label_parts=nrun.label_parts[1:])
+        if key is not None and key in index:
+            # Matched already, on the head of its label (3.补正后申请 | 5 …): the tail (内容仍
+            # 不明确) is its own when the next run's label then names the row after it.
+            after = order[index[key] + 1] if index[key] + 1 < len(order) else None
+            if (
+                nkey in (None, key)
+                and after is not None
+                and _match_run(joined, None, prev)[0] == key
+                and _match_run(rest, None, key)[0] == after
+            ):
+                warnings.append(
+                    f"applications: row label {run.label[:30]!r} continues below its numbers "
+                    f"({tail[:20]!r})"
+                )
+                out[i] = (key, joined)
+                out[i + 1] = (after, rest)
+            continue
+        # (a label matching a row this template does not print — 其他处理 alone in a 2021
+        # table — is as unmatched as none)
+        want = order[index[prev] + 1] if prev is not None and index[prev] + 1 < len(order) else None
+        if want is None:
+            continue
+        got, _ = _match_run(joined, None, prev)
+        if got != want:
+            continue
+        warnings.append(
+            f"applications: row label {run.label[:30]!r} continues below its numbers "
+            f"({tail[:20]!r}): read as {want}"
+        )
+        out[i] = (want, joined)
+        out[i + 1] = (_match_run(rest, None, want)[0], rest)
     return out
 
 
@@ -756,6 +872,10 @@ def _row_readings(
     number split over two lines) that satisfy the row's own identity."""
     where = f"applications.{key}"
     vals = [v for v in run.values if v.strip()] if not run.exact else run.values
+    # Digits may be divided where they were cut from a run-together cell, or where they are the
+    # row's only number (a whole row's digits run together); never a number printed among others.
+    glued = [g for v, g in zip(run.values, run.glued) if v.strip()]
+    glued = glued if len(glued) > 1 else [True] * len(glued)
     n = len(cols)
     if not vals:
         return None
@@ -763,7 +883,9 @@ def _row_readings(
     if tokens is None or run.exact:
         warnings.append(f"{where}: {len(vals)} numbers for {n} columns — not read")
         return None
-    found = dg.readings(tokens, n, row_identity(cols), total_last=cols[-1] == "total")
+    found = dg.readings(
+        tokens, n, row_identity(cols), total_last=cols[-1] == "total", splittable=glued
+    )
     if not found:
         why = (
             "too many ways to divide them"
@@ -817,6 +939,141 @@ def _read_unfitted(
             )
 
 
+def _whole_and_short(run: Run, n: int) -> bool:
+    """A text row printed with fewer numbers than columns, each printed whole (none cut from a
+    run-together cell, none holding digits for several cells): cells were left blank or merged,
+    and text does not show which."""
+    vals = [v for v, g in zip(run.values, run.glued) if v.strip()]
+    glued = any(g for v, g in zip(run.values, run.glued) if v.strip())
+    tokens = dg.digit_tokens(vals)
+    return (
+        not run.exact
+        and 0 < len(vals) < n
+        and not glued
+        and tokens is not None
+        and (len(vals) > 1 or sum(map(len, tokens)) < n)
+    )
+
+
+def _forced_row(
+    key: str, out: dict[str, dict[str, Cell]], cols: list[str], keys: set[str]
+) -> tuple[int, ...] | None:
+    """The values a row must hold for a column identity to balance, when it is the one row of
+    that identity not read (new + carried over = processed + carried forward; processed = the
+    outcome rows): per column, the other rows' sum or difference."""
+
+    def known(k: str) -> list[int] | None:
+        cells = out.get(k)
+        if not cells:
+            return None
+        vals = [cells[c].value if c in cells else None for c in cols]
+        return vals if all(isinstance(v, int) for v in vals) else None
+
+    outcome = cat.outcome_terms(keys, "other" in keys and "other" not in cat.OTHER_PARTS)
+    equations = [
+        (("new_received", "carried_over"), ("total_processed", "carried_forward")),
+        (("total_processed",), tuple(outcome)),
+    ]
+    for plus, minus in equations:
+        if key not in plus + minus:
+            continue
+        mine, theirs = (plus, minus) if key in plus else (minus, plus)
+        values = {k: known(k) for k in plus + minus}
+        if any(values[k] is None for k in theirs):
+            continue
+        unknown = [k for k in mine if values[k] is None]
+        rest = [
+            sum(values[k][c] for k in theirs)
+            - sum(values[k][c] for k in mine if values[k] is not None)
+            for c in range(len(cols))
+        ]
+        if any(v < 0 for v in rest):
+            return None
+        if unknown == [key] or not any(rest):
+            # the one row left, or several whose sum is 0 in every column: each is all zeros
+            return tuple(rest)
+    return None
+
+
+def _read_short_rows(
+    out: dict[str, dict[str, Cell]], short: dict[str, Run], cols: list[str], warnings: list[str]
+) -> None:
+    """Rows printed with fewer whole numbers than columns (blank cells dropped by the text, a
+    merged cell printed once). Where a column identity fixes the row, its printed numbers are
+    laid on the columns that hold them: a cell whose value is not 0 is printed, so it is read;
+    a 0 is read only where every way of laying the numbers prints it there (else it may be the
+    blank, and stays null). A row printed as one 0 whose every cell the identities force to 0 is
+    a merged cell: zeros. Nothing else is placed."""
+    keys = set(out) | set(short)
+    for _ in range(2):  # a row placed may complete another row's identity
+        for key, run in list(short.items()):
+            forced = _forced_row(key, out, cols, keys)
+            if forced is None:
+                continue
+            tokens = [int(t) for t in dg.digit_tokens([v for v in run.values if v.strip()])]
+            printed = " ".join(map(str, tokens))
+            where = f"applications.{key}"
+            at = run.where[0][:2] if run.where else (None, None)
+            if tokens == [0] and not any(forced):
+                out[key] = {c: Cell(0, "0", *at) for c in cols}
+                warnings.append(
+                    f"{where}: printed as one 0 (a merged cell); the column totals make every "
+                    "cell 0 — read as zeros"
+                )
+            else:
+                placed = _placements(tokens, forced)
+                if not placed:
+                    warnings.append(
+                        f"{where}: {len(tokens)} numbers {printed!r} for {len(cols)} columns; the "
+                        f"column totals ask for {'|'.join(map(str, forced))} — not read"
+                    )
+                    del short[key]
+                    continue
+                cells = {}
+                for i, c in enumerate(cols):
+                    if forced[i] != 0 or all(i in p for p in placed):
+                        cells[c] = Cell(forced[i], str(forced[i]), *at)
+                    else:
+                        cells[c] = Cell(None, "", *at)
+                out[key] = cells
+                unsure = [c for c in cols if cells[c].value is None]
+                warnings.append(
+                    f"{where}: {len(tokens)} numbers {printed!r} for {len(cols)} columns; laid "
+                    f"where the column totals put them"
+                    + (f", {', '.join(unsure)} left null (0 or blank)" if unsure else "")
+                )
+            del short[key]
+    for key, run in short.items():
+        vals = [v for v in run.values if v.strip()]
+        warnings.append(
+            f"applications.{key}: {len(vals)} numbers {' '.join(vals)!r} for {len(cols)} columns; "
+            "nothing forces which columns they belong to — not read"
+        )
+
+
+def _placements(tokens: list[int], row: tuple[int, ...], limit: int = 256) -> list[set[int]]:
+    """The ways to lay printed numbers on a row's cells in order, each on a cell of its value,
+    every cell not printed on being 0 (a blank)."""
+    out: list[set[int]] = []
+
+    def rec(t: int, start: int, chosen: list[int]) -> None:
+        if len(out) >= limit:
+            return
+        if t == len(tokens):
+            if all(row[i] == 0 for i in range(start, len(row))):
+                out.append(set(chosen))
+            return
+        for i in range(start, len(row)):
+            if row[i] == tokens[t]:
+                rec(t + 1, i + 1, chosen + [i])
+            if row[i] != 0:
+                break  # a cell that is not 0 must be printed: the next number is its
+        return
+
+    rec(0, 0, [])
+    return out
+
+
 def _positions(run: Run, raws: list[str]) -> list[tuple]:
     """(page, confidence) for each fitted cell: the run's own where they line up, else the
     run's first (a split or padded row comes from one place)."""
@@ -855,9 +1112,12 @@ def parse_appeals(
         return {}
     values: list[str] = []
     where: list = []
+    glued: list[bool] = []
     nos: list[int | None] = []  # the line each value's row starts on
     for run in runs(lines[start:]):
         values.extend(run.values)
+        filled = sum(1 for v in run.values if v.strip())
+        glued.extend(run.glued if filled > 1 else [True] * len(run.values))
         where.extend(run.where)
         nos.extend([run.no] * len(run.values))
         if len(values) >= 15:
@@ -870,8 +1130,9 @@ def parse_appeals(
         values = values[:15]
     if len(values) != 15:
         tokens = dg.digit_tokens([v for v in values if v.strip()])
+        splittable = [g for v, g in zip(values, glued) if v.strip()]
         found = (
-            dg.readings(tokens, 15, dg.sum_is_last, group=5)
+            dg.readings(tokens, 15, dg.sum_is_last, group=5, splittable=splittable)
             if tokens and sum(map(len, tokens)) >= 15
             else None
         )

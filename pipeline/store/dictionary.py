@@ -32,7 +32,9 @@ MEANING = {
     "format": "table template: 2021, 2019, pre2019 or unknown",
     "title": "the report's title",
     "published_on": "publication date the page or document states",
-    "status": "ok / partial (cut off or missing a table) / pre2019 / no_tables (no number read) / error",
+    "status": "ok / partial (cut off, or a table or rows not read) / unread (a table the document "
+    "shows — heading, row labels or header words — of which no cell was read; warnings say what was "
+    "seen and where) / pre2019 / no_tables (no number read and no table evidence) / error",
     "error": "why no report could be read",
     "warnings": "what the reader was unsure of or left out",
     "method": "how it was read: html_table, text, pdf_table, pdf_text, docx, xls, ocr",

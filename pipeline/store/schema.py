@@ -333,7 +333,7 @@ FROM report r
 LEFT JOIN l USING (report_no)
 LEFT JOIN w_applications a USING (report_no)
 LEFT JOIN w_appeals p USING (report_no)
-WHERE r.status IN ('ok', 'partial') AND (l.report_no IS NOT NULL OR a.report_no IS NOT NULL)"""
+WHERE r.status IN ('ok', 'partial', 'unread') AND (l.report_no IS NOT NULL OR a.report_no IS NOT NULL)"""
 
 
 def _legacy_value(key: str) -> str:

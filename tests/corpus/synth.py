@@ -156,38 +156,42 @@ def _cell(spec: Spec, row: str, col: str, value):
     return spec.blanks.get((row, col), value)
 
 
+# Table 二 as the templates print it: (group title, column headers, rows) per group.
+_GROUPS_2021 = [
+    (
+        "第二十条第（一）项",
+        ["本年制发件数", "本年废止件数", "现行有效件数"],
+        ["regulations", "normative_documents"],
+    ),
+    ("第二十条第（五）项", ["本年处理决定数量"], ["licensing"]),
+    ("第二十条第（六）项", ["本年处理决定数量"], ["penalty", "coercion"]),
+    ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["fees"]),
+]
+_GROUPS_2019 = [
+    (
+        "第二十条第（一）项",
+        ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
+        ["regulations", "normative_documents"],
+    ),
+    (
+        "第二十条第（五）项",
+        ["上一年项目数量", "本年增/减", "处理决定数量"],
+        ["licensing", "other_services"],
+    ),
+    (
+        "第二十条第（六）项",
+        ["上一年项目数量", "本年增/减", "处理决定数量"],
+        ["penalty", "coercion"],
+    ),
+    ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["fees"]),
+    ("第二十条第（九）项", ["采购项目数量", "采购总金额（万元）"], ["procurement"]),
+]
+PROACTIVE_GROUPS = {"2021": _GROUPS_2021, "2019": _GROUPS_2019}
+
+
 def table_proactive(spec: Spec) -> list[str]:
     w = spec.word_markup
-    groups2021 = [
-        (
-            "第二十条第（一）项",
-            ["本年制发件数", "本年废止件数", "现行有效件数"],
-            ["regulations", "normative_documents"],
-        ),
-        ("第二十条第（五）项", ["本年处理决定数量"], ["licensing"]),
-        ("第二十条第（六）项", ["本年处理决定数量"], ["penalty", "coercion"]),
-        ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["fees"]),
-    ]
-    groups2019 = [
-        (
-            "第二十条第（一）项",
-            ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
-            ["regulations", "normative_documents"],
-        ),
-        (
-            "第二十条第（五）项",
-            ["上一年项目数量", "本年增/减", "处理决定数量"],
-            ["licensing", "other_services"],
-        ),
-        (
-            "第二十条第（六）项",
-            ["上一年项目数量", "本年增/减", "处理决定数量"],
-            ["penalty", "coercion"],
-        ),
-        ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["fees"]),
-        ("第二十条第（九）项", ["采购项目数量", "采购总金额（万元）"], ["procurement"]),
-    ]
-    groups = groups2021 if spec.fmt == "2021" else groups2019
+    groups = PROACTIVE_GROUPS[spec.fmt]
     rows_by_key = {r.key: r for r in cat.PROACTIVE_ROWS[spec.fmt]}
     tables: list[list[str]] = [[]]
     for gi, (title, heads, keys) in enumerate(groups):
