@@ -180,12 +180,13 @@ APPLICATION_ROWS = (
     Row(
         "new_received",
         "一、本年新收政府信息公开申请数量",
-        ("本年新收政府信息公开申请数量", "本年新收", "新收政府信息公开申请"),
+        # 本年度新收 / 上年度结转: the 2019 trial format's wording
+        ("本年新收政府信息公开申请数量", "本年新收", "新收政府信息公开申请", "本年度新收"),
     ),
     Row(
         "carried_over",
         "二、上年结转政府信息公开申请数量",
-        ("上年结转政府信息公开申请数量", "上年结转"),
+        ("上年结转政府信息公开申请数量", "上年结转", "上年度结转"),
     ),
     Row("granted", "三（一）予以公开", ("予以公开",)),
     Row("partially_granted", "三（二）部分公开", ("部分公开",)),
@@ -308,7 +309,7 @@ APPLICATION_ROWS = (
     Row(
         "carried_forward",
         "四、结转下年度继续办理",
-        ("结转下年度继续办理", "结转下年度", "结转下年"),
+        ("结转下年度继续办理", "结转下年度", "结转下年", "结转下一年度"),
     ),
 )
 OTHER_OTHER_LABELS = ("其他", "其他原因", "其他情形", "其它")
@@ -903,7 +904,14 @@ SECTION_HEADING_WORDS = ("情况", "概述", "事项", "措施")
 # found by a short 行政复议 cell with 行政诉讼 and one of APPEALS_WORDS close below it.
 TABLE_OPENERS = {
     2: ("信息内容", "第二十条第(一)项", "本年制发件数", "本年新制作数量"),
-    3: ("勾稽关系", "申请人情况", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"),
+    3: (
+        "勾稽关系",
+        "申请人情况",
+        "本年新收政府信息公开申请数量",
+        "上年结转政府信息公开申请数量",
+        "本年度新收政府信息公开申请数量",
+        "上年度结转政府信息公开申请数量",
+    ),
 }
 APPEALS_WORDS = ("结果维持", "尚未审结", "未经复议直接起诉", "直接起诉", "复议后起诉")
 
@@ -912,6 +920,15 @@ APPEALS_WORDS = ("结果维持", "尚未审结", "未经复议直接起诉", "�
 _REPORT_TITLE_WORDS = r"(?:政府信息公开|政务公开|信息公开).{0,12}(?:年度报告|年报|工作报告)"
 REPORT_TITLE_WORDS = re.compile(_REPORT_TITLE_WORDS)
 DATED_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年?度?.{0,40}?" + _REPORT_TITLE_WORDS)
+
+# The words of a page's chrome around a report (its field labels, buttons, counters): never an
+# issuer, a title or a body's name, whatever line they stand on.
+PAGE_CHROME_WORDS = (
+    "正文", "标题", "来源", "信息来源", "发布机构", "发布单位", "发文机关", "发文单位", "所属机构",
+    "索引号", "文号", "发文字号", "主题分类", "公开方式", "公开范围", "公开时限", "发布日期",
+    "发布时间", "成文日期", "生成日期", "有效性", "字号", "字体", "打印", "关闭", "分享",
+    "浏览次数", "访问量", "阅读次数", "点击数", "责任编辑", "附件", "相关链接",
+)  # fmt: skip
 
 # Look-alike documents published in the same columns: they are errors, not reports.
 LOOKALIKE_TITLES = (
@@ -978,6 +995,18 @@ _NUMBERING = re.compile(
 ROW_NUMBER = re.compile(
     r"(?<![\d.])(?:\d{1,2}[、.](?!\d)|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,2}、)"
 )
+
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
+_SENTENCE_MARKS = re.compile(r"[，。；,;]")
+
+
+def is_sentence(text: str) -> bool:
+    """Running text, not a table cell: a clause mark (，。；) outside brackets. A template's own
+    notes are bracketed (（本列数据的勾稽关系为：第一项加第二项之和，等于…）); a sentence that names a
+    table's words (本年新收政府信息公开申请数量较上年有所增加，…; 依据《条例》第二十条第（一）项…，及时…)
+    never opens or labels a table."""
+    return bool(_SENTENCE_MARKS.search(_BRACKETED.sub("", text)))
 
 
 def strip_numbering(compact_label: str) -> str:

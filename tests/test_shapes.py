@@ -228,3 +228,36 @@ def test_no_shape_is_read_silently_wrong_or_silently_empty(shape, layout, mutati
         assert r.year == truth_spec.year
     floor = 0.8 if "merged_zero" in mutations or "drop_blanks" in mutations else 0.9
     assert exact / cells >= floor, f"{shape}: {exact}/{cells}"
+
+
+# ---------------------------------------------------------------- who and when, without a title
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "正文\n",
+        "标题：\n正文\n",
+        "来源：\n发布机构：\n正文\n",
+        "【字体：大 中 小】\n正文\n打印本页\n",
+    ],
+)
+def test_page_chrome_is_never_the_issuer_and_the_first_sentence_names_the_body(chrome):
+    body = apps().split("\n", 1)[1]  # no title line
+    for first, year in (
+        ("根据《条例》规定，现公布白沙县人民政府2023年度政府信息公开工作年度报告。\n", 2023),
+        ("现将2022年度白沙县人民政府政府信息公开工作年度报告公布如下。\n", 2022),
+    ):
+        r = read(chrome + first + body)
+        assert (r.issuer, r.year) == ("白沙县人民政府", year)
+
+
+def test_the_2019_trial_wording_of_the_rows_is_read():
+    text = (
+        apps()
+        .replace("一、本年新收", "一、本年度新收")
+        .replace("二、上年结转", "二、上年度结转")
+        .replace("四、结转下年度继续办理", "四、结转下一年度继续办理")
+    )
+    r = read(text)
+    assert r.value("applications", "new_received", "total") == 6
+    assert r.value("applications", "carried_over", "natural_person") == 0
+    assert r.value("applications", "carried_forward", "total") == 0

@@ -75,6 +75,8 @@ def table_openers(lines: list[Line]) -> dict[int, int]:
             c = cat.compact(lines[i].text)
             if (no == 2 and len(c) > 80) or not any(w in c for w in cat.TABLE_OPENERS[no]):
                 continue
+            if any(cat.is_sentence(cell) for cell in lines[i].cells if cell):
+                continue  # prose that names the table's words
             out[no] = i
             after = i
             break
@@ -195,7 +197,7 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
                 reg.lines, fmt, w, reg.to_end, reg.squashed
             )
     reg = tables.get(3)
-    if reg and any(k in reg.squashed for k in ("本年新收", "上年结转", "予以公开")):
+    if reg and any(k in reg.squashed for k in ("本年新收", "上年结转", "本年度新收", "予以公开")):
         report.tables["applications"] = parse_applications(reg.lines, w, reg.to_end, fmt or "2021")
         if not fmt:
             report.format = (

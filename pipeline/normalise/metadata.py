@@ -23,7 +23,14 @@ _DATE = re.compile(
     r"(?:发布|公开)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})"
 )
 _PUBLISHER = re.compile(
-    r"(?:发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})"
+    r"(?:发布机构|发文机关|发布单位|信息来源|来源)[ \t\u3000]*[:：][ \t\u3000]*([\u4e00-\u9fff（）()]{2,30})"
+)
+# The opening sentence naming the report when no title line does: 现公布白沙县人民政府2023年度
+# 政府信息公开工作年度报告 / 现将2023年度白沙县人民政府政府信息公开工作年度报告公布如下.
+_ISSUER_IN_SENTENCE = re.compile(
+    r"(?:公布|发布|印发|编制|形成|将|本报告为)(?:了)?(?P<pre>[\u4e00-\u9fff（）()]{2,40}?)?\s*"
+    r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<mid>[\u4e00-\u9fff（）()]{0,40}?)"
+    r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
 )
 _COMPILED_BY = re.compile(r"由([\u4e00-\u9fff]{2,30}?)(?:负责)?编制")
 _URL_YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
@@ -149,10 +156,10 @@ def find_year(title: str | None, text: str, source: str) -> tuple[int | None, st
             return int(m.group(1)), None
     head = text[:6000]
     for probe in (head, cat.squash(head)):  # squashed: a year broken over lines (20 / 23年)
-        for rx in (_PERIOD, _PROSE_YEAR):
+        for rx in (_PERIOD, _PROSE_YEAR, _ISSUER_IN_SENTENCE):
             m = rx.search(probe)
             if m:
-                return int(m.group(1)), None
+                return int(m.group("year") if "year" in rx.groupindex else m.group(1)), None
     m = _URL_YEAR.findall(source.rsplit("/", 1)[-1]) or _URL_YEAR.findall(source)
     if m:
         return int(m[-1]), f"year {m[-1]} taken from the file name or URL, not from the report"
@@ -160,19 +167,33 @@ def find_year(title: str | None, text: str, source: str) -> tuple[int | None, st
 
 
 def find_issuer(title: str | None, meta: dict[str, str], text: str) -> str | None:
-    cand = _issuer_in_title(title) if title else None
-    if cand:
-        return cand
-    publisher = meta.get("publisher")
-    if not publisher:
-        m = _PUBLISHER.search(text[:3000])
-        publisher = m.group(1) if m else None
-    if publisher:
-        return publisher.strip()
+    """The body that issued the report: named in its title; else in the sentence that names
+    the report (no title line); else the page's publisher field; else 由…编制. Never a word of
+    the page's chrome (正文, 来源, 发布机构 …)."""
+    cands = [_issuer_in_title(title) if title else None]
+    m = _ISSUER_IN_SENTENCE.search(cat.squash(text[:3000]))
+    if m:
+        cands.append((m.group("pre") or m.group("mid") or "").strip("（）()"))
+    cands.append(meta.get("publisher"))
+    cands += [m.group(1) for m in _PUBLISHER.finditer(text[:3000])]
     m = _COMPILED_BY.search(text[:3000])
     if m and not m.group(1).startswith(("本", "我")):
-        return m.group(1)
+        cands.append(m.group(1))
+    for cand in cands:
+        cand = (cand or "").strip()
+        if len(cand) >= 2 and not _chrome(cand) and not cand.startswith(("本", "我", "的")):
+            return cand
     return None
+
+
+def _chrome(text: str) -> bool:
+    """A page-chrome word (正文, 来源：, 发布机构 …) or nothing but one."""
+    t = cat.compact(text).rstrip(":：")
+    return any(t == w or t.startswith(w + ":") for w in cat.PAGE_CHROME_WORDS) or t in (
+        "本网",
+        "本站",
+        "本机关",
+    )
 
 
 _ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")

@@ -113,6 +113,17 @@ def runs(lines: list[Line]) -> list[Run]:
     return out
 
 
+def _prose(run: Run) -> bool:
+    """Whether the text before a run's numbers is running text rather than a row label: the
+    label from its last row number on (a label broken over lines joined again), else its last
+    part, is a sentence."""
+    if not run.label_parts:
+        return False
+    label = cat.compact(run.label)
+    starts = [m.start() for m in cat.ROW_NUMBER.finditer(label)]
+    return cat.is_sentence(label[starts[-1] :] if starts else run.label_parts[-1])
+
+
 def without_page_chrome(lines: list[Line]) -> list[Line]:
     """A table's lines without what a page break repeats inside it: the running title (…政府信息
     公开工作年度报告) and the table's header printed again once its rows have begun — a block of
@@ -264,6 +275,8 @@ def parse_proactive(
     for run in runs(without_page_chrome(lines)):
         if not run.label_parts:
             continue
+        if _prose(run):
+            continue  # prose counting the table's items (…办理行政许可 / 2629 / 件), no row
         row = _proactive_row(rows, cat.compact(run.label))
         keyed.append((row.key if row else None, run))
     template = [(r.key, r.label) for r in rows]
@@ -698,6 +711,8 @@ def parse_applications(
 
 def _match_run(run: Run, group: str | None, prev: str | None) -> tuple[str | None, str | None]:
     """(row key, group) of a run of table 三, `prev` the row matched before it."""
+    if _prose(run):
+        return None, group  # prose that counts applications (…共受理申请 / 81 / 件), no row
     # Text before the last numbered part is usually the tail of the previous row's label,
     # wrapped below its numbers (PDF text, OCR): match the row on what follows it.
     label = cat.compact(run.label)
