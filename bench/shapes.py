@@ -21,7 +21,7 @@ from pipeline.api import extract_bytes
 from pipeline.normalise.names import t2s
 from tests.corpus import ROOT
 from tests.corpus.forms import pointed_at, score
-from tests.corpus.shapes import documents
+from tests.corpus.shapes import LEGACY_MUTATIONS, documents, legacy_known, legacy_mutate
 
 MANDATED = ("proactive", "applications", "appeals")
 
@@ -83,6 +83,34 @@ def run(n_random: int = 6, only: set[str] | None = None, show: int = 0) -> dict:
     return {"shapes": dict(totals), "examples": examples}
 
 
+def run_legacy() -> dict:
+    """The figures 2008–2018 prose states, per mutation of the real reports' text."""
+    totals: dict[str, dict] = {}
+    examples: list[str] = []
+    for mutation in LEGACY_MUTATIONS:
+        t = totals[mutation] = {"stated": 0, "exact": 0, "null": 0, "wrong": 0, "year_wrong": 0}
+        for i, (name, (text, stated, year)) in enumerate(legacy_known().items()):
+            report = extract_bytes(legacy_mutate(text, mutation, i).encode(), f"{name}.txt")
+            got = report.tables.get("legacy", {}) if not report.error else {}
+            for key, want in stated.items():
+                value = got.get(key, {}).get("value")
+                value = None if value is None else value.value
+                t["stated"] += 1
+                if value == want:
+                    t["exact"] += 1
+                elif value is None:
+                    t["null"] += 1
+                    examples.append(f"legacy {mutation} {name}: {key} want {want} got None")
+                else:
+                    t["wrong"] += 1
+                    examples.append(f"legacy {mutation} {name}: {key} want {want} got {value}")
+            if report.year != year:
+                t["year_wrong"] += 1
+                examples.append(f"legacy {mutation} {name}: year {report.year} ({report.error})")
+        t["percent"] = round(100 * t["exact"] / t["stated"], 2) if t["stated"] else None
+    return {"legacy": totals, "examples": examples}
+
+
 def report(res: dict, examples: int = 200) -> int:
     """Print the table of `run`'s results; the number of silently wrong or empty reports."""
     columns = {"cells": "cells", "percent": "exact %", "null": "null", "wrong": "wrong"}
@@ -94,6 +122,13 @@ def report(res: dict, examples: int = 200) -> int:
         print(f"{shape:34s} " + " ".join(cells))
     silent = sum(t["silently_wrong"] + t["silently_empty"] for t in res["shapes"].values())
     print(f"silently wrong or empty reports: {silent}")
+    if "legacy" in res:
+        print(f"\n{'2008–2018 prose':34s}  stated exact %    null   wrong    year")
+        for mutation, t in res["legacy"].items():
+            print(
+                f"{mutation:34s} {t['stated']:7d} {t['percent']:7.2f} {t['null']:7d} "
+                f"{t['wrong']:7d} {t['year_wrong']:7d}"
+            )
     for e in res["examples"][:examples]:
         print("  " + e)
     return silent
@@ -111,6 +146,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     args = ap.parse_args()
     res = run(args.random, set(filter(None, args.only.split(","))), args.show)
+    legacy = run_legacy()
+    res["legacy"] = legacy["legacy"]
+    res["examples"] += legacy["examples"]
     silent = report(res)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

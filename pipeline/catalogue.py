@@ -997,6 +997,33 @@ ROW_NUMBER = re.compile(
 )
 
 
+_converter = None
+
+
+def t2s(text: str) -> str:
+    """Traditional characters to simplified (opencc t2s: phrase-aware, a text keeps its length
+    but for rare phrases)."""
+    global _converter
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern:
+    """The CJK characters that t2s changes: written only in traditional text."""
+    chars = "".join(chr(i) for i in range(0x4E00, 0xA000))
+    return re.compile("[" + "".join(a for a, b in zip(chars, t2s(chars)) if a != b) + "]")
+
+
+def mostly_traditional(text: str, at_least: int = 10) -> bool:
+    """Whether a text is written in traditional characters (not just a name or two in them:
+    the founding example spells its own 灤河 so, and is read as it is)."""
+    return len(_traditional_chars().findall(text, 0, 20000)) >= at_least
+
+
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
 _SENTENCE_MARKS = re.compile(r"[，。；,;]")
 

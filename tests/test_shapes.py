@@ -261,3 +261,38 @@ def test_the_2019_trial_wording_of_the_rows_is_read():
     assert r.value("applications", "new_received", "total") == 6
     assert r.value("applications", "carried_over", "natural_person") == 0
     assert r.value("applications", "carried_forward", "total") == 0
+
+
+# ---------------------------------------------------------------- 2008–2018 prose
+@pytest.mark.parametrize(
+    "sentence,stated",
+    [
+        ("2014年，我局主动公开政府信息件数为123件。", {"active_disclosure_items": 123}),
+        ("全年主动公开政府信息的数量共192条。", {"active_disclosure_items": 192}),
+        ("全年共受理依申请公开12件，均按时答复。", {"applications_received": 12}),
+        (
+            "本年度没有公民、法人和其他组织因政府信息公开申请提起行政复议和行政诉讼的情况发生。",
+            {"admin_review_cases": 0, "admin_litigation_cases": 0},
+        ),
+        (
+            "全年无因政府信息公开申请行政复议、提起行政诉讼的案件。",
+            {"admin_review_cases": 0, "admin_litigation_cases": 0},
+        ),
+    ],
+)
+def test_the_wordings_of_2008_2018_prose(sentence, stated):
+    from pipeline.normalise.legacy import prose_numbers
+
+    got = {k: [s.value for s in v] for k, v in prose_numbers(sentence).items()}
+    assert got == {k: [v] for k, v in stated.items()}
+
+
+@pytest.mark.parametrize("mutation", sh.LEGACY_MUTATIONS)
+def test_real_2008_2018_reports_in_other_shapes_keep_their_stated_figures(mutation):
+    # the real reports' prose with its numbers on lines of their own (a CMS's <span>s), in
+    # traditional characters, without a title line, inside page chrome, and all at once
+    for i, (name, (text, stated, year)) in enumerate(sh.legacy_known().items()):
+        r = read(sh.legacy_mutate(text, mutation, i))
+        got = {k: c["value"].value for k, c in r.tables["legacy"].items()}
+        assert {k: got.get(k) for k in stated} == stated, name
+        assert r.year == year, name

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..catalogue import SECTION_HEADING_IN_TEXT
+from ..catalogue import SECTION_HEADING_IN_TEXT, mostly_traditional, t2s
 from ..cells import is_value_text
 from ..model import Extracted, Line
 from .decode import decode
@@ -109,12 +109,20 @@ def split_line(raw: str, glued: set[int] | None = None) -> list[str] | None:
 
 def break_at_headings(raw: str) -> list[str]:
     """A long line holding several sections (a report pasted on one line) as one line per
-    heading and per stretch between headings."""
-    if len(raw) < 60 or not SECTION_HEADING_IN_TEXT.search(raw):
+    heading and per stretch between headings (found in simplified characters, cut in the
+    characters printed)."""
+    if len(raw) < 60:
+        return [raw]
+    probe = raw
+    if mostly_traditional(raw):
+        probe = t2s(raw)
+        if len(probe) != len(raw):
+            return [raw]
+    if not SECTION_HEADING_IN_TEXT.search(probe):
         return [raw]
     out, start = [], 0
-    for m in SECTION_HEADING_IN_TEXT.finditer(raw):
-        out += [raw[start : m.start()], m.group(0)]
+    for m in SECTION_HEADING_IN_TEXT.finditer(probe):
+        out += [raw[start : m.start()], raw[m.start() : m.end()]]
         start = m.end()
     out.append(raw[start:])
     return [p for p in out if p.strip()]

@@ -115,8 +115,11 @@ class Region:
 
     @cached_property
     def table_text(self) -> str:
-        """Squashed text of the cells that are no sentence (no 。): where header words count."""
-        return cat.squash(" ".join(c for l in self.lines for c in l.cells if c and "。" not in c))
+        """Squashed text of the cells that are no sentence: where header words count (prose
+        broken at its numbers leaves clauses like 条，政府集中采购项目类信息 on lines of their own)."""
+        return cat.squash(
+            " ".join(c for l in self.lines for c in l.cells if c and not cat.is_sentence(c))
+        )
 
 
 def _regions(lines: list[Line], heads: list[tuple[int, int, str, int]]) -> dict[int, Region]:

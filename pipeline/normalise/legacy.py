@@ -14,8 +14,9 @@ Two sources, both read only where the reading is forced:
 2. **Prose**: sentences that name the indicator — "全年共主动公开政府信息2026条",
    "共收到…申请21件，其中当面申请18件", "已答复21件，其中同意公开17件" — read by patterns over
    those sentence structures, Chinese numerals included (二十一件). "未发生/没有/未收到…" sentences
-   give an explicit 0 for what they name; nothing else is ever a 0, and a report that says
-   nothing about litigation has no litigation number. A clause about a part of the body
+   (and "没有/无…行政复议、行政诉讼的情况发生/案件") give an explicit 0 for what they name;
+   nothing else is ever a 0, and a report that says nothing about litigation has no litigation
+   number. A sentence broken at its numbers (a CMS's <span>s) is joined again first. A clause about a part of the body
    (各乡镇…, 县直各单位…) is not the body's figure; 累计 figures go to KEY_cumulative; 260余条 is
    read as 260 with the qualifier kept in the raw text and a warning.
 
@@ -121,6 +122,8 @@ def statistics_table(
             len(cells) >= 2
             and any("指标" in c for c in compact_cells[:2])
             and any("单位" in c for c in compact_cells)
+            and not any(cat.is_sentence(c) for c in cells[:2])  # prose naming 指标 and 单位
+            and not any(parse_cell(c)[0] for c in cells)  # a header row holds no figure
         ):
             unit_at = next(k for k, c in enumerate(compact_cells) if "单位" in c)
             columns = [
@@ -378,8 +381,8 @@ _TOPIC = re.compile(
 )
 
 _ACTIVE = re.compile(
-    rf"主动公开(?:了)?(?:各类|各项|相关)?(?:政府)?信息(?:数|总数|数量|总量)?(?:为|共|达|达到|总计|合计|共计)?"
-    rf"\s*{NUM}{QUAL}(?:条|件|项|个)"
+    rf"主动公开(?:了)?(?:各类|各项|相关)?(?:政府)?信息(?:的)?(?:数|总数|数量|总量|件数|条数|个数)?"
+    rf"(?:为|共|达|达到|总计|合计|共计)?\s*{NUM}{QUAL}(?:条|件|项|个)"
 )
 _VIA = re.compile(
     rf"(?:通过|在|利用)({'|'.join(_VIA_KEY)})(?:上)?"
@@ -389,6 +392,15 @@ _ACTIVE_TOTAL = re.compile(rf"(?:总计|合计|共计|总共)\s*{NUM}{QUAL}条")
 _RECEIVED = re.compile(
     rf"(?:收到|受理|接到|接收)(?:了)?(?P<obj>[^。；，,]{{0,24}}?)申请(?:共|总数|数|数量)?(?:为|达|共计)?"
     rf"\s*{NUM}{QUAL}{COUNT}"
+)
+# 受理依申请公开12件 / 收到依申请公开事项3件: the application named by the procedure
+_RECEIVED_PROCEDURE = re.compile(
+    rf"(?:收到|受理|接到|接收)(?:了)?(?P<obj>[^。；，,]{{0,12}}?)依申请公开(?:的)?(?:申请|事项|信息)?"
+    rf"(?:共|总数|数|数量)?(?:为|达|共计)?\s*{NUM}{QUAL}{COUNT}"
+)
+# A stated absence of cases: 没有…提起行政复议和行政诉讼的情况发生; 全年无…行政复议、提起行政诉讼的案件.
+_NONE_CASES = re.compile(
+    r"(?:没有|无|未|不存在)(?P<span>[^。；，,]{0,60}?)(?:的)?(?:情况|情形|案件|事件|现象)(?:发生|出现)?"
 )
 _RECEIVED_BEFORE = re.compile(
     rf"(?:收到|受理|接到|接收)(?:了)?(?:各类)?\s*{NUM}{QUAL}{COUNT}(?P<obj>[^。；，,]{{0,16}}?)"
@@ -508,7 +520,7 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
             for m in _ACTIVE_TOTAL.finditer(s):
                 if not _PARTIAL.search(_clause(s, m.start(), m.end())):
                     add("active_disclosure_items", _number(m.group(1)), s, m.group(2))
-        for rx in (_RECEIVED, _RECEIVED_BEFORE):
+        for rx in (_RECEIVED, _RECEIVED_BEFORE, _RECEIVED_PROCEDURE):
             for m in rx.finditer(s):
                 if any(w in m.group("obj") for w in _NOT_APPLICATIONS) or "咨询" in m.group("obj"):
                     continue
@@ -516,7 +528,7 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
                 if _PARTIAL.search(clause):
                     continue
                 key = "applications_received" + (CUM if _CUMULATIVE_WORDS.search(clause) else "")
-                at = 2 if rx is _RECEIVED else 1  # the number's group (obj is a group too)
+                at = 1 if rx is _RECEIVED_BEFORE else 2  # the number's group (obj is one too)
                 add(key, _number(m.group(at)), s, m.group(at + 1))
         for m in _APP_CHANNEL.finditer(s):
             add(_APP_CHANNEL_KEY[m.group(1)], _number(m.group(2)), s, m.group(3))
@@ -558,6 +570,12 @@ def prose_numbers(text: str) -> dict[str, list[Stated]]:
                 add("admin_litigation_cases", 0, s)
             if any(w in span for w in ("申诉", "投诉", "举报")):
                 add("complaints_appeals", 0, s)
+        for m in _NONE_CASES.finditer(s):
+            span = m.group("span")
+            if "复议" in span:
+                add("admin_review_cases", 0, s)
+            if "诉讼" in span:
+                add("admin_litigation_cases", 0, s)
         if _FEES_NONE.search(s) and (
             any(w in s for w in ("信息", "申请", "查阅", "检索", "复印")) or "收费" in topic
         ):
@@ -595,8 +613,55 @@ def _clause(s: str, start: int, end: int) -> str:
 
 
 # ---------------------------------------------------------------- both together
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+_AFTER_NUMBER = re.compile(rf"^\s*(?:{'|'.join(UNITS)}|余|多|年|月|日|%|％|\.\d|[，。、；,;）)])")
+
+
+def rejoin_spans(lines: list[Line]) -> list[Line]:
+    """Sentences a crawler's dump broke at their numbers (each number a <span> of its own:
+    全年主动公开政府信息 / 2026 / 条，其中…) joined again: a bare number between text that does
+    not end a sentence and text that goes on with its unit (条，) or a clause mark. A number
+    between cells of a one-cell-per-line table (条 / 2069 / 12106) is left where it is."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (
+            out
+            and i + 1 < len(lines)
+            and not line.exact
+            and _BARE_NUMBER.match(line.text)
+            and not out[-1].exact
+            and out[-1].text.strip()
+            and not _BARE_NUMBER.match(out[-1].text)
+            and out[-1].text.rstrip()[-1:] not in "。；;！!？?：:"
+            and _AFTER_NUMBER.match(lines[i + 1].text)
+            and not lines[i + 1].exact
+        ):
+            prev, nxt = out.pop(), lines[i + 1]
+            text = prev.text.rstrip() + line.text.strip() + nxt.text.lstrip()
+            out.append(Line([text], raw=text, page=prev.page, no=prev.no))
+            i += 2
+            continue
+        if (
+            i + 1 < len(lines)
+            and not line.exact
+            and re.match(r"^\s*\d{1,2}\s*$", line.text)
+            and re.match(r"^\s*[、．.]\s*[\u4e00-\u9fff]", lines[i + 1].text)
+        ):
+            # a heading's number split from its words (2 / 、政府信息依申请公开情况)
+            text = line.text.strip() + lines[i + 1].text.strip()
+            out.append(Line([text], raw=text, page=line.page, no=line.no))
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
 def read_legacy(lines: list[Line], warnings: list[str]) -> dict[str, dict[str, Cell]]:
     """The `legacy` table of a report without the mandated tables."""
+    lines = rejoin_spans(lines)
     rows, columns, span = statistics_table(lines, warnings)
     prose_lines = lines if span is None else lines[: span[0]] + lines[span[1] :]
     text = "\n".join(l.text.replace("\t", " ") for l in prose_lines)

@@ -78,8 +78,14 @@ def shards(root: str | Path, version: str = EXTRACTOR_VERSION) -> list[Path]:
     d = version_dir(root, version)
     if not d.is_dir():
         return []
-    found = [p for p in d.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+    found = []
+    for p in d.iterdir():
+        try:  # a shard loaded and removed by another process while this one lists them
+            if p.is_dir() and not p.name.startswith("."):
+                found.append((p.stat().st_mtime, p.name, p))
+        except FileNotFoundError:
+            continue
+    return [p for _, _, p in sorted(found)]
 
 
 def clear_partial(

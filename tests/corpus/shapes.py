@@ -560,3 +560,69 @@ def documents(n_random: int = 6, only: set[str] | None = None):
 
 def expected_amount(v) -> Decimal | int:
     return Decimal(v) if isinstance(v, str) and "." in v else v
+
+
+# ---------------------------------------------------------------- 2008–2018 prose
+REAL = SAMPLES / "real"
+LEGACY_MUTATIONS = ("as_is", "numbers_apart", "traditional", "no_title", "chrome", "mixed")
+# a title line, or a title run into the first sentence after a space
+_TITLE_LINE = re.compile(
+    r"^(?:标题[:：]\s*)?[^，。,、《》]{0,60}?信息公开(?:工作)?年度?报告(?:\s+|$)"
+)
+
+
+def legacy_known() -> dict[str, tuple[str, dict, int]]:
+    """The real 2008–2018 (and format-less) reports with the figures their prose states:
+    name -> (text, {legacy key: value}, year)."""
+    out = {}
+    for p in sorted(REAL.glob("*.expected.json")):
+        e = json.loads(p.read_text())
+        stated = {
+            k: v
+            for k, v in (e.get("legacy_numbers_from_prose") or {}).items()
+            if v is not None and not k.endswith("_qualifier")
+        }
+        if stated:
+            text = p.with_name(p.name.replace(".expected.json", ".txt")).read_text()
+            out[p.name.split(".")[0]] = (text, stated, e["year"])
+    return out
+
+
+def legacy_mutate(text: str, mutation: str, seed: int) -> str:
+    """A real 2008–2018 report's text in another shape (see LEGACY_MUTATIONS)."""
+    rng = random.Random(seed)
+    muts = (
+        {"numbers_apart", "traditional", "no_title", "chrome"}
+        if mutation == "mixed"
+        else {mutation}
+    )
+    lines = text.split("\n")
+    if "no_title" in muts:
+        lines = [
+            _TITLE_LINE.sub("", line, count=1) if i < 15 else line for i, line in enumerate(lines)
+        ]
+    if "numbers_apart" in muts:
+        # the prose's numbers on lines of their own; a 统计表 flattened into the text stays as it
+        # is (its one-cell-a-line form is another shape)
+        split = []
+        for line in lines:
+            at = line.find("指标名称")
+            prose, table = (line, "") if at < 0 else (line[:at], line[at:])
+            split += _numbers_apart(prose, rng) + ([table] if table else [])
+        lines = split
+    if "chrome" in muts:
+        lines = [
+            "正文",
+            "来源：",
+            "发布机构：",
+            "【字体：大 中 小】",
+            *lines,
+            "打印本页",
+            "关闭窗口",
+        ]
+    out = "\n".join(lines)
+    if "traditional" in muts:
+        import opencc
+
+        out = opencc.OpenCC("s2t").convert(out)
+    return out
