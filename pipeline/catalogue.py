@@ -1025,7 +1025,7 @@ def mostly_traditional(text: str, at_least: int = 10) -> bool:
 
 
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]|《[^《》]*》")
-_SENTENCE_MARKS = re.compile(r"[，。；,;]")
+SENTENCE_MARKS = re.compile(r"[，。；,;]")
 
 
 def is_sentence(text: str) -> bool:
@@ -1033,7 +1033,9 @@ def is_sentence(text: str) -> bool:
     notes are bracketed (（本列数据的勾稽关系为：第一项加第二项之和，等于…）); a sentence that names a
     table's words (本年新收政府信息公开申请数量较上年有所增加，…; 依据《条例》第二十条第（一）项…，及时…)
     never opens or labels a table."""
-    return bool(_SENTENCE_MARKS.search(_BRACKETED.sub("", text)))
+    return bool(SENTENCE_MARKS.search(text)) and bool(
+        SENTENCE_MARKS.search(_BRACKETED.sub("", text))
+    )
 
 
 def strip_numbering(compact_label: str) -> str:

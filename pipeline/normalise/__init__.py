@@ -117,8 +117,14 @@ class Region:
     def table_text(self) -> str:
         """Squashed text of the cells that are no sentence: where header words count (prose
         broken at its numbers leaves clauses like 条，政府集中采购项目类信息 on lines of their own)."""
+        marks = cat.SENTENCE_MARKS.search
         return cat.squash(
-            " ".join(c for l in self.lines for c in l.cells if c and not cat.is_sentence(c))
+            " ".join(
+                c
+                for l in self.lines
+                for c in l.cells
+                if c and (marks(c) is None or not cat.is_sentence(c))
+            )
         )
 
 
@@ -243,7 +249,9 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
         kind = md.lookalike(report.title, x.meta, plain.split("\n"))
         if kind:
             raise ExtractionError(f"this is a {kind}, not a 政府信息公开工作年度报告")
-    evidence = table_evidence(lines, heads)
+    # (only where a table is missing: finding the evidence costs a pass over every cell)
+    missing = [name for name in cat.MANDATED if not report.tables[name]]
+    evidence = table_evidence(lines, heads) if missing else {}
     if has_tables:
         for name in cat.MANDATED:
             if report.tables[name] or name in evidence:

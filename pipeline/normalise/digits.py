@@ -39,7 +39,7 @@ def digit_tokens(raws: Iterable[str]) -> list[str] | None:
 
 def leading_zero(raw: str) -> bool:
     """A whole number printed with a leading 0 ("07", "007"): no count is printed so."""
-    t = unicodedata.normalize("NFKC", raw).strip().lstrip("+-")
+    t = (raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).strip().lstrip("+-")
     return len(t) > 1 and t[0] == "0" and t[1].isdigit()
 
 

@@ -117,8 +117,8 @@ def _prose(run: Run) -> bool:
     """Whether the text before a run's numbers is running text rather than a row label: the
     label from its last row number on (a label broken over lines joined again), else its last
     part, is a sentence."""
-    if not run.label_parts:
-        return False
+    if not run.label_parts or not any(cat.is_sentence(p) for p in run.label_parts[-2:]):
+        return False  # (a clause mark in neither of the last two parts: no sentence)
     label = cat.compact(run.label)
     starts = [m.start() for m in cat.ROW_NUMBER.finditer(label)]
     return cat.is_sentence(label[starts[-1] :] if starts else run.label_parts[-1])
@@ -142,17 +142,19 @@ def without_page_chrome(lines: list[Line]) -> list[Line]:
         block.clear()
 
     for line in lines:
-        text = cat.compact(line.text)
-        has_number = any(c.strip() and parse_cell(c)[0] for c in line.cells if c)
-        if not has_number and len(text) <= 60 and cat.REPORT_TITLE_WORDS.search(text):
+        if any(c and c.strip() and parse_cell(c)[0] for c in line.cells):
+            flush()
+            rows_begun = True
+            out.append(line)
             continue
-        if rows_begun and not has_number and text in header:
+        text = cat.compact(line.text)
+        if len(text) <= 60 and cat.REPORT_TITLE_WORDS.search(text):
+            continue
+        if rows_begun and text in header:
             block.append(line)
             continue
         flush()
-        if has_number:
-            rows_begun = True
-        elif not rows_begun:
+        if not rows_begun:
             header.add(text)
         out.append(line)
     flush()
@@ -199,7 +201,7 @@ def read_cell(
         value = None
         if warnings is not None and raw.strip():
             warnings.append(f"{where}: unreadable cell {raw!r} left blank")
-    elif value is not None and dg.leading_zero(raw):
+    elif value is not None and len(raw) > 1 and dg.leading_zero(raw.strip()):
         # No whole number is printed with a leading 0: "07" is two cells run together or a
         # slip, never 7.
         value = None
@@ -750,6 +752,8 @@ def _join_wrapped_labels(
         nkey, nrun = out[i + 1]
         if not run.values or len(nrun.label_parts) < 2:
             continue
+        if key is not None and key in index and nkey not in (None, key):
+            continue  # both matched, to different rows: nothing wrapped
         prev = next((k for k, _ in reversed(out[:i]) if k in index), None)
         tail = nrun.label_parts[0]
         joined = dataclasses.replace(run, label_parts=[*run.label_parts, tail])
