@@ -28,8 +28,17 @@ NOT_A_LIST = re.compile(r"(?:友情链接|媒体|新闻|合作|客户端|新媒�
 # Link texts that are never a body of this hierarchy.
 NOT_A_BODY = re.compile(
     r"(?:人民网|新华网|央视|新华社|光明网|中国网|客户端|下载|APP|app|微博|微信|抖音|头条|"
-    r"中国政府网|国务院|首页|更多|网站地图|English)"
+    r"中国政府网|国务院|首页|更多|网站地图|English|新闻|资讯|留言|信箱|专题|查询|登录|注册|"
+    r"无障碍|关怀版|长者|公众号|小程序)"
 )
+# Links from a home page to the pages that list its bodies (one level down, same site): the
+# list they lead to, by the words of the link.
+LIST_PAGE = re.compile(
+    r"(?:机构设置|组织机构|政府机构|机构职能|部门网站|部门导航|政府部门|[省市区县]直部门|"
+    r"区县网站|县市区网站|县区网站|市县网站|区县政府|县区政府|县市区政府|政府网站群|网站群|"
+    r"乡镇街道|乡镇网站)"
+)
+MORE = re.compile(r"^(?:更多|more|MORE|>>|更多>>|更多\+|查看更多)$")
 HEADING_TAGS = {
     "h1",
     "h2",
@@ -62,9 +71,8 @@ class Listed:
 
 def listed_bodies(html: str, base: str, own_name: str | None = None) -> list[Listed]:
     """Bodies a page lists below the portal's own body, in page order, each once."""
-    try:
-        doc = lxml_html.fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError):
+    doc = _parse(html)
+    if doc is None:
         return []
     out: dict[str, Listed] = {}
     for sel in doc.iter("select"):
@@ -72,12 +80,18 @@ def listed_bodies(html: str, base: str, own_name: str | None = None) -> list[Lis
         heading = " ".join(
             o.text_content().strip() for o in options if not _url_of(o.get("value"), base)
         )
-        heading = heading or _label_before(sel)
+        if not _kind(heading):  # 请选择: the list is named by the label before the menu
+            heading = _label_before(sel) or heading
         kind = _kind(heading)
         for o in options:
             url = _url_of(o.get("value"), base)
             if url and kind:
                 _add(out, o.text_content(), url, kind, heading, own_name)
+    for heading, kind, panel in _tab_panels(doc):
+        for a in panel.iter("a"):
+            url = _url_of(a.get("href"), base)
+            if url:
+                _add(out, a.text_content() or a.get("title") or "", url, kind, heading, own_name)
     heading, kind, scope = "", None, None
     for el in doc.iter():
         if not isinstance(el.tag, str) or el.tag in ("select", "option", "script", "style"):
@@ -110,6 +124,102 @@ def listed_bodies(html: str, base: str, own_name: str | None = None) -> list[Lis
                     _scope(el),
                 )  # a new list starts (or one we do not read)
     return list(out.values())
+
+
+def _tab_panels(doc):
+    """(heading, kind, panel) of tab strips whose headings and panels are apart: a row of short
+    tab titles (<ul class="tab-hd"><li>县市区网站</li><li>部门网站</li></ul>) and, after it, as
+    many panels of links in the same order (<div class="item">…</div> each) — the i-th panel is
+    the i-th tab's list."""
+    for strip in doc.iter("ul", "ol", "div", "dl", "p"):
+        tabs = [c for c in strip if isinstance(c.tag, str)]
+        if len(tabs) < 2 or any(
+            _url_of(a.get("href"), "http://x/") for t in tabs for a in t.iter("a")
+        ):
+            continue  # tab titles carry no links (or only javascript:/# ones)
+        titles = [re.sub(r"\s+", "", t.text_content()) for t in tabs]
+        if any(not t or len(t) > 16 for t in titles) or not any(_kind(t) for t in titles):
+            continue
+        panels = _panels_after(strip, len(tabs))
+        for title, panel in zip(titles, panels):
+            kind = _kind(title)
+            if kind:
+                yield title, kind, panel
+
+
+def _panels_after(strip, n: int) -> list:
+    """The n panels of links after a tab strip: its next siblings, or the children of the next
+    sibling (a .tab-bd holding the panels), or the same one level up."""
+    for anchor in (strip, strip.getparent()):
+        if anchor is None:
+            continue
+        after = [e for e in anchor.itersiblings() if isinstance(e.tag, str)]
+        linked = [e for e in after if e.find(".//a") is not None]
+        if len(linked) >= n and all(e.find(".//a") is not None for e in after[:n]):
+            return after[:n]
+        if after:
+            inner = [c for c in after[0] if isinstance(c.tag, str)]
+            if len(inner) >= n and all(c.find(".//a") is not None for c in inner[:n]):
+                return inner[:n]
+    return []
+
+
+def list_pages(html: str, base: str) -> list[tuple[str, str | None]]:
+    """Pages one level down that list bodies, to be read too: links named 机构设置 / 部门网站 /
+    区县网站 …, and the 更多 link of a list of bodies. (url, the kind of list when the link
+    says) — same site only; the caller keeps the budget."""
+    doc = _parse(html)
+    if doc is None:
+        return []
+    host = urlparse(base).hostname
+    out: dict[str, str | None] = {}
+    heading_kind: str | None = None
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        if el.tag != "a":
+            text = _own_text(el)
+            if el.tag in HEADING_TAGS and text and len(text) <= 24 and el.find(".//a") is None:
+                heading_kind = (
+                    _kind(text) if (_kind(text) or NOT_A_LIST.search(text)) else heading_kind
+                )
+            continue
+        url = _url_of(el.get("href"), base)
+        if not url or urlparse(url).hostname != host or url.rstrip("/") == base.rstrip("/"):
+            continue
+        text = re.sub(r"\s+", "", el.text_content() or el.get("title") or "")
+        if LIST_PAGE.search(text) and len(text) <= 16:
+            out.setdefault(url, _kind(text))
+        elif MORE.match(text) and heading_kind:
+            out.setdefault(url, heading_kind)
+    return list(out.items())
+
+
+def bodies_on_list_page(
+    html: str, base: str, kind: str | None, heading: str, own_name: str | None = None
+) -> list[Listed]:
+    """The bodies a 机构设置 / 部门网站 / 更多 page lists: its own headed lists, and — when it has
+    none — every link of its content that names a body, as the kind the link to it said."""
+    found = listed_bodies(html, base, own_name)
+    if found or not kind:
+        return found
+    doc = _parse(html)
+    if doc is None:
+        return []
+    out: dict[str, Listed] = {}
+    for a in doc.iter("a"):
+        url = _url_of(a.get("href"), base)
+        if url and url.rstrip("/") != base.rstrip("/"):
+            _add(out, a.text_content() or a.get("title") or "", url, kind, heading, own_name)
+    return list(out.values())
+
+
+def _parse(html: str):
+    """The page as an lxml tree, or None when it is no HTML lxml can read."""
+    try:
+        return lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
 
 
 def _scope(heading):

@@ -263,13 +263,60 @@ def hanweb_records(xml: str) -> tuple[int | None, list[str]]:
 
 
 def gkmlpt_sid(html: str) -> str | None:
-    m = re.search(r"""SID\s*[:=]\s*['"]([0-9A-Za-z_-]+)['"]""", html)
+    m = re.search(r"""\bSID['"]?\s*[:=]\s*['"]?([0-9A-Za-z_-]+)""", html)
     return m.group(1) if m else None
 
 
 def gkmlpt_cat(url: str, html: str) -> str | None:
     m = re.search(r"#(\d+)$", url) or re.search(r"""catId\s*[:=]\s*['"]?(\d+)""", html)
     return m.group(1) if m else None
+
+
+_REPORT_CATEGORY = re.compile(r"年报|年度报告")
+
+
+def gkmlpt_tree(html: str) -> list[tuple[str, str]]:
+    """(category id, name) of every node of a gkmlpt page's ``window._CONFIG.TREE`` (a JS
+    literal, nested ``children`` or flat ``parent`` ids: read node by node, not as JSON)."""
+    m = re.search(r"""\bTREE['"]?\s*[:=]\s*\[""", html)
+    if not m:
+        return []
+    depth, i, quote = 0, m.end() - 1, ""
+    for i in range(m.end() - 1, len(html)):  # the array's extent, brackets inside strings aside
+        ch = html[i]
+        if quote:
+            quote = "" if ch == quote and html[i - 1] != "\\" else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                break
+    text = html[m.end() - 1 : i + 1]
+    out = []
+    for node in re.finditer(r"\{([^{}]*)", text):  # each object up to its first nested one
+        body = node.group(1)
+        id_ = re.search(r"""\b(?:id|catId|cat_id)['"]?\s*:\s*['"]?(\d+)""", body)
+        name = re.search(r"""\bname['"]?\s*:\s*(?:'([^']*)'|"([^"]*)")""", body)
+        if id_ and name:
+            out.append((id_.group(1), name.group(1) or name.group(2) or ""))
+    return out
+
+
+def gkmlpt_report_categories(html: str) -> list[str]:
+    """The categories of a gkmlpt site's tree that hold its annual reports (年报, 年度报告)."""
+    return [cid for cid, name in gkmlpt_tree(html) if _REPORT_CATEGORY.search(name)]
+
+
+def gkmlpt_api(page_url: str, cat: str, sid: str, page: int) -> str:
+    """The JSON API of a gkmlpt column: <site>/gkmlpt/api/all/<cat>?page=N&sid=<SID>, the site
+    being whatever precedes /gkmlpt/ in the page's address (a 区 department's platform lives
+    under /lhqkjhgyxxhj/gkmlpt/)."""
+    path = urlparse(page_url).path
+    base = path[: path.index("/gkmlpt/") + 1] if "/gkmlpt/" in path else "/"
+    return urljoin(page_url, f"{base}gkmlpt/api/all/{cat}") + f"?page={page}&sid={sid}"
 
 
 CHALLENGE_MARKERS = (

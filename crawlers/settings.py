@@ -25,6 +25,11 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Sources crawled at once (a province is hundreds of hosts). Sources on one host — a portal's
+# departments under its own address — are crawled one after another, so the per-site limits
+# above hold per host, not per source.
+CONCURRENT_SOURCES = 32
+
 # Scrapy starts CONCURRENT_ITEMS worker tasks for every callback's output; the default (100)
 # made task creation the crawler's main cost (measured in bench/). A callback here yields a
 # handful of requests and at most one document.

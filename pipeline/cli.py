@@ -478,10 +478,16 @@ def _crawl_bar(sources: str):
     except Exception:  # noqa: BLE001 - the crawl itself says what is wrong with the registry
         return None
     bar = tqdm(total=total, unit="source", desc="crawl", leave=False)
+    found = {"bodies": 0, "reports": 0}
 
     def step(outcome: dict) -> None:
+        found["bodies"] += bool(outcome.get("reports"))
+        found["reports"] += outcome.get("reports") or 0
         bar.update(1)
-        bar.set_postfix_str(f"{outcome['source_id']}: {outcome['outcome']}")
+        bar.set_postfix_str(
+            f"{found['bodies']} bodies with reports, {found['reports']} reports; "
+            f"{outcome['source_id']}: {outcome['outcome']}"
+        )
         if bar.n >= total:
             bar.close()
 

@@ -375,3 +375,80 @@ def test_challenge_detection():
         is None
     )
     assert disc.is_challenge(404, b"not found") is None
+
+
+@pytest.mark.parametrize(
+    "prefix,fragment",
+    [("", True), ("/szlh", True), ("", False)],
+    ids=["fragment", "under-a-path", "tree"],
+)
+def test_a_gkmlpt_column_is_read_from_its_config_and_api(tmp_path, prefix, fragment):
+    from tests.corpus.sites import build_gkmlpt_platform
+
+    site = build_gkmlpt_platform(tmp_path / "web", prefix=prefix, fragment=fragment)
+    with serving(tmp_path / "web") as srv:
+        result = crawl(
+            [source(site["entry"], "")],
+            tmp_path / "out",
+            overrides={**FAST, "MIRROR_PROXY": srv.url},
+        )
+    assert paths(result) == site["expected"]  # every page of the API, the attachment, no 报表
+    assert [o["outcome"] for o in result.outcomes] == ["ok"]
+
+
+def test_a_gkmlpt_api_that_does_not_answer_is_said_in_the_outcome(tmp_path):
+    import shutil
+
+    from tests.corpus.sites import build_gkmlpt_platform
+
+    site = build_gkmlpt_platform(tmp_path / "web")
+    shutil.rmtree(tmp_path / "web" / site["host"] / "gkmlpt" / "api")
+    with serving(tmp_path / "web") as srv:
+        result = crawl(
+            [source(site["entry"], "")],
+            tmp_path / "out",
+            overrides={**FAST, "MIRROR_PROXY": srv.url},
+        )
+    (o,) = result.outcomes
+    assert o["outcome"] == "no_reports"
+    assert "gkmlpt/api/all/2641?page=1&sid=gk430041: HTTP 404" in o["detail"]
+
+
+def test_sources_on_one_host_are_crawled_one_at_a_time_and_progress_counts_reports(tmp_path):
+    import threading
+
+    from tests.corpus.sites import _column
+
+    site = tmp_path / "site"
+    _column(site, "", "a/nb/", issuer="甲县人民政府", years=(2022, 2023))
+    _column(site, "", "b/nb/", issuer="乙县人民政府", years=(2021, 2022, 2023))
+    release = threading.Event()
+    srv = MirrorServer(site, holds={"/a/nb/index.html": release}).start()
+    seen: list[dict] = []
+    try:
+        rows = [
+            Body("a", "甲县人民政府", "county", "", "", f"{srv.url}/a/nb/index.html", ""),
+            Body("b", "乙县人民政府", "county", "", "", f"{srv.url}/b/nb/index.html", ""),
+        ]
+        done = threading.Thread(
+            target=lambda: seen.append(
+                crawl(rows, tmp_path / "out", overrides=FAST, progress=seen.append)
+            )
+        )
+        done.start()
+        for _ in range(600):  # the first source's column is asked for, and held
+            if "held:/a/nb/index.html" in srv.hits:
+                break
+            threading.Event().wait(0.05)
+        # while source a is held, source b (same host) has not started
+        assert not any(h.startswith("/b/") for h in srv.hits)
+        release.set()
+        done.join(timeout=120)
+    finally:
+        release.set()
+        srv.stop()
+    outcomes = [o for o in seen if isinstance(o, dict)]
+    assert [(o["source_id"], o["outcome"], o["reports"]) for o in outcomes] == [
+        ("a", "ok", 2),
+        ("b", "ok", 3),
+    ]

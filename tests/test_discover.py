@@ -86,3 +86,18 @@ def test_media_app_and_up_links_are_not_bodies():
     )
     got = [(b.name, b.kind) for b in listed_bodies(html, "http://www.x.test/", "乙市人民政府")]
     assert got == [("甲县人民政府", "government")]
+
+
+def test_every_usual_layout_of_a_city_portal_yields_its_bodies(tmp_path):
+    from tests.corpus.sites import build_layouts
+
+    site = build_layouts(tmp_path / "web")
+    rows, failures = discover([site["city"]], depth=1, mirror=tmp_path / "web", overrides=FAST)
+    got = {(r["name"], r["level"], r["division_code"]) for r in rows}
+    assert got == site["expected"]  # tabs, headed <ul>, footer, <select>, 更多, 机构设置
+    assert len(rows) == len(site["expected"])  # each once, no junk (media, app, up, 新闻中心)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["长沙市林业局"]["entry_url"] == "http://www.changsha.test/jgsz/lyj/index.html"
+    assert by_name["长沙市林业局"]["discovered_from"] == "http://www.changsha.test/jgsz/index.html"
+    assert by_name["浏阳市"]["source_id"] == "gov-430181"
+    assert failures == []

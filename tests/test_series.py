@@ -239,3 +239,46 @@ def test_a_new_batch_rechecks_only_its_series(tmp_path):
         """SELECT count(*) FROM cross_checks WHERE issuer = '郑州市应急管理局' AND year = 2023
                     AND check_id = 'cross_year.carry'""",
     ) == [(7,)]
+
+
+def test_versions_whose_titles_name_no_body_group_by_the_site_and_one_is_current(tmp_path):
+    from tests.test_shapes import apps
+
+    body = apps().split("\n", 1)[1]  # the tables, no title line
+    items = []
+    for i, (title, published, name) in enumerate(
+        [
+            ("2022年度政府信息公开工作年度报告", "2023-01-20", "湖南省交通运输厅"),
+            ("2022年度政府信息公开工作年度报告（修订版）", "2023-02-10", "湖南省交通运输厅"),
+            ("2022年度政府信息公开工作年度报告", "2023-01-18", None),  # a row with no name
+            ("2022年度政府信息公开工作年度报告（修订版）", "2023-03-01", None),
+        ]
+    ):
+        p = tmp_path / f"{i}.txt"
+        p.write_text(f"{title}\n发布日期：{published}\n{body}")
+        src = "hn-jtt" if name else "hn-unnamed"
+        items.append(
+            Provenance(f"http://{src}.test/{i}.html", path=str(p), source_id=src, body=name)
+        )
+    db = tmp_path / "w.duckdb"
+    assert load_sources(items, db, workers=1).errors == []
+    rows = (
+        duckdb.connect(str(db), read_only=True)
+        .execute(
+            "SELECT source_id, issuer, published_on, is_current FROM reports ORDER BY source_id, published_on"
+        )
+        .fetchall()
+    )
+    assert [(r[0], r[1], str(r[2]), r[3]) for r in rows] == [
+        ("hn-jtt", "湖南省交通运输厅", "2023-01-20", False),
+        ("hn-jtt", "湖南省交通运输厅", "2023-02-10", True),
+        ("hn-unnamed", None, "2023-01-18", False),
+        ("hn-unnamed", None, "2023-03-01", True),
+    ]
+
+
+def test_joining_words_are_no_part_of_the_issuer():
+    from pipeline.normalise.metadata import find_issuer
+
+    title = "湖南省交通运输厅关于2022年度政府信息公开工作年度报告"
+    assert find_issuer(title, {}, "") == "湖南省交通运输厅"

@@ -1,8 +1,10 @@
 """The discovery spider (``ogi discover``): registry rows for the bodies a portal lists.
 
 1. Fetch each portal's home page (robots.txt obeyed, the crawl's polite settings).
-2. Read the lists of bodies below it (``crawlers.bodies.listed_bodies``): footer <select> menus
-   and link blocks headed 县(市、区)政府 / 市直部门 / 政府网站 …, the 信息公开 platform's 机构 lists.
+2. Read the lists of bodies below it (``crawlers.bodies.listed_bodies``): footer <select> menus,
+   link blocks headed 县(市、区)政府 / 市直部门 / 政府网站 …, tab strips whose titles and panels
+   are apart, the 信息公开 platform's 机构 lists — and the pages one level down that list bodies
+   (机构设置, 部门网站, 区县网站, a list's 更多; same site, at most LIST_PAGE_BUDGET a portal).
 3. Each listed body becomes a row: its name as printed, its level, the portal as parent, the
    GB/T 2260 code resolved from the parent's place and its name (departments take their
    government's code), its site as entry_url, and ``discovered_from``.
@@ -20,7 +22,11 @@ import scrapy
 
 from pipeline.normalise import divisions, names
 
-from ..bodies import listed_bodies
+from ..bodies import bodies_on_list_page, list_pages, listed_bodies
+
+# Pages one level down read per portal (机构设置, 部门网站, 区县网站, 更多): a budget, so a portal
+# that links every page of its site as 网站群 cannot turn discovery into a crawl.
+LIST_PAGE_BUDGET = 8
 
 
 @dataclass
@@ -71,7 +77,29 @@ class DiscoverSpider(scrapy.Spider):
             return
         own = portal.name or _title_name(response)
         code = portal.code or _resolve(own, None)
-        for b in listed_bodies(response.text, response.url, own):
+        portal = Portal(portal.url, portal.source_id, own, code, portal.depth)
+        yield from self._rows(listed_bodies(response.text, response.url, own), response, portal)
+        # The pages one level down that list bodies (机构设置, 部门网站, 区县网站, a list's 更多).
+        for url, kind in list_pages(response.text, response.url)[:LIST_PAGE_BUDGET]:
+            if url not in self.seen:
+                self.seen.add(url)
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_list_page,
+                    errback=self.on_error,
+                    cb_kwargs={"portal": portal, "kind": kind},
+                )
+
+    def parse_list_page(self, response, portal: Portal, kind: str | None):
+        if not hasattr(response, "text"):
+            return
+        heading = _title_name(response) or ""
+        found = bodies_on_list_page(response.text, response.url, kind, heading, portal.name)
+        yield from self._rows(found, response, portal)
+
+    def _rows(self, bodies, response, portal: Portal):
+        own, code = portal.name, portal.code
+        for b in bodies:
             if b.url in self.listed:
                 continue
             self.listed.add(b.url)

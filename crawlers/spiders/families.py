@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlparse
 
 from .. import discovery as disc
 
@@ -99,7 +99,11 @@ class Hanweb(Generic):
 
 
 class Gkmlpt(Generic):
-    """Guangdong gkmlpt: JSON from /gkmlpt/api/all/<catId>?page=N&sid=<SID> (SID in the page JS)."""
+    """Guangdong gkmlpt: the column is a script (``/gkmlpt/index#2641``); its page holds
+    ``window._CONFIG = {SID: …, TREE: [...]}`` and the records come as JSON from
+    ``/gkmlpt/api/all/<category>?page=N&sid=<SID>``. The report category is the link's fragment
+    (kept in the request's meta: no server ever sees a fragment), else the tree's nodes named
+    年报 / 年度报告, else the page's catId."""
 
     name = "gkmlpt"
 
@@ -111,40 +115,51 @@ class Gkmlpt(Generic):
             and "gkmlpt" in response.text
         )
 
-    def _url(self, page_url: str, cat: str, sid: str, page: int) -> str:
-        return (
-            urljoin(page_url, f"/gkmlpt/api/all/{cat}")
-            + "?"
-            + urlencode({"page": page, "sid": sid})
-        )
-
     def pages(self, spider, response):
-        sid, cat = disc.gkmlpt_sid(response.text), disc.gkmlpt_cat(response.url, response.text)
-        if not (sid and cat):
+        sid = disc.gkmlpt_sid(response.text)
+        fragment = response.meta.get("fragment") or urlparse(response.url).fragment
+        cats = [fragment] if fragment.isdigit() else []
+        cats += disc.gkmlpt_report_categories(response.text)
+        if not cats and disc.gkmlpt_cat(response.url, response.text):
+            cats.append(disc.gkmlpt_cat(response.url, response.text))
+        if not sid or not cats:
+            spider.note_tried(
+                f"gkmlpt page {response.url}: "
+                + ("no SID in window._CONFIG" if not sid else "no 年报 category in its TREE")
+            )
             yield from super().pages(spider, response)
             return
-        yield spider.family_request(
-            self._url(response.url, cat, sid, 1), self.name, {"cat": cat, "sid": sid, "first": True}
-        )
+        for cat in dict.fromkeys(cats):
+            yield spider.family_request(
+                disc.gkmlpt_api(response.url, cat, sid, 1),
+                self.name,
+                {"cat": cat, "sid": sid, "page_url": response.url, "first": True},
+            )
 
-    def parse(self, spider, response, cat: str, sid: str, first: bool = False):
-        data = json.loads(response.text)
-        for art in data.get("articles", []):
-            title, url = art.get("title") or "", art.get("url") or ""
+    def parse(self, spider, response, cat: str, sid: str, page_url: str, first: bool = False):
+        try:
+            data = json.loads(response.text)
+        except ValueError:
+            spider.note_tried(f"gkmlpt API {response.url}: not JSON")
+            return
+        articles = data.get("articles") or []
+        for art in articles:
+            title = art.get("title") or ""
+            url = art.get("url") or art.get("post_url") or art.get("link") or ""
             if url and disc.is_report_title(title):
                 yield from spider.document_request(
                     response.urljoin(url), title, page_url=response.url
                 )
             elif disc.lookalike_kind(title):
                 spider.stats["lookalikes"] += 1
-        total, size = (
-            data.get("total") or 0,
-            data.get("page_size") or len(data.get("articles", [])) or 1,
-        )
+        total = int(data.get("total") or 0)
+        size = int(data.get("page_size") or data.get("pageSize") or len(articles) or 1)
         if first:
             for page in range(2, math.ceil(total / size) + 1):
                 yield spider.family_request(
-                    self._url(response.url, cat, sid, page), self.name, {"cat": cat, "sid": sid}
+                    disc.gkmlpt_api(page_url, cat, sid, page),
+                    self.name,
+                    {"cat": cat, "sid": sid, "page_url": page_url},
                 )
 
 

@@ -125,6 +125,7 @@ class ReportSpider(scrapy.Spider):
         self._seen_nav: set[str] = set()
         self._order = 0
         self.nav_tried: list[str] = []
+        self.tried: list[str] = []  # data endpoints and script pages that led nowhere
         self._column_page: tuple[str, list] | None = None
         self._families_waiting = (
             0  # family data requests not yet answered (the walk waits for them)
@@ -145,7 +146,19 @@ class ReportSpider(scrapy.Spider):
             return None
         self.pending[url] = role
         meta = {"role": role, **kwargs.pop("meta", {})}
+        fragment = urlparse(url).fragment
+        if fragment:
+            # A script column (gkmlpt/index#2641) is told its category by the fragment, which
+            # no server sees and the duplicate filter ignores: it travels in the meta, and
+            # the same page with another fragment is another request.
+            meta["fragment"] = fragment
+            kwargs.setdefault("dont_filter", True)
         return scrapy.Request(url, errback=self.on_error, meta=meta, **kwargs)
+
+    def note_tried(self, what: str) -> None:
+        """Something tried on the way to the reports that did not lead to them (a data endpoint
+        that did not answer, a script page without its configuration): said in the outcome."""
+        self.tried.append(what)
 
     def _answered(self, response_or_request) -> None:
         self.pending.pop(response_or_request.url, None)
@@ -445,6 +458,7 @@ class ReportSpider(scrapy.Spider):
             self.entry_failed = f"{why} at {request.url}"
         self.store.error(self.source.source_id, request.url, why, attempts, role)
         if role == "family":
+            self.note_tried(f"{request.url}: {why}")
             self._families_waiting -= 1
             if not self._families_waiting:
                 yield from self._next_nav()
@@ -500,10 +514,12 @@ class ReportSpider(scrapy.Spider):
                 (
                     f"{counts}; tried {len(self.nav_tried)} of a budget of {self.nav_budget} "
                     f"pages: {', '.join(tried)}{' …' if len(self.nav_tried) > 8 else ''}"
+                    + (f"; also tried: {'; '.join(self.tried[:5])}" if self.tried else "")
                 ),
             )
         else:
             outcome, detail = "ok", counts
+        extra["reports"] = s["reports"]
         self.store.outcome(self.source.source_id, outcome, detail, **extra)
         self.outcome = outcome
         if getattr(self, "_own_store", False):

@@ -300,6 +300,10 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
     report.series_key = names.series_key(
         report.issuer, j.get("current_code") or j.get("id"), j.get("level"), report.scope
     )
+    if report.series_key is None and provenance is not None and provenance.source_id:
+        # No body or place read from the document: the registry row it was crawled for is one
+        # body, so its versions of a year still group (and exactly one is current).
+        report.series_key = f"source:{provenance.source_id}||{report.scope}"
     report.published_on = md.find_published(x.meta, plain)
 
     report.sections = _sections(lines, heads, regions)

@@ -124,9 +124,14 @@ def _issuer_in_title(title: str) -> str | None:
     m = _ISSUER_IN_TITLE.match(unicodedata.normalize("NFKC", title))
     if m:
         cand = (m.group("pre").strip() or m.group("mid").strip()).strip('《》“”" ')
-        if len(cand) >= 2:
+        # 湖南省X厅关于2022年度…报告: the words that join a body to its title are no part of it
+        cand = _JOINING_WORDS.sub("", cand)
+        if len(cand) >= 2 and not _chrome(cand):
             return cand
     return None
+
+
+_JOINING_WORDS = re.compile(r"(?:关于|有关|发布|公布|印发|编制|公开|的|之)+$")
 
 
 def lookalike(title: str | None, meta: dict[str, str], lines_text: list[str]) -> str | None:

@@ -581,3 +581,189 @@ def build_hierarchy(root: Path) -> dict:
     )
     write(root / "www.pingtan.test", "index.html", page("平潭县人民政府", "<p>首页</p>"))
     return {"province": "http://www.fujian.test/", "city": "http://www.fuzhou.test/"}
+
+
+# ---------------------------------------------------------------- discovery: the usual layouts
+CHANGSHA_COUNTIES = [
+    ("芙蓉区", "430102"),
+    ("天心区", "430103"),
+    ("岳麓区", "430104"),
+    ("开福区", "430105"),
+    ("雨花区", "430111"),
+    ("望城区", "430112"),
+    ("长沙县", "430121"),
+    ("浏阳市", "430181"),
+    ("宁乡市", "430182"),
+]
+CHANGSHA_DEPARTMENTS = [
+    ("长沙市教育局", "jyj"),
+    ("长沙市财政局", "czj"),
+    ("长沙市民政局", "mzj"),
+    ("长沙市交通运输局", "jtysj"),
+    ("长沙市卫生健康委员会", "wjw"),
+    ("长沙市生态环境局", "sthjj"),
+    ("长沙市商务局", "swj"),
+    ("长沙市司法局", "sfj"),
+    ("长沙市审计局", "sjj"),
+    ("长沙市统计局", "tjj"),
+    ("长沙市医疗保障局", "ybj"),
+    ("长沙市林业局", "lyj"),
+]
+
+
+def _site(name: str) -> str:
+    return f"http://{name}.changsha.test/"
+
+
+def build_layouts(root: Path) -> dict:
+    """A city portal (长沙市, real names and codes) listing its bodies the ways real portals do:
+    a tab strip whose titles and panels are apart (counties in one panel, departments in the
+    other), a <ul> whose first <li> is its heading, footer links after a 县市区： label, a
+    <select> labelled before it, a 市直部门 block whose 更多 leads to the full list, and a
+    机构设置 page (a table of departments) linked from the home page — beside media, app and
+    central-government links, a 新闻中心, and the link up to the province."""
+    counties, depts = CHANGSHA_COUNTIES, CHANGSHA_DEPARTMENTS
+    a = lambda name, url: f'<a href="{url}" target="_blank">{name}</a>'  # noqa: E731
+    county_url = {n: f"http://www.{code}.test/" for n, code in counties}
+    dept_url = {n: _site(s) for n, s in depts}
+    tab = (
+        '<div class="tab"><ul class="tab-hd"><li class="on">县市区网站</li><li>部门网站</li>'
+        '<li>媒体链接</li></ul><div class="tab-bd">'
+        '<div class="item">' + "".join(a(n, county_url[n]) for n, _ in counties[:5]) + "</div>"
+        '<div class="item" style="display:none">'
+        + "".join(a(n, dept_url[n]) for n, _ in depts[:3])
+        + "</div>"
+        '<div class="item" style="display:none"><a href="http://www.people.com.cn/">人民网</a></div>'
+        "</div></div>"
+    )
+    headed_ul = (
+        '<ul class="links"><li class="tit">市直部门</li>'
+        + "".join(f"<li>{a(n, dept_url[n])}</li>" for n, _ in depts[3:5])
+        + "</ul>"
+    )
+    more = (
+        '<div class="box"><h3>市直单位</h3><ul>'
+        + "".join(f"<li>{a(n, dept_url[n])}</li>" for n, _ in depts[5:7])
+        + '</ul><a class="more" href="/bmwz/index.html">更多</a></div>'
+    )
+    labelled_select = (
+        '<label>县市区政府</label><select onchange="window.open(this.value)">'
+        '<option value="">请选择</option>'
+        + "".join(f'<option value="{county_url[n]}">{n}</option>' for n, _ in counties[5:7])
+        + "</select>"
+    )
+    footer = (
+        '<div class="footer"><span>县市区：</span>'
+        + "".join(a(n, county_url[n]) for n, _ in counties[7:])
+        + '<a href="http://www.hunan.test/">湖南省人民政府</a>'
+        + '<a href="http://www.gov.cn/">中国政府网</a><a href="/app/">长沙发布客户端</a></div>'
+    )
+    nav = (
+        '<div class="nav"><a href="/xwzx/">新闻中心</a><a href="/jgsz/index.html">机构设置</a>'
+        '<a href="/zwgk/">政务公开</a></div>'
+    )
+    write(
+        root / "www.changsha.test",
+        "index.html",
+        page("长沙市人民政府门户网站", nav + tab + headed_ul + more + labelled_select + footer),
+    )
+    # 更多: the full list of departments, no heading of its own
+    write(
+        root / "www.changsha.test",
+        "bmwz/index.html",
+        page(
+            "部门网站",
+            '<div class="crumb"><a href="/">首页</a> &gt; 部门网站</div><ul class="all">'
+            + "".join(f"<li>{a(n, dept_url[n])}</li>" for n, _ in depts[5:10])
+            + "</ul>",
+        ),
+    )
+    # 机构设置: departments in a table, each linking to its page on the portal
+    rows = "".join(
+        f"<tr><td>{a(n, f'/jgsz/{s}/index.html')}</td><td>市政府工作部门</td></tr>"
+        for n, s in depts[10:]
+    )
+    write(
+        root / "www.changsha.test",
+        "jgsz/index.html",
+        page(
+            "机构设置", f'<table class="jg"><tr><th>机构名称</th><th>类别</th></tr>{rows}</table>'
+        ),
+    )
+    expected = {(n, "county", code) for n, code in counties}
+    expected |= {(n, "department", "430100") for n, _ in depts}
+    return {"city": "http://www.changsha.test/", "expected": expected}
+
+
+# ---------------------------------------------------------------- gkmlpt as the platform serves it
+def build_gkmlpt_platform(root: Path, prefix: str = "", fragment: bool = True) -> dict:
+    """A department's site on the Guangdong 政府信息公开 platform: the home page links the
+    column as a script page with a fragment (``/gkmlpt/index#2641``, or the bare index when
+    `fragment` is off); that page is only ``window._CONFIG = {SID, TREE}`` (no catId, the
+    category only in the fragment or by its name in the tree); the records come from
+    ``/gkmlpt/api/all/2641?page=N&sid=…`` (no page_size: the first page's length tells it; URLs
+    absolute, as the platform gives them). One report is a page with its PDF attached. The
+    platform may live under a path (`prefix`, /szlh/)."""
+    host = "www.gkdept.test"
+    site = root / host
+    base = f"http://{host}{prefix}"
+    tree = (
+        "[{id: 2600, name: '信息公开指南', parent: 0}, {id: 2640, name: '法定主动公开内容', "
+        "parent: 0, children: [{id: 2641, name: '政府信息公开年报', parent: 2640}, "
+        "{id: 2642, name: '政策文件', parent: 2640}]}, {id: 2700, name: '政府网站工作年度报表', "
+        "parent: 0}]"
+    )
+    write(
+        site,
+        f"{prefix.strip('/')}/gkmlpt/index".lstrip("/"),
+        page(
+            "政府信息公开",
+            f"""<div id="app"></div><script>window._CONFIG = {{SID: 'gk430041', SITE_NAME: '绿水市交通运输局',
+  TREE: {tree}, THEME: {{color: '#c00'}}}};</script><script src="{prefix}/gkmlpt/static/js/app.js"></script>""",
+        ),
+    )
+    column = f"{prefix}/gkmlpt/index" + ("#2641" if fragment else "")
+    write(
+        site,
+        "index.html",
+        page(
+            "绿水市交通运输局",
+            links([("/xwdt/", "新闻动态"), (column, "政府信息公开年报"), ("/hdjl/", "互动交流")]),
+        ),
+    )
+    arts, expected = [], set()
+    for i in range(23):
+        year = 2024 - i % 12
+        n = 5000 + i
+        url = f"{base}/gkmlpt/content/0/{n}/post_{n}.html"
+        write(site, url.split(host, 1)[1].lstrip("/"), simple_report("绿水市交通运输局", year))
+        arts.append(
+            {"id": n, "title": f"绿水市交通运输局{year}年政府信息公开工作年度报告", "url": url}
+        )
+        expected.add(url.split(host, 1)[1])
+    # one report is a page whose text is its PDF attachment
+    pdf = f"{prefix}/attachment/0/9/9999/nb2023.pdf"
+    write(site, pdf.lstrip("/"), b"%PDF-1.4 a report attached")
+    arts[0]["url"] = f"{base}/gkmlpt/content/0/5000/post_5000.html"
+    write(
+        site,
+        f"{prefix}/gkmlpt/content/0/5000/post_5000.html".lstrip("/"),
+        page("年报", f'<p>见附件：<a href="{pdf}">2024年度报告.pdf</a></p>'),
+    )
+    expected.add(pdf)
+    arts.insert(
+        3, {"id": 1, "title": "绿水市交通运输局2023年政府网站工作年度报表", "url": f"{base}/x.html"}
+    )
+    size = 10
+    for p in range(1, (len(arts) + size - 1) // size + 1):
+        body = json.dumps(
+            {"articles": arts[(p - 1) * size : p * size], "total": len(arts)}, ensure_ascii=False
+        )
+        write(
+            site,
+            query_file(
+                f"{prefix.strip('/')}/gkmlpt/api/all/2641".lstrip("/"), f"page={p}&sid=gk430041"
+            ),
+            body,
+        )
+    return {"entry": f"http://{host}/", "expected": expected, "host": host}
