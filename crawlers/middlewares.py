@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from scrapy.exceptions import IgnoreRequest
 
@@ -57,21 +57,70 @@ class MirrorProxyMiddleware:
 
 
 class BackoffMiddleware:
-    """Wait base**n seconds (capped) before the n-th retry of a request."""
+    """Wait base**n seconds (capped) before the n-th retry of a request, and RETRY_FIRST_DELAY
+    before a request an earlier run could not fetch (asked for first, slowly)."""
 
-    def __init__(self, base: float, cap: float):
-        self.base, self.cap = base, cap
+    def __init__(self, crawler, base: float, cap: float, first: float):
+        self.crawler, self.base, self.cap, self.first = crawler, base, cap, first
 
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(s.getfloat("RETRY_BACKOFF_BASE", 2.0), s.getfloat("RETRY_BACKOFF_MAX", 60.0))
+        return cls(
+            crawler,
+            s.getfloat("RETRY_BACKOFF_BASE", 2.0),
+            s.getfloat("RETRY_BACKOFF_MAX", 60.0),
+            s.getfloat("RETRY_FIRST_DELAY", 2.0),
+        )
 
     async def process_request(self, request, spider=None):
         n = request.meta.get("retry_times", 0)
         if n and self.base > 0:
             await asyncio.sleep(min(self.base**n, self.cap))
+        elif request.meta.get("retry_first") and self.first > 0:
+            await asyncio.sleep(self.first)
         return None
+
+
+class AttemptsMiddleware:
+    """Tells the spider of every failed attempt (a retryable status, a network error) as it
+    happens, before the retry middleware asks again: a request dropped while it waits for its
+    retry (its source closed by a challenge) is recorded with the attempts it really made."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.codes = set(crawler.settings.getlist("RETRY_HTTP_CODES"))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _note(self, request, spider) -> None:
+        note = getattr(spider or self.crawler.spider, "note_failed_attempt", None)
+        if note:
+            note(request)
+
+    def process_response(self, request, response, spider=None):
+        if response.status in self.codes:
+            self._note(request, spider)
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        self._note(request, spider)
+        return None
+
+
+class RedirectLoopMiddleware:
+    """A redirect back to a URL already on the request's redirect chain is a loop: cancelled
+    with the chain (Scrapy would drop the repeated URL as a duplicate, leaving no trace)."""
+
+    def process_response(self, request, response, spider=None):
+        if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
+            target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if target in chain:
+                raise IgnoreRequest(f"redirect loop: {' -> '.join(chain + [target])}")
+        return response
 
 
 class ChallengeMiddleware:

@@ -121,14 +121,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             file,
             headers.get("Content-Type"),
             {k: v for k, v in headers.items() if k != "Content-Type"},
+            validators=rule.get("validators", True),
         )
 
-    def _send_file(self, file: Path, content_type: str | None, headers: dict) -> None:
-        """The file's bytes, with validators (ETag, Last-Modified) and 304 to a conditional GET."""
+    def _send_file(
+        self, file: Path, content_type: str | None, headers: dict, validators: bool = True
+    ) -> None:
+        """The file's bytes, with validators (ETag, Last-Modified) and 304 to a conditional GET
+        — unless the rule says the server sends none (a dynamic CMS page)."""
         data = file.read_bytes()
         etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
         mtime = file.stat().st_mtime
-        if self.headers.get("If-None-Match") == etag or self._not_modified_since(mtime):
+        if validators and (
+            self.headers.get("If-None-Match") == etag or self._not_modified_since(mtime)
+        ):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
@@ -138,8 +144,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
+        if validators:
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
         self.end_headers()
         self.wfile.write(data)
 
@@ -182,6 +189,17 @@ def _type(file: Path, data: bytes) -> str:
     if guessed in (None, "text/html") or name.endswith((".jsp", ".shtml")):
         return "text/html"  # no charset: pages declare theirs in <meta>, as many portals do
     return guessed
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a download cancelled at its size cap) is no error of
+    the mirror's: no traceback on stderr."""
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 MIRROR_SUFFIX = ".mirror.test"
@@ -236,7 +254,7 @@ class MirrorServer:
                 "holds": holds or {},
             },
         )
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

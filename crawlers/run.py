@@ -2,7 +2,7 @@
 
     from crawlers.run import crawl
     result = crawl("crawlers/sources/provinces.csv", out_dir="data/crawl")
-    result.outcomes   # one row per source: ok / blocked / unreachable / robots_disallowed / no_reports
+    result.outcomes   # one row per source: ok / truncated / blocked / unreachable / robots_disallowed / no_reports
 
 Scrapy runs reactorless inside asyncio.run, one ReportSpider per registry row, all rows
 concurrently (politeness is per domain). With a mirror folder, every request goes to a local
@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
+from pipeline import interrupts
 from pipeline.model import Provenance
 from pipeline.settings import DEFAULT_CRAWL
 
@@ -116,17 +117,19 @@ async def _run(rows: list[Body], store: DocumentStore, s: Settings, progress=Non
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
 
-    def stop() -> None:
+    def stop(sig: int) -> None:
+        interrupts.note(sig)  # the command exits 130 (SIGINT) or 143 (SIGTERM) once loaded
         if not stopped.is_set():
             stopped.set()
             log.warning("interrupted: stopping the crawl; what is stored stays stored")
             loop.create_task(runner.stop())
 
-    handled = []
+    handled = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, stop)
-            handled.append(sig)
+            before = signal.getsignal(sig)
+            loop.add_signal_handler(sig, stop, sig)
+            handled[sig] = before
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread: the caller handles signals
     seen = len(store.outcomes())
@@ -162,8 +165,11 @@ async def _run(rows: list[Body], store: DocumentStore, s: Settings, progress=Non
     try:
         await asyncio.gather(*(host(g) for g in by_host.values()))
     finally:
-        for sig in handled:
-            loop.remove_signal_handler(sig)
+        for sig, before in handled.items():
+            loop.remove_signal_handler(sig)  # (asyncio puts back the default, not what was there)
+            if before is not None:
+                signal.signal(sig, before)
+        interrupts.reinstall_wakeup()
     return stopped.is_set()
 
 

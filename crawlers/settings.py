@@ -55,9 +55,15 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 
+# A report an earlier run could not fetch is asked for first in the next, this long after the
+# source's start (slowly: the site may have been struggling).
+RETRY_FIRST_DELAY = 2.0
+
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.MirrorProxyMiddleware": 50,  # before robots.txt is asked for
     "crawlers.middlewares.BackoffMiddleware": 540,
+    "crawlers.middlewares.AttemptsMiddleware": 555,  # sees a failure before RetryMiddleware
+    "crawlers.middlewares.RedirectLoopMiddleware": 610,  # sees a 3xx before RedirectMiddleware
     "crawlers.middlewares.ChallengeMiddleware": 560,
     "crawlers.middlewares.EncodingMiddleware": 570,
 }

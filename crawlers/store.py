@@ -6,6 +6,7 @@
     OUT/outcomes.jsonl         one row per source and crawl: ok / blocked / unreachable / …
     OUT/errors.jsonl           one row per URL that failed for good (view crawl_errors)
     OUT/runs.jsonl             run started / finished markers (an unfinished run is resumed)
+    OUT/checked.jsonl          a document fetched again and found unchanged (no manifest row)
 
 Every row is written through to the kernel as it is added (a killed process loses nothing the
 kernel has), and fsync'ed at the end of a run: a crawl killed with SIGKILL keeps what it stored
@@ -34,6 +35,9 @@ from pipeline.extract.office import ole_kind, zip_kind
 from pipeline.extract.sniff import sniff
 from pipeline.model import ExtractionError, Provenance
 
+# A report or attachment is asked for again in later runs until it has failed in this many.
+GIVE_UP_RUNS = 3
+
 
 class DocumentStore:
     def __init__(self, out_dir: str | Path, writer: str | None = None):
@@ -45,12 +49,23 @@ class DocumentStore:
         self.outcomes_path = self.out / f"outcomes{suffix}"
         self.errors_path = self.out / f"errors{suffix}"
         self.runs_path = self.out / f"runs{suffix}"
+        self.checked_path = self.out / f"checked{suffix}"
         self.run_id = uuid.uuid4().hex[:12]
         self._files: dict[Path, object] = {}
         self._lock = threading.Lock()
         self._dirs: set[Path] = set()
         self.resuming = self._last_run_unfinished()
         self.seen = self._seen()
+        # URLs whose latest row is an error: a success clears them (resolved)
+        self._failed_urls = self._failing()
+        # URLs given up (failed in GIVE_UP_RUNS runs): not asked for again
+        self.given_up = {
+            e["url"] for e in self.errors() if (e.get("error") or "").startswith("given up")
+        }
+        # url -> when its document was last fetched or found unchanged (revalidation)
+        self.checked = {u: p.fetched_at or "" for u, p in self.seen.items()}
+        for row in self._merged("checked", "at"):
+            self.checked[row["url"]] = max(self.checked.get(row["url"], ""), row["at"])
 
     # ------------------------------------------------------------ reading the past
     def _rows(self, path: Path):
@@ -89,6 +104,12 @@ class DocumentStore:
             if row.path and (self.raw / row.path).exists():
                 seen[row.url] = row
         return seen
+
+    def _failing(self) -> set[str]:
+        latest: dict[str, dict] = {}
+        for row in self.errors():
+            latest[row["url"]] = row
+        return {u for u, r in latest.items() if r.get("error") is not None}
 
     def _last_run_unfinished(self) -> bool:
         state = None
@@ -148,8 +169,13 @@ class DocumentStore:
             tmp.write_bytes(body)
             os.replace(tmp, path)
         old = self.seen.get(fetched.url)
-        if old and old.sha256 == sha and old.run_id == self.run_id:
-            return old  # the same bytes from the same URL twice in one run: one row
+        if old and old.sha256 == sha:
+            # the same bytes at the same URL as before: no new row (revalidated, or fetched twice
+            # in one run); when it was checked is kept for the revalidation rule
+            if old.run_id != self.run_id:
+                self._append(self.checked_path, {"url": fetched.url, "sha256": sha, "at": _now()})
+                self.checked[fetched.url] = _now()
+            return old
         row = replace(
             fetched,
             media_type=media_type,
@@ -177,21 +203,73 @@ class DocumentStore:
         )
 
     def error(
-        self, source_id: str, url: str, error: str, attempts: int, role: str | None = None
+        self,
+        source_id: str,
+        url: str,
+        error: str | None,
+        attempts: int,
+        role: str | None = None,
+        retry: bool = False,
+        title: str | None = None,
+        page_url: str | None = None,
     ) -> None:
-        """A URL that failed for good in this run (after its retries)."""
-        self._append(
-            self.errors_path,
-            {
-                "source_id": source_id,
-                "url": url,
-                "error": error,
-                "attempts": attempts,
-                "role": role,
-                "last_tried_at": _now(),
-                "run_id": self.run_id,
-            },
-        )
+        """A URL that failed for good in this run (after its retries), or was never asked for
+        because its source closed. `retry`: the next run asks for it first (a report or an
+        attachment), until it has failed in GIVE_UP_RUNS runs. An `error` of None says a URL
+        that failed before answered now (the error is cleared)."""
+        row = {
+            "source_id": source_id,
+            "url": url,
+            "error": error,
+            "attempts": attempts,
+            "role": role,
+            # (to the microsecond: a URL that fails and then answers within one second still
+            # has its answer as the latest row)
+            "last_tried_at": dt.datetime.now().isoformat(timespec="microseconds"),
+            "run_id": self.run_id,
+        }
+        if retry:
+            row |= {"retry": True, "title": title, "page_url": page_url}
+        self._append(self.errors_path, row)
+        self._failed_urls.add(url)
+
+    def resolved(self, source_id: str, url: str, role: str | None = None) -> None:
+        """A URL that failed in an earlier run (a listing page, a report) answered in this one."""
+        if url in self._failed_urls:
+            self._failed_urls.discard(url)
+            self.error(source_id, url, None, 1, role)
+            self._failed_urls.discard(url)
+
+    def retry_first(self, source_id: str) -> list[dict]:
+        """This source's reports and attachments to ask for before anything else: those an
+        earlier run could not fetch (a 5xx to the end, a source closed by a challenge while they
+        waited for a retry), not stored since. One that failed in GIVE_UP_RUNS runs is given up
+        — recorded once, and not asked for again."""
+        latest: dict[str, dict] = {}
+        runs: dict[str, set] = {}
+        for row in self.errors():
+            if row.get("source_id") != source_id:
+                continue
+            latest[row["url"]] = row
+            if row.get("retry"):
+                runs.setdefault(row["url"], set()).add(row.get("run_id"))
+        out = []
+        for url, row in latest.items():
+            if not row.get("retry") or row.get("error") is None or url in self.seen:
+                continue
+            failed_in = len(runs.get(url, ()))
+            if failed_in >= GIVE_UP_RUNS:
+                self.given_up.add(url)
+                self.error(
+                    source_id,
+                    url,
+                    f"given up: failed in {failed_in} runs (last: {row['error']})",
+                    0,
+                    row.get("role"),
+                )
+                continue
+            out.append({**row, "runs_failed": failed_in})
+        return out
 
 
 # Extensions a stored file may get: from what its bytes are. A server's file name only chooses

@@ -339,6 +339,9 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import interrupts
+
+    interrupts.install()
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -365,29 +368,50 @@ def main(argv: list[str] | None = None) -> int:
         "crawl-worker": _crawl_worker,
     }[args.command]
     try:
-        return handler(args)
-    except UsageError as exc:  # a user's mistake, or a warehouse that cannot open
+        code = handler(args)
+        if interrupts.interrupted():  # the command stopped gracefully (a crawl loads what it had)
+            return _interrupted()
+        return code
+    except KeyboardInterrupt:
+        return _interrupted()
+    except Exception as exc:
+        if interrupts.interrupted():  # DuckDB's InterruptException, a pipe closed by the stop …
+            return _interrupted()
+        return _failed(exc, args)
+    finally:
+        if args.pool is not None:
+            args.pool.close()
+
+
+def _interrupted() -> int:
+    from . import interrupts
+
+    print(
+        f"ogi: interrupted ({interrupts.signal_name()}); what was loaded stays loaded, "
+        "nothing half-written",
+        file=sys.stderr,
+        flush=True,
+    )
+    return interrupts.exit_code()
+
+
+def _failed(exc: Exception, args) -> int:
+    """The exit code and one line for an exception a command ended with."""
+    if isinstance(exc, UsageError):  # a user's mistake, or a warehouse that cannot open
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("ogi: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # The reader went away (ogi check | head): not an error. Point stdout at /dev/null so the
         # interpreter's final flush does not complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # a bug: one line, the traceback with -v
-        if args.verbose:
-            raise
-        print(
-            f"ogi: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        if args.pool is not None:
-            args.pool.close()
+    if args.verbose:  # a bug: one line, the traceback with -v
+        raise exc
+    print(
+        f"ogi: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _early_pool(args):
@@ -524,8 +548,7 @@ def _crawl(args) -> int:
         )
     print(f"{len(result.stored)} documents stored this run under {result.store.raw}")
     if result.interrupted:
-        print("ogi: interrupted; what was stored stays stored", file=sys.stderr)
-        return 130
+        return 130  # (main says so, with the signal's own code)
     return 0 if result.ok else 1
 
 
@@ -638,49 +661,43 @@ def _ingest(args) -> int:
         )
     args.db = args.db or str(DEMO_DB if args.demo else DEFAULT_DB)
     paths = list(args.paths)
-    try:
-        crawl = None
-        if args.sources:
-            crawl = api.CrawlFirst(
-                args.sources,
-                out=args.out or DEFAULT_CRAWL,
-                mirror=args.mirror,
-                progress=_crawl_bar(args.sources) if bar else None,
-            )
-        elif args.demo or not (paths or args.crawl):  # a bundled corpus
-            corpus = (
-                api.demo_corpus(args.out or DEMO_CRAWL)
-                if args.demo
-                else api.bundled_corpus(args.out or DEFAULT_CRAWL)
-            )
-            paths, crawl = corpus.paths, corpus.crawl
-            crawl.progress = _crawl_bar(crawl.sources) if bar else None
-        if args.workers or args.scheduler:
-            extraction = api.ExtractOnDask(args.workers, args.scheduler, args.shards)
-        else:
-            extraction = api.ExtractHere(pool=args.pool)
-        summary = api.ingest(
-            paths,
-            db=args.db,
-            crawl=crawl,
-            crawl_dir=args.crawl,
-            extraction=extraction,
-            publish=True if args.snapshot else None,
-            progress=bar,
-            on_error=on_error,
+    crawl = None
+    if args.sources:
+        crawl = api.CrawlFirst(
+            args.sources,
+            out=args.out or DEFAULT_CRAWL,
+            mirror=args.mirror,
+            progress=_crawl_bar(args.sources) if bar else None,
         )
-    except KeyboardInterrupt:
-        print("ogi: interrupted; the batches already loaded stay loaded", file=sys.stderr)
-        return 130
+    elif args.demo or not (paths or args.crawl):  # a bundled corpus
+        corpus = (
+            api.demo_corpus(args.out or DEMO_CRAWL)
+            if args.demo
+            else api.bundled_corpus(args.out or DEFAULT_CRAWL)
+        )
+        paths, crawl = corpus.paths, corpus.crawl
+        crawl.progress = _crawl_bar(crawl.sources) if bar else None
+    if args.workers or args.scheduler:
+        extraction = api.ExtractOnDask(args.workers, args.scheduler, args.shards)
+    else:
+        extraction = api.ExtractHere(pool=args.pool)
+    summary = api.ingest(
+        paths,
+        db=args.db,
+        crawl=crawl,
+        crawl_dir=args.crawl,
+        extraction=extraction,
+        publish=True if args.snapshot else None,
+        progress=bar,
+        on_error=on_error,
+    )
     for o in summary.outcomes:
         if o["outcome"] != "ok":
             print(f"crawl: {o['source_id']}: {o['outcome']}: {o['detail']}", file=sys.stderr)
     print(f"ingested into {args.db}")
     for line in summary.lines():
         print("  " + line)
-    if summary.interrupted:
-        print("ogi: the crawl was interrupted; what it had stored is loaded", file=sys.stderr)
-    return summary.exit_code
+    return summary.exit_code  # (an interrupted crawl: main says so and exits 130/143)
 
 
 def _check(args) -> int:

@@ -19,7 +19,8 @@ def spins(data: bytes, source: str):
 
 
 def quick(data: bytes, source: str):
-    from pipeline.api import extract_bytes
+    # (the extractor alone: pipeline.api brings pandas, a second's import in a cold worker)
+    from pipeline.run.document import extract_bytes
 
     if source.startswith("slow"):
         return sleeps(data, source)

@@ -171,10 +171,10 @@ def test_time_cap_holds_on_dask_workers(cluster, tmp_path):
         summary,
         tmp_path / "shards",
         client=cluster,
-        timeout=1,
+        timeout=5,  # (a cold worker imports the extractor inside the cap: not 1 s)
         work=slow.quick_by_name,
     )
-    assert summary.errors == [(str(slow_doc), "extraction took longer than 1 s (time cap)")]
+    assert summary.errors == [(str(slow_doc), "extraction took longer than 5 s (time cap)")]
     assert summary.reports == 1
 
 

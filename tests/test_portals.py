@@ -66,8 +66,9 @@ def test_the_walk_stays_within_its_page_budget(tmp_path):
         mirror=tmp_path / "web",
         overrides={**FAST, "NAV_PAGE_BUDGET": 1},
     )
-    assert result.outcomes[0]["outcome"] == "no_reports"
-    assert "tried 1 of a budget of 1" in result.outcomes[0]["detail"]
+    # cut by the budget, and said so: not "no reports", which would claim the site has none
+    assert result.outcomes[0]["outcome"] == "truncated"
+    assert "the navigation budget of 1 pages was reached" in result.outcomes[0]["detail"]
 
 
 def test_attachments_behind_download_scripts(tmp_path):
@@ -192,7 +193,10 @@ def test_an_endless_chain_that_keeps_listing_stops_at_the_page_budget(tmp_path):
         )
         listing_hits = [h for h in srv.hits if "list.php" in h]
     assert 10 <= len(listing_hits) <= 12
-    assert result.outcomes[0]["outcome"] == "ok"
+    # the budget cut it: a truncated crawl never looks complete
+    (o,) = result.outcomes
+    assert o["outcome"] == "truncated"
+    assert "the listing budget of 12 pages was reached" in o["detail"]
 
 
 def _registry(tmp_path, sid: str, url: str):

@@ -151,7 +151,7 @@ def test_same_bytes_under_two_paths_load_once(tmp_path):
     shutil.copy(CORPUS / "luanhe-2023.txt", a)
     shutil.copy(CORPUS / "luanhe-2023.txt", b)
     summary = ingest([a, b], db=tmp_path / "w.duckdb")
-    assert summary.reports == 1 and summary.unchanged == 1
+    assert summary.reports == 1 and summary.repeated == 1 and summary.unchanged == 0
 
 
 def test_a_failing_load_rolls_back_only_itself(tmp_path, monkeypatch):
@@ -361,10 +361,10 @@ def test_pipelined_ingest_across_chunks(tmp_path, monkeypatch):
     shutil.copy(real / names[0], corpus / "zz-copy-of-009.txt")  # the same bytes, in the last chunk
     monkeypatch.setattr(settings, "PIPELINE_CHUNK", 2)
     small = ingest([corpus], db=tmp_path / "small.duckdb", extraction=ExtractHere(workers=2))
-    assert (small.documents, small.unchanged, small.reports, small.exit_code) == (6, 1, 5, 0)
+    assert (small.documents, small.repeated, small.reports, small.exit_code) == (6, 1, 5, 0)
     monkeypatch.setattr(settings, "PIPELINE_CHUNK", 100)
     whole = ingest([corpus], db=tmp_path / "whole.duckdb", extraction=ExtractHere(workers=2))
-    assert (whole.documents, whole.unchanged, whole.reports) == (6, 1, 5)
+    assert (whole.documents, whole.repeated, whole.reports) == (6, 1, 5)
     sql = (
         "SELECT report_id, status, (SELECT count(*) FROM facts f WHERE f.report_id = r.report_id) "
         "FROM reports r ORDER BY 1"

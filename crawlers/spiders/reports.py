@@ -21,8 +21,8 @@
    report or they are the page's only content (never logos and icons).
 6. Every URL that fails for good (after its retries) is recorded (view ``crawl_errors``), and so is
    every request still pending when a source is closed early (an anti-bot challenge, Ctrl-C).
-   When the spider closes, one outcome is recorded for the source: ok, blocked, unreachable,
-   robots_disallowed, no_reports or interrupted, with its evidence.
+   When the spider closes, one outcome is recorded for the source: ok, truncated (a budget cut
+   the walk), blocked, unreachable, robots_disallowed, no_reports or interrupted, with its evidence.
 
 A document already stored is not fetched again while resuming a killed run; in a later run it is
 asked for with If-None-Match / If-Modified-Since and only stored again when it changed.
@@ -126,6 +126,11 @@ class ReportSpider(scrapy.Spider):
         self._order = 0
         self.nav_tried: list[str] = []
         self.tried: list[str] = []  # data endpoints and script pages that led nowhere
+        self.failures: dict[str, int] = {}  # url -> attempts that failed so far (retries pending)
+        self.documents: dict[str, tuple] = {}  # url -> (title, page_url) of report/attachment asks
+        self.truncated: str | None = None  # the budget that cut the crawl, when one did
+        self.distinct: set[str] = set()  # sha256 of the documents stored this run
+        self._first_waiting = 0  # retried-first requests not answered yet (the walk waits)
         self._column_page: tuple[str, list] | None = None
         self._families_waiting = (
             0  # family data requests not yet answered (the walk waits for them)
@@ -162,18 +167,44 @@ class ReportSpider(scrapy.Spider):
 
     def _answered(self, response_or_request) -> None:
         self.pending.pop(response_or_request.url, None)
-        request = getattr(response_or_request, "request", None)
-        if request is not None:
-            self.pending.pop(request.url, None)
+        request = getattr(response_or_request, "request", None) or response_or_request
+        self.pending.pop(request.url, None)
+        for url in request.meta.get("redirect_urls", ()):  # asked under its first address
+            self.pending.pop(url, None)
 
     # ------------------------------------------------------------ 1-2. entry and navigation
     async def start(self):
+        # What earlier runs could not fetch is asked for first, slowly (RETRY_FIRST_DELAY), and
+        # the listings are walked only once it is answered: a challenge met on the walk cannot
+        # drop it again.
+        for row in self.store.retry_first(self.source.source_id):
+            for req in self.document_request(
+                row["url"],
+                row.get("title") or "",
+                row.get("page_url"),
+                attachment=row.get("role") == "attachment",
+                first=True,
+            ):
+                self._first_waiting += 1
+                yield req
+        if not self._first_waiting:
+            for req in self._entry():
+                yield req
+
+    def _entry(self):
         self._seen_nav.add(self.source.entry_url)
         req = self._request(
             self.source.entry_url, "entry", callback=self.parse_entry, meta={"trail": []}
         )
         if req:
             yield req
+
+    def _first_answered(self, request):
+        """One of the retried-first requests was answered: the walk starts after the last."""
+        if request.meta.get("retry_first") and self._first_waiting:
+            self._first_waiting -= 1
+            if not self._first_waiting:
+                yield from self._entry()
 
     def parse_entry(self, response):
         self._answered(response)
@@ -186,6 +217,7 @@ class ReportSpider(scrapy.Spider):
 
     def parse_nav(self, response, entry: bool = False):
         self._answered(response)
+        self.store.resolved(self.source.source_id, response.url, response.meta.get("role"))
         if not entry:
             self.stats["nav_pages"] += 1
         if not hasattr(response, "text"):
@@ -248,6 +280,11 @@ class ReportSpider(scrapy.Spider):
             if req:
                 yield req
                 return
+        if self._frontier and self.column is None:
+            self.truncated = (
+                f"the navigation budget of {self.nav_budget} pages was reached "
+                f"with {len(self._frontier)} links not followed"
+            )
 
     def _own(self, url: str) -> bool:
         host = (urlparse(url).hostname or "").lower()
@@ -270,6 +307,7 @@ class ReportSpider(scrapy.Spider):
 
     def parse_listing(self, response):
         self._answered(response)
+        self.store.resolved(self.source.source_id, response.url, "listing")
         yield from self._listing(response, list(self.report_links(response)))
 
     def report_links(self, response, html: str | None = None):
@@ -292,6 +330,7 @@ class ReportSpider(scrapy.Spider):
             self.stats["listing_pages"] + sum(r == "listing" for r in self.pending.values())
             >= self.listing_budget
         ):
+            self.truncated = f"the listing budget of {self.listing_budget} pages was reached"
             return None
         if url in self._seen_nav:
             return None
@@ -303,6 +342,7 @@ class ReportSpider(scrapy.Spider):
         """A request for a family's data endpoint (Hanweb XML, gkmlpt JSON); it carries the
         column page it belongs to, which becomes the column when the data lists reports."""
         if self.stats["listing_pages"] >= self.listing_budget:
+            self.truncated = f"the listing budget of {self.listing_budget} pages was reached"
             return None
         self._families_waiting += 1
         return self._request(
@@ -315,6 +355,7 @@ class ReportSpider(scrapy.Spider):
 
     def parse_family(self, response, family: str, kwargs: dict):
         self._answered(response)
+        self.store.resolved(self.source.source_id, response.url, "family")
         self._families_waiting -= 1
         self.stats["listing_pages"] += 1
         before = self.stats["reports"]
@@ -328,10 +369,17 @@ class ReportSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ 5. documents
     def document_request(
-        self, url: str, title: str, page_url: str | None, attachment: bool = False
+        self,
+        url: str,
+        title: str,
+        page_url: str | None,
+        attachment: bool = False,
+        first: bool = False,
     ):
         if url in self.report_urls:
             return  # the same report linked from two listing pages
+        if url in self.store.given_up:
+            return  # failed in GIVE_UP_RUNS runs: recorded as given up, not asked for again
         if not attachment:
             if self.year and disc.year_of(title or "") != self.year:
                 return  # -a year=…: another year's report
@@ -340,30 +388,42 @@ class ReportSpider(scrapy.Spider):
         self.report_urls.add(url)
         if not attachment:
             self.stats["reports"] += 1
-        meta = {"title": title, "page_url": page_url}
+        meta = {"title": title, "page_url": page_url, "retry_first": first}
         headers = {}
         old = self.store.seen.get(url)
         if old:
-            if self.store.resuming or not (old.etag or old.last_modified):
+            if self.store.resuming:
+                self.stats["skipped_stored"] += 1  # resuming a killed run: stored is stored
+                return
+            if old.etag or old.last_modified:
+                if old.etag:
+                    headers["If-None-Match"] = old.etag
+                if old.last_modified:
+                    headers["If-Modified-Since"] = old.last_modified
+                meta["handle_httpstatus_list"] = [304]
+            elif not revalidation_due(title or old.title, self.store.checked.get(url)):
                 self.stats["skipped_stored"] += 1
                 return
-            if old.etag:
-                headers["If-None-Match"] = old.etag
-            if old.last_modified:
-                headers["If-Modified-Since"] = old.last_modified
-            meta["handle_httpstatus_list"] = [304]
+            # else: no validators, and due: fetched again and compared by its hash
+        self.documents[url] = (title, page_url)
         req = self._request(
             url,
             "attachment" if attachment else "report",
             callback=self.parse_document,
             headers=headers,
             meta=meta,
+            priority=10 if first else 0,
+            # (the spider asks for each document once; a redirect to a URL already asked for is
+            # followed, not dropped by the duplicate filter without a trace)
+            dont_filter=True,
         )
         if req:
             yield req
 
     def parse_document(self, response):
         self._answered(response)
+        self.store.resolved(self.source.source_id, response.url, response.meta.get("role"))
+        yield from self._first_answered(response.request)
         meta = response.meta
         if response.status == 304:
             self.stats["unchanged"] += 1
@@ -420,21 +480,35 @@ class ReportSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         self._answered(request)
+        yield from self._first_answered(request)
         role = request.meta.get("role")
         attempts = request.meta.get("retry_times", 0) + 1
-        if (
-            failure.check(IgnoreRequest)
-            and not failure.check(HttpError)
-            and "robots.txt" in str(failure.value)
-        ):
+        document = role in ("report", "attachment")
+        # a redirected request fails under its last address: recorded under the one asked for
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        self.pending.pop(url, None)
+        title, page_url = self.documents.get(url, (None, None))
+
+        def record(why: str, tries: int) -> None:
+            self.store.error(
+                self.source.source_id,
+                url,
+                why,
+                tries,
+                role,
+                retry=document,
+                title=title,
+                page_url=page_url,
+            )
+
+        dropped = failure.check(IgnoreRequest) and not failure.check(HttpError)
+        if dropped and "robots.txt" in str(failure.value):
             self.robots_forbidden.append(request.url)
             self.store.error(self.source.source_id, request.url, "robots.txt forbids it", 0, role)
             if role == "nav":
                 yield from self._next_nav()
             return
-        if failure.check(IgnoreRequest) and not failure.check(
-            HttpError
-        ):  # HttpError is an IgnoreRequest
+        if dropped:
             if self.blocked and self.blocked[0] == request.url:
                 self.store.error(
                     self.source.source_id,
@@ -443,7 +517,14 @@ class ReportSpider(scrapy.Spider):
                     attempts,
                     role,
                 )
-            return  # offsite, or a request dropped after the source was closed
+            elif self.blocked:  # dropped because the source was closed by a challenge
+                record(_closed_why("blocked", self.failures.get(request.url, 0)), 0)
+            elif "offsite" not in str(failure.value).lower():
+                # a size or decompression cap, a redirect loop: cancelled, and said so
+                record(f"cancelled: {failure.value}".replace("\n", " "), attempts)
+            if role == "nav" and not self.blocked:
+                yield from self._next_nav()
+            return
         if failure.check(HttpError):
             why = f"HTTP {failure.value.response.status}"
         else:
@@ -456,7 +537,7 @@ class ReportSpider(scrapy.Spider):
         self.logger.warning("%s: %s at %s", self.source.source_id, why, request.url)
         if role == "entry":
             self.entry_failed = f"{why} at {request.url}"
-        self.store.error(self.source.source_id, request.url, why, attempts, role)
+        record(why, attempts)
         if role == "family":
             self.note_tried(f"{request.url}: {why}")
             self._families_waiting -= 1
@@ -474,24 +555,41 @@ class ReportSpider(scrapy.Spider):
                 asyncio.ensure_future(engine.close_spider_async(reason="blocked"))
 
     def note_stored(self, stored: Provenance) -> None:
+        if stored.run_id != self.store.run_id:
+            self.stats["unchanged"] += 1  # fetched again (no validators): the same bytes
+            return
         self.stats["stored"] += 1
+        self.distinct.add(stored.sha256)
+
+    def note_failed_attempt(self, request) -> None:
+        """An attempt of a request failed (its retry, if any, is to come)."""
+        self.failures[request.url] = self.failures.get(request.url, 0) + 1
 
     def closed(self, reason):
         s = self.stats
-        # Requests still waiting (queued, or between retries) when the source closed early.
-        why = {
-            "blocked": "not fetched: the source was closed after an anti-bot challenge",
-            "shutdown": "not fetched: the crawl was interrupted",
-        }.get(reason, f"not fetched: the crawl ended ({reason})")
+        # Requests still waiting (queued, or between retries) when the source closed early, with
+        # the attempts they had made; reports and attachments are asked for first next run.
+        closed_by = "blocked" if self.blocked else reason
         for url, role in list(self.pending.items()):
             if self.blocked and url == self.blocked[0]:
                 continue
-            self.store.error(self.source.source_id, url, why, 0, role)
+            title, page_url = self.documents.get(url, (None, None))
+            tries = self.failures.get(url, 0)
+            self.store.error(
+                self.source.source_id,
+                url,
+                _closed_why(closed_by, tries),
+                tries,
+                role,
+                retry=role in ("report", "attachment"),
+                title=title,
+                page_url=page_url,
+            )
         self.pending.clear()
         counts = (
-            f"{s['reports']} reports found, {s['stored']} documents stored, {s['unchanged']} unchanged, "
-            f"{s['skipped_stored']} already stored, {s['listing_pages']} listing pages, "
-            f"{s['nav_pages']} navigation pages"
+            f"{s['reports']} report links, {len(self.distinct)} distinct documents stored, "
+            f"{s['unchanged']} unchanged, {s['skipped_stored']} already stored, "
+            f"{s['listing_pages']} listing pages, {s['nav_pages']} navigation pages"
         )
         extra = {}
         if self.column:
@@ -507,6 +605,8 @@ class ReportSpider(scrapy.Spider):
             outcome, detail = "unreachable", self.entry_failed
         elif self.robots_forbidden and not s["reports"]:
             outcome, detail = "robots_disallowed", f"robots.txt forbids {self.robots_forbidden[0]}"
+        elif self.truncated:
+            outcome, detail = "truncated", f"stopped: {self.truncated}; {counts}"
         elif not s["reports"]:
             tried = self.nav_tried[:8]
             outcome, detail = (
@@ -524,6 +624,39 @@ class ReportSpider(scrapy.Spider):
         self.outcome = outcome
         if getattr(self, "_own_store", False):
             self.store.close()
+
+
+def _closed_why(reason: str, tries: int) -> str:
+    """Why a request was never answered: the source closed (a challenge, a signal, the end)."""
+    why = {
+        "blocked": "the source was closed after an anti-bot challenge",
+        "shutdown": "the crawl was interrupted",
+    }.get(reason, f"the crawl ended ({reason})")
+    return f"not fetched yet: {why} after {tries} failed attempts; asked for first next run"
+
+
+# Revalidation of a stored document whose server sends no ETag or Last-Modified (dynamic CMS
+# pages): it is fetched again and compared by its hash — every run while it is one of the last
+# REVALIDATE_RECENT_YEARS report years (corrections are published then), else once every
+# REVALIDATE_OLD_DAYS days. Unchanged, it costs one request and no row.
+REVALIDATE_RECENT_YEARS = 2
+REVALIDATE_OLD_DAYS = 90
+
+
+def revalidation_due(title: str | None, last_checked: str | None, today=None) -> bool:
+    import datetime as dt
+
+    today = today or dt.date.today()
+    year = disc.year_of(title or "")
+    if year is None or year >= today.year - REVALIDATE_RECENT_YEARS:
+        return True
+    if not last_checked:
+        return True
+    try:
+        checked = dt.datetime.fromisoformat(last_checked).date()
+    except ValueError:
+        return True
+    return (today - checked).days >= REVALIDATE_OLD_DAYS
 
 
 def _header(response, name: str) -> str | None:

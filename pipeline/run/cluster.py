@@ -221,8 +221,10 @@ def ingest_on_dask(
         recovered = wh.known([d.doc_id for d in docs]) - known
         todo: dict[str, Provenance] = {}
         for d in docs:
-            if d.doc_id in known or d.doc_id in todo:
-                summary.unchanged += 1  # loaded before, or the same bytes twice in this run
+            if d.doc_id in known:
+                summary.unchanged += 1  # loaded before
+            elif d.doc_id in todo:
+                summary.repeated += 1  # the same bytes twice in this run
             elif d.doc_id not in recovered:
                 todo[d.doc_id] = d
         if progress:

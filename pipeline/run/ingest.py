@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .. import settings
+from .. import interrupts, settings
 from ..model import Provenance, Report
 from ..settings import DEFAULT_CRAWL, DEFAULT_DB, GC_GROWTH, LOAD_BATCH
 from ..store import Warehouse
@@ -104,14 +104,15 @@ def ingest(
         summary = load_sources(items, db, progress, on_error, extraction.workers, extraction.pool)
     summary.outcomes = outcomes
     summary.interrupted = interrupted
-    summary.crawl_errors = len({(e["source_id"], e["url"]) for e in errors})
+    latest = {(e["source_id"], e["url"]): e for e in errors}  # (a later row clears an error)
+    summary.crawl_errors = sum(1 for e in latest.values() if e.get("error") is not None)
     if outcomes or errors:
         with Warehouse(db) as wh:
             wh.record_crawl_outcomes(outcomes)
             wh.record_crawl_errors(errors)
     if publish is None:  # never a snapshot/ beside a file a user named
         publish = Path(db).resolve() == DEFAULT_DB.resolve()
-    changed = summary.documents > summary.unchanged or bool(outcomes or errors)
+    changed = summary.documents > summary.unchanged + summary.repeated or bool(outcomes or errors)
     if publish:
         publish_for_readers(db, changed)
     return summary
@@ -194,6 +195,7 @@ def load_sources(
                 )
             doc.media_type = report.media_type or doc.media_type
             batch.append((doc, report))
+            interrupts.pause_point("extract")  # (the interrupt tests stop here)
             if report.error:
                 summary.fail(item.url, report.error, on_error)
             else:
@@ -234,7 +236,10 @@ def load_sources(
                 doc = keyed(item, sha, len(data))
                 chunk_links.append(doc)
                 if sha in known or sha in seen:  # loaded before, or the same bytes twice in one run
-                    summary.unchanged += 1
+                    if sha in seen:  # (loaded by an earlier chunk of this run counts here too)
+                        summary.repeated += 1
+                    else:
+                        summary.unchanged += 1
                     bar.update(1)
                     continue
                 seen.add(sha)

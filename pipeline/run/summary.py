@@ -13,7 +13,8 @@ OnError = Callable[[str, str], None]  # (source, reason) of a document that fail
 @dataclass
 class IngestSummary:
     documents: int = 0
-    unchanged: int = 0
+    unchanged: int = 0  # loaded by an earlier run (the same bytes, this extractor version)
+    repeated: int = 0  # the same bytes as another document of this run (loaded once)
     reports: int = 0
     partial: int = 0
     without_numbers: int = 0  # reports read, no number in them (status pre2019 or no_tables)
@@ -46,6 +47,15 @@ class IngestSummary:
             return 130
         return 1 if self.errors or any(o["outcome"] != "ok" for o in self.outcomes) else 0
 
+    def _documents_note(self) -> str:
+        """(12 unchanged since the last run, 3 the same bytes as another), when there are any."""
+        notes = [
+            f"{self.unchanged} unchanged since the last run" if self.unchanged else "",
+            f"{self.repeated} the same bytes as another" if self.repeated else "",
+        ]
+        notes = [n for n in notes if n]
+        return f" ({', '.join(notes)})" if notes else ""
+
     def lines(self) -> list[str]:
         crawl = []
         if self.outcomes:
@@ -62,7 +72,7 @@ class IngestSummary:
                 )
             ]
         return crawl + [
-            f"documents  {self.documents} ({self.unchanged} unchanged since the last run)",
+            f"documents  {self.documents}{self._documents_note()}",
             f"reports    {self.reports} loaded ({self.partial} incomplete, "
             f"{self.without_numbers} without numbers)",
             f"cells      {self.cells}",

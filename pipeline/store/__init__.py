@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import catalogue as cat
+from .. import interrupts
 from ..errors import WarehouseUnavailable
 from ..model import EXTRACTOR_VERSION, Provenance, Report
 from ..settings import DEFAULT_DB, LOAD_BATCH
@@ -85,6 +86,7 @@ class Warehouse:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
+            interrupts.watch(self.con)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise WarehouseUnavailable(
@@ -212,6 +214,11 @@ class Warehouse:
             con.unregister("_new_cells")
 
     def close(self) -> None:
+        interrupts.unwatch(self.con)
+        if interrupts.interrupted():
+            # DuckDB may have surfaced the signal while its query still runs: stop it, or
+            # close() would wait for it
+            self.con.interrupt()
         self.con.close()
 
     def __enter__(self):
@@ -235,10 +242,13 @@ class Warehouse:
         """Load reports; returns the (document, reason) pairs that could not be stored."""
         if not batch:
             return []
+        interrupts.pause_point("query", self.con)  # (the interrupt tests stop here)
         try:
             self._load(batch)
             return []
-        except (duckdb.Error, ValueError, pa.ArrowException):
+        except (duckdb.Error, ValueError, pa.ArrowException) as exc:
+            if isinstance(exc, duckdb.InterruptException) or interrupts.interrupted():
+                raise  # a signal, not a bad report: the command stops
             failed = []
             for item in batch:
                 try:
@@ -399,8 +409,11 @@ class Warehouse:
             for name, arrow in tables.items():
                 con.register(f"_new_{name}", arrow)
             yield
+            interrupts.pause_point("commit", con)  # (the interrupt tests stop here)
             con.execute("COMMIT")
-        except Exception:
+        except BaseException:  # an error, or an interrupt (SIGINT/SIGTERM): nothing half-written
+            if interrupts.interrupted():
+                con.interrupt()  # (a query DuckDB left running when it surfaced the signal)
             con.execute("ROLLBACK")
             raise
         finally:

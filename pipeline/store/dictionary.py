@@ -53,7 +53,7 @@ MEANING = {
     "year_guess": "year named by the link text",
     "url": "a URL the document was fetched from",
     "crawled_at": "when the source was crawled",
-    "outcome": "ok / blocked / unreachable / robots_disallowed / no_reports / interrupted",
+    "outcome": "ok / truncated / blocked / unreachable / robots_disallowed / no_reports / interrupted",
     "detail": "the evidence, in words",
     "column_url": "the annual-report column the crawl reached",
     "trail": "link texts followed from the home page to the column",
@@ -100,8 +100,8 @@ VIEW_NOTES = {
     "documents": "One row per stored document: its sha256, the URL it was read from (the publisher's, "
     "else the archive's), where an archive keeps it, and when it was fetched.",
     "document_urls": "One row per URL a document was fetched from (the same bytes under two URLs: two rows).",
-    "crawl_outcomes": "One row per source and crawl: ok, blocked, unreachable, robots_disallowed, no_reports, "
-    "interrupted, with the evidence.",
+    "crawl_outcomes": "One row per source and crawl: ok, truncated (a page budget cut the walk), blocked, unreachable, "
+    "robots_disallowed, no_reports, interrupted, with the evidence.",
     "crawl_errors": "One row per URL that failed for good in a crawl, with the reason and the attempts.",
     "cross_checks": "Checks across two reports of one body (carry from year to year, stocks that flow, copies), "
     "naming the other report.",

@@ -266,12 +266,14 @@ VIEWS = [
     "CREATE OR REPLACE VIEW documents AS SELECT * FROM doc",
     "CREATE OR REPLACE VIEW crawl_outcomes AS SELECT * FROM crawl_outcome",
     "CREATE OR REPLACE VIEW document_urls AS SELECT * FROM doc_url",
-    # one row per URL whose latest try failed and that no later fetch stored
+    # one row per URL whose latest try failed and that no later fetch stored (a row without an
+    # error says a URL that failed before answered later: a listing page, say)
     """CREATE OR REPLACE VIEW crawl_errors AS
 SELECT e.source_id, e.url, e.error, e.attempts, e.last_tried_at, e.role
 FROM crawl_error e
 WHERE e.last_tried_at = (SELECT max(x.last_tried_at) FROM crawl_error x
                          WHERE x.source_id = e.source_id AND x.url = e.url)
+  AND e.error IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM doc_url u WHERE u.url = e.url AND u.fetched_at >= e.last_tried_at)""",
     "CREATE OR REPLACE VIEW reports AS SELECT * EXCLUDE (report_no) FROM report",
     # every number with where it was printed: "p. 4, 表三, row 一、本年新收…, col 总计" from here alone
