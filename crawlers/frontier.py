@@ -10,6 +10,10 @@ Keys (all under ``ogi:``):
 * ``lease:SOURCE``      the worker crawling the source; expires unless that worker renews it
   (every third of the lease), so when a worker dies another one takes the source over
 * ``done``              set of sources finished
+* ``owner``             hash source_id → the worker that took it: who died, when a lease expires
+* ``reports:SOURCE:progress`` — the walk's budgets spent and the column found (JSON), written as
+  the walk goes: a worker taking the source over spends the same budget and records the same
+  column, instead of starting the budget again
 * ``reports:SOURCE:requests`` / ``:dupefilter`` — the source's request queue and request
   fingerprints, kept by scrapy-redis's scheduler, so a killed worker's queued requests survive
 
@@ -44,7 +48,7 @@ warnings.filterwarnings(
     "ignore", message=".*'spider' argument to StatsCollector", module="scrapy_redis"
 )
 P = "ogi:"
-SOURCES, ACTIVE, DONE = P + "sources", P + "active", P + "done"
+SOURCES, ACTIVE, DONE, OWNER = P + "sources", P + "active", P + "done", P + "owner"
 LEASE_S = 30.0
 
 # Pop a queued source, mark it active and lease it to the worker — at once, so a worker that
@@ -54,6 +58,7 @@ local raw = redis.call('LPOP', KEYS[1])
 if not raw then return nil end
 local row = cjson.decode(raw)
 redis.call('HSET', KEYS[2], row['source_id'], raw)
+redis.call('HSET', KEYS[3], row['source_id'], ARGV[1])
 redis.call('SET', ARGV[3] .. row['source_id'], ARGV[1], 'PX', ARGV[2])
 return raw
 """
@@ -111,7 +116,36 @@ def redis_settings(url: str) -> dict:
         "SCHEDULER_QUEUE_KEY": P + "%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": P + "%(spider)s:dupefilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "EXTENSIONS": {"crawlers.frontier.KeptProgress": 500},
     }
+
+
+class KeptProgress:
+    """Scrapy extension: the report spider's progress (budgets spent, column found) kept in
+    Redis under ``reports:SOURCE:progress`` as the walk goes, and given back to the spider of a
+    worker that takes the source over."""
+
+    def __init__(self, url: str):
+        self.redis = connect(url)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        ext = cls(crawler.settings["REDIS_URL"])
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        return ext
+
+    def spider_opened(self, spider) -> None:
+        if not hasattr(spider, "restore_progress"):
+            return
+        key = P + spider.name + ":progress"
+        kept = self.redis.get(key)
+        if kept:
+            spider.restore_progress(json.loads(kept))
+        spider.keeper = lambda progress: self.redis.set(
+            key, json.dumps(progress, ensure_ascii=False)
+        )
 
 
 def work(
@@ -141,11 +175,12 @@ def work(
                 max(0.1, lease_s / 3)
             )  # the active ones are held by live workers: wait for a lease
             continue
-        row, takeover = taken
+        row, takeover, dead = taken
         sid = row.source_id
         spider = f"reports:{sid}"
         if takeover:
-            log.warning("%s: taking over %s from a worker whose lease expired", me, sid)
+            log.warning("%s: taking over %s from %s, whose lease expired", me, sid, dead)
+            _record_dead_worker(out_dir, me, sid, dead, lease_s)
             r.delete(
                 P + spider + ":dupefilter"
             )  # in-flight requests of the dead worker: found again
@@ -174,20 +209,46 @@ def work(
             r.delete(P + "lease:" + sid)  # another worker may take it over at once
             return outcomes
         pipe = r.pipeline()
-        pipe.delete(P + spider + ":requests", P + spider + ":dupefilter", P + "lease:" + sid)
+        pipe.delete(
+            P + spider + ":requests",
+            P + spider + ":dupefilter",
+            P + spider + ":progress",
+            P + "lease:" + sid,
+        )
         pipe.hdel(ACTIVE, sid)
+        pipe.hdel(OWNER, sid)
         pipe.sadd(DONE, sid)
         pipe.execute()
 
 
-def _take(r, claim, me: str, ttl: int) -> tuple[Body, bool] | None:
-    raw = claim(keys=[SOURCES, ACTIVE], args=[me, ttl, P + "lease:"])
+def _take(r, claim, me: str, ttl: int) -> tuple[Body, bool, str | None] | None:
+    """A queued source, else an active one whose worker's lease expired: (row, taken over,
+    the worker that held it)."""
+    raw = claim(keys=[SOURCES, ACTIVE, OWNER], args=[me, ttl, P + "lease:"])
     if raw:
-        return _source(json.loads(raw)), False
+        return _source(json.loads(raw)), False, None
     for sid, raw in r.hgetall(ACTIVE).items():
         if r.set(P + "lease:" + sid.decode(), me, nx=True, px=ttl):  # its worker is gone
-            return _source(json.loads(raw)), True
+            dead = r.hget(OWNER, sid)
+            r.hset(OWNER, sid, me)
+            return _source(json.loads(raw)), True, dead.decode() if dead else "a worker"
     return None
+
+
+def _record_dead_worker(out_dir, me: str, source_id: str, dead: str | None, lease_s: float) -> None:
+    """The source's history says which worker died holding it (an `interrupted` outcome)."""
+    from .store import DocumentStore
+
+    store = DocumentStore(out_dir, writer=me)
+    try:
+        store.outcome(
+            source_id,
+            "interrupted",
+            f"worker {dead} stopped holding this source (no lease renewal for {lease_s:g} s: "
+            f"it died or lost its connection); taken over by {me}",
+        )
+    finally:
+        store.close()
 
 
 def _keep(renew, key: str, me: str, ttl: int, stop: threading.Event) -> None:

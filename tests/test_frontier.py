@@ -184,7 +184,9 @@ def test_two_workers_one_killed_mid_source_every_report_stored_once(tmp_path):
     hits = collections.Counter(h for h in srv.hits if not h.startswith("held:"))
     assert all(hits[u[len(base) :]] == 1 for u in killed_stored), hits
     finished = [o for o in store.outcomes() if o["source_id"] == "slow"]
-    assert [o["outcome"] for o in finished] == ["ok"]
+    # the source's history: the dead worker named, then the survivor's outcome
+    assert [o["outcome"] for o in finished] == ["interrupted", "ok"]
+    assert finished[0]["detail"].startswith(f"worker {holder} stopped holding this source")
     assert {o["source_id"] for o in store.outcomes()} == {
         "slow",
         *fixtures,
@@ -203,3 +205,51 @@ def test_queueing_without_a_redis_says_so_in_one_line(tmp_path):
     assert w.returncode == 2 and "Traceback" not in w.stderr
     bad = ogi("crawl-worker", "--redis", dead, "-s", "DOWNLOAD_DELAY")
     assert bad.returncode == 2 and "expected NAME=VALUE" in bad.stderr
+
+
+def test_a_source_taken_over_keeps_its_budget_its_column_and_names_the_dead_worker(tmp_path):
+    """A worker died holding a source after spending 8 of 12 listing pages: the worker taking it
+    over fetches at most the 4 left, records the column the dead one found, and the source's
+    history names the dead worker."""
+    from tests.test_portals import _listing_site
+
+    entry = _listing_site(tmp_path / "web", 300, new_each_page=True)
+    column = "http://www.endless.test/nb/index.html"  # where the dead worker had found it
+    srv = MirrorServer(tmp_path / "web").start()
+    try:
+        with redis_server(tmp_path) as url:
+            r = redis.Redis.from_url(url)
+            row = {
+                "source_id": "endless", "name": "青杉市人民政府", "level": "city",
+                "parent_id": "", "division_code": "", "entry_url": entry, "family": "",
+            }  # fmt: skip
+            r.hset(frontier.ACTIVE, "endless", json.dumps(row, ensure_ascii=False))
+            r.hset(frontier.OWNER, "endless", "w-dead")  # its lease has expired: no lease key
+            r.set(
+                "ogi:reports:endless:progress",
+                json.dumps({"listing_pages": 8, "nav_pages": 0, "column": [column, []]}),
+            )
+            outcomes = frontier.work(
+                url,
+                tmp_path / "out",
+                overrides={**FAST, "MIRROR_PROXY": srv.url, "LISTING_PAGE_BUDGET": 12},
+                lease_s=6,
+                worker_id="w2",
+            )
+            assert r.exists("ogi:reports:endless:progress") == 0  # done: nothing left behind
+            assert frontier.status(url) == {"queued": 0, "active": 0, "done": 1}
+    finally:
+        srv.stop()
+    listing_hits = [h for h in srv.hits if "list.php" in h]
+    assert 1 <= len(listing_hits) <= 4, listing_hits  # 116 against 100 was the bug
+    (o,) = outcomes
+    assert o["outcome"] == "truncated" and o["column_url"] == column
+    assert "the listing budget of 12 pages was reached" in o["detail"]
+    history = [
+        (x["outcome"], x["detail"])
+        for x in DocumentStore(tmp_path / "out").outcomes()
+        if x["source_id"] == "endless"
+    ]
+    assert [h[0] for h in history] == ["interrupted", "truncated"]
+    assert history[0][1].startswith("worker w-dead stopped holding this source")
+    assert "taken over by w2" in history[0][1]

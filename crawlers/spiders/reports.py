@@ -135,6 +135,11 @@ class ReportSpider(scrapy.Spider):
         self._families_waiting = (
             0  # family data requests not yet answered (the walk waits for them)
         )
+        # Kept outside the process when sources are leased from Redis (crawlers/frontier.py):
+        # `keeper(progress)` is called as the walk's budgets are spent and when the column is
+        # found, and a worker taking the source over starts from what was kept.
+        self.keeper = None
+        self.kept_column: tuple[str, list] | None = None  # the column a dead worker had found
 
     @property
     def nav_budget(self) -> int:
@@ -220,6 +225,7 @@ class ReportSpider(scrapy.Spider):
         self.store.resolved(self.source.source_id, response.url, response.meta.get("role"))
         if not entry:
             self.stats["nav_pages"] += 1
+            self._progressed()
         if not hasattr(response, "text"):
             yield from self._next_nav()
             return
@@ -228,6 +234,7 @@ class ReportSpider(scrapy.Spider):
         family = self.family or families.detect(response)
         if reports and self.column is None:
             self.column = (response.url, trail)
+            self._progressed()
         if reports or family.name != "generic":
             yield from self._listing(response, reports, first=True, trail=trail)
         if not self._settled():
@@ -242,6 +249,28 @@ class ReportSpider(scrapy.Spider):
             if family.name != "generic" and not reports and self._families_waiting:
                 return  # a CMS column whose data is on its way: the walk waits for it
             yield from self._next_nav()
+
+    def progress(self) -> dict:
+        """What a worker taking this source over needs: the budgets spent and the column."""
+        column = self.kept_column or self.column
+        return {
+            "listing_pages": self.stats["listing_pages"],
+            "nav_pages": self.stats["nav_pages"],
+            "column": [column[0], [list(t) for t in column[1]]] if column else None,
+        }
+
+    def restore_progress(self, kept: dict) -> None:
+        """Start from a dead worker's progress: its pages count against the budgets, and its
+        column stays the recorded one (the walk itself starts again: its queue is kept)."""
+        self.stats["listing_pages"] = int(kept.get("listing_pages") or 0)
+        self.stats["nav_pages"] = int(kept.get("nav_pages") or 0)
+        if kept.get("column"):
+            url, trail = kept["column"]
+            self.kept_column = (url, [tuple(t) for t in trail])
+
+    def _progressed(self) -> None:
+        if self.keeper is not None:
+            self.keeper(self.progress())
 
     def _settled(self) -> bool:
         """The column is found: a page listing a few reports (one or two may be a home page's
@@ -293,6 +322,7 @@ class ReportSpider(scrapy.Spider):
     # ------------------------------------------------------------ 3-4. listings
     def _listing(self, response, reports: list, first: bool = False, trail: list | None = None):
         self.stats["listing_pages"] += 1
+        self._progressed()
         family = self.family or families.detect(response)
         if self.family is None and (reports or family.name != "generic"):
             self.family = family
@@ -358,12 +388,14 @@ class ReportSpider(scrapy.Spider):
         self.store.resolved(self.source.source_id, response.url, "family")
         self._families_waiting -= 1
         self.stats["listing_pages"] += 1
+        self._progressed()
         before = self.stats["reports"]
         yield from (
             r for r in families.get(family).parse(self, response, **kwargs) if r is not None
         )
         if self.stats["reports"] > before and self.column is None and response.meta.get("column"):
             self.column = response.meta["column"]
+            self._progressed()
         if not self._families_waiting:
             yield from self._next_nav()  # the data listed no reports: the walk goes on
 
@@ -592,8 +624,9 @@ class ReportSpider(scrapy.Spider):
             f"{s['listing_pages']} listing pages, {s['nav_pages']} navigation pages"
         )
         extra = {}
-        if self.column:
-            url, trail = self.column
+        column = self.kept_column or self.column
+        if column:
+            url, trail = column
             extra = {"column_url": url, "trail": [t for _, t in trail]}
             if trail:
                 counts += f"; column {url} via {' > '.join(t for _, t in trail)}"
