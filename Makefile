@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps ingest demo test notebooks pair bench bench-national accuracy lint check mutants lab clean
+.PHONY: setup system-deps ingest demo test notebooks pair bench bench-national accuracy lint check mutants lab certs clean
 
 # Debian packages: LibreOffice (DOC/WPS → DOCX, test corpus), CJK fonts, Chromium (chart PNGs,
 # browser tests), redis-server (the distributed crawl frontier; tests start their own on loopback).
@@ -86,6 +86,11 @@ check: lint
 # One-character bugs in central rules (tests/mutants.py): the suite must fail on each.
 mutants: $(STAMP)
 	$(BIN)/python -m tests.mutants
+
+# Certificates for a Dask cluster that speaks only TLS (README, "Many machines"): a CA of its own
+# and one certificate it signs, in certs/ (git-ignored). Copy the folder to every machine, privately.
+certs: $(STAMP)
+	$(BIN)/python -m pipeline.locked certs certs
 
 clean:
 	rm -rf $(VENV) data/ogi.duckdb data/ogi.duckdb.wal data/demo.duckdb data/snapshot data/crawl data/crawl-demo

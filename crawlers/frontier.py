@@ -25,6 +25,11 @@ worker's manifest is read (crawlers/store.py), and documents are content-address
 
 scrapy-redis 0.9.1 works with Scrapy 2.19 reactorless (a few deprecation warnings): its
 scheduler is used as it is; only leasing sources is ours.
+
+The frontier is locked (pipeline/locked.py): the password comes from OGI_REDIS_PASSWORD or a
+file, reaches redis-py and scrapy-redis as a parameter (REDIS_PARAMS), never a URL that a log or
+``ps`` could show, and a Redis off this machine without one is refused unless --insecure.
+``rediss://`` URLs speak TLS (redis-py's ``ssl_ca_certs=…`` query parameters apply).
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ import threading
 import time
 import uuid
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .registry import Body
 
@@ -74,15 +80,78 @@ except ImportError:  # pragma: no cover - redis is a dependency
     RedisError = OSError
 
 
-def connect(url: str):
-    import redis
+@dataclass(frozen=True)
+class RedisAddress:
+    """Where the frontier is: the URL without its password, and the credentials apart."""
 
-    r = redis.Redis.from_url(url)
+    url: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def resolve(cls, url: str, password_file: str | Path | None = None) -> RedisAddress:
+        """The URL's user, and the password from the URL, else the file, else OGI_REDIS_PASSWORD."""
+        from pipeline.locked import secret_from
+
+        parts = urlsplit(url)
+        username = parts.username or os.environ.get("OGI_REDIS_USER") or None
+        password = parts.password or secret_from("OGI_REDIS_PASSWORD", password_file)
+        host = parts.hostname or ""
+        netloc = (f"{parts.username}@" if parts.username else "") + (
+            f"[{host}]" if ":" in host else host
+        )
+        if parts.port:
+            netloc += f":{parts.port}"
+        return cls(urlunsplit(parts._replace(netloc=netloc)), username, password)
+
+    @property
+    def host(self) -> str | None:
+        return urlsplit(self.url).hostname
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.password)
+
+    def __str__(self) -> str:  # never the password
+        return self.url
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, username=self.username, password=self.password)
+
+    def scrapy_params(self) -> dict:
+        """REDIS_PARAMS for scrapy-redis: the credentials beside REDIS_URL, not inside it."""
+        return {k: v for k, v in (("username", self.username), ("password", self.password)) if v}
+
+
+def address(url: str | RedisAddress) -> RedisAddress:
+    return url if isinstance(url, RedisAddress) else RedisAddress.resolve(url)
+
+
+def require_locked(where: RedisAddress, insecure: bool = False) -> None:
+    """UsageError for a Redis on another machine without a password (unless `insecure`)."""
+    from pipeline.locked import refuse_open
+
+    refuse_open(
+        "the Redis frontier",
+        str(where),
+        where.host,
+        where.authenticated,
+        insecure,
+        "no password was given: anyone who reaches it can rewrite the crawl; set "
+        "OGI_REDIS_PASSWORD or --redis-password-file FILE (redis-server --requirepass, or an "
+        "ACL user: redis://USER@HOST:6379/0)",
+    )
+
+
+def connect(url: str | RedisAddress):
+    r = address(url).client()
     r.ping()  # fail here, clearly, rather than half-way through
     return r
 
 
-def queue_sources(url: str, rows: list[Body]) -> int:
+def queue_sources(url: str | RedisAddress, rows: list[Body]) -> int:
     """Queue every registry row (a source already queued or being crawled is not queued twice)."""
     r = connect(url)
     queued = {json.loads(x)["source_id"] for x in r.lrange(SOURCES, 0, -1)} | {
@@ -95,7 +164,7 @@ def queue_sources(url: str, rows: list[Body]) -> int:
     return len(new)
 
 
-def status(url: str) -> dict:
+def status(url: str | RedisAddress) -> dict:
     r = connect(url)
     return {"queued": r.llen(SOURCES), "active": r.hlen(ACTIVE), "done": r.scard(DONE)}
 
@@ -106,13 +175,15 @@ def _row(s: Body) -> dict:
     return d
 
 
-def redis_settings(url: str) -> dict:
+def redis_settings(url: str | RedisAddress) -> dict:
     """Scrapy settings that keep each source's request queue and fingerprints in Redis."""
+    where = address(url)
     return {
+        "REDIS_PARAMS": where.scrapy_params(),
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,
-        "REDIS_URL": url,
+        "REDIS_URL": where.url,
         "SCHEDULER_QUEUE_KEY": P + "%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": P + "%(spider)s:dupefilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
@@ -125,14 +196,15 @@ class KeptProgress:
     Redis under ``reports:SOURCE:progress`` as the walk goes, and given back to the spider of a
     worker that takes the source over."""
 
-    def __init__(self, url: str):
-        self.redis = connect(url)
+    def __init__(self, redis):
+        self.redis = redis
 
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy import signals
+        from scrapy_redis.connection import from_settings
 
-        ext = cls(crawler.settings["REDIS_URL"])
+        ext = cls(from_settings(crawler.settings))  # as scrapy-redis connects: the same credentials
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         return ext
 
@@ -149,7 +221,7 @@ class KeptProgress:
 
 
 def work(
-    url: str,
+    url: str | RedisAddress,
     out_dir: str | Path,
     mirror: str | Path | None = None,
     overrides: dict | None = None,
@@ -161,6 +233,7 @@ def work(
     queued or active; returns the outcomes this worker recorded."""
     from .run import crawl
 
+    url = address(url)
     r = connect(url)
     me = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     claim, renew = r.register_script(_CLAIM), r.register_script(_RENEW)

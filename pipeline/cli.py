@@ -12,9 +12,11 @@ import logging
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import formats
 from .errors import UsageError
+from .locked import dask_security
 from .settings import (
     DEFAULT_CRAWL,
     DEFAULT_DB,
@@ -99,8 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         "--redis",
         metavar="URL",
         help="do not crawl here: queue the sources in Redis for `ogi crawl-worker`s "
-        "(e.g. redis://HOST:6379/0)",
+        "(e.g. redis://HOST:6379/0; the password from OGI_REDIS_PASSWORD or --redis-password-file)",
     )
+    _locked_redis_options(cr)
 
     cw = sub.add_parser(
         "crawl-worker",
@@ -110,16 +113,19 @@ def _parser() -> argparse.ArgumentParser:
         "taken over by another when its worker dies. Documents go to the shared OUT "
         "folder (content-addressed), provenance to OUT/manifest.WORKER.jsonl. The worker "
         "stops when no source is queued or being crawled.",
-        epilog="example (two machines sharing /shared):\n"
+        epilog="example (two machines sharing /shared; redis-server --requirepass on hostA):\n"
+        "  $ export OGI_REDIS_PASSWORD=...            # or --redis-password-file FILE\n"
         "  hostA$ ogi crawl --sources registry.csv --redis redis://hostA:6379/0\n"
         "  hostA$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
         "  hostB$ ogi crawl-worker --redis redis://hostA:6379/0 --out /shared/crawl\n"
-        "  hostA$ ogi ingest --crawl /shared/crawl",
+        "  hostA$ ogi ingest --crawl /shared/crawl\n"
+        "A Redis on another machine without a password is refused unless --insecure.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cw.add_argument(
         "--redis", required=True, metavar="URL", help="the frontier (e.g. redis://HOST:6379/0)"
     )
+    _locked_redis_options(cw)
     cw.add_argument(
         "--out",
         default=str(DEFAULT_CRAWL),
@@ -230,6 +236,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="tcp://HOST:8786",
         help="extract on an existing Dask cluster; its workers must see the documents and --shards "
         "at the same paths (a shared filesystem)",
+    )
+    i.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="certificates for a tls:// scheduler: ca.pem, node.pem, node.key (default: "
+        "OGI_TLS_DIR, else certs/ from `make certs`)",
+    )
+    i.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a plain tcp:// scheduler on another machine (a network you trust)",
     )
     i.add_argument(
         "--shards",
@@ -552,6 +569,36 @@ def _crawl(args) -> int:
     return 0 if result.ok else 1
 
 
+def _locked_redis_options(parser) -> None:
+    parser.add_argument(
+        "--redis-password-file",
+        metavar="FILE",
+        help="the Redis password, on the first line of FILE (else OGI_REDIS_PASSWORD); "
+        "never on the command line",
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a Redis on another machine without a password (a network you trust)",
+    )
+
+
+def _redis(args):
+    """The frontier's address, its password from a file or the environment; refused when it is
+    on another machine and open (unless --insecure)."""
+    from crawlers import frontier
+
+    if urlsplit(args.redis).password:
+        print(
+            "ogi: warning: a password in the URL shows in `ps` and the shell's history; "
+            "prefer OGI_REDIS_PASSWORD or --redis-password-file",
+            file=sys.stderr,
+        )
+    where = frontier.RedisAddress.resolve(args.redis, args.redis_password_file)
+    frontier.require_locked(where, args.insecure)
+    return where
+
+
 def _scrapy_settings(pairs: list[str]) -> dict:
     """-s NAME=VALUE pairs (values read as JSON when they are: numbers, true/false, lists)."""
     import json
@@ -571,23 +618,22 @@ def _scrapy_settings(pairs: list[str]) -> dict:
 def _queue(args) -> int:
     from crawlers import frontier, registry
 
+    where = _redis(args)
     try:
         rows = registry.load(args.sources)
-        n = frontier.queue_sources(args.redis, rows)
-        st = frontier.status(args.redis)
+        n = frontier.queue_sources(where, rows)
+        st = frontier.status(where)
     except (registry.RegistryError, OSError, ValueError) as exc:
         print(f"ogi: {exc}", file=sys.stderr)
         return 2
     except frontier.RedisError as exc:
-        print(f"ogi: Redis at {args.redis}: {exc}", file=sys.stderr)
+        print(f"ogi: Redis at {where}: {exc}", file=sys.stderr)
         return 2
     print(
-        f"queued {n} sources ({len(rows) - n} already queued or being crawled) in {args.redis}: "
+        f"queued {n} sources ({len(rows) - n} already queued or being crawled) in {where}: "
         f"{st['queued']} queued, {st['active']} being crawled, {st['done']} done"
     )
-    print(
-        f"now run `ogi crawl-worker --redis {args.redis} --out DIR` on as many machines as you like"
-    )
+    print(f"now run `ogi crawl-worker --redis {where} --out DIR` on as many machines as you like")
     return 0
 
 
@@ -596,13 +642,14 @@ def _crawl_worker(args) -> int:
 
     if args.lease <= 0:
         raise UsageError("--lease must be more than 0 seconds")
+    where = _redis(args)
 
     def line(o: dict) -> None:
         print(f"{o['source_id']:24s} {o['outcome']:18s} {o['detail']}", flush=True)
 
     try:
         done = frontier.work(
-            args.redis,
+            where,
             args.out,
             mirror=args.mirror,
             lease_s=args.lease,
@@ -611,10 +658,10 @@ def _crawl_worker(args) -> int:
             overrides=_scrapy_settings(args.settings),
         )
     except frontier.RedisError as exc:
-        print(f"ogi: Redis at {args.redis}: {exc}", file=sys.stderr)
+        print(f"ogi: Redis at {where}: {exc}", file=sys.stderr)
         return 2
     interrupted = any(o["outcome"] == "interrupted" for o in done)
-    print(f"{len(done)} sources crawled by this worker; {frontier.status(args.redis)}")
+    print(f"{len(done)} sources crawled by this worker; {frontier.status(where)}")
     return 130 if interrupted else 0
 
 
@@ -678,7 +725,12 @@ def _ingest(args) -> int:
         paths, crawl = corpus.paths, corpus.crawl
         crawl.progress = _crawl_bar(crawl.sources) if bar else None
     if args.workers or args.scheduler:
-        extraction = api.ExtractOnDask(args.workers, args.scheduler, args.shards)
+        extraction = api.ExtractOnDask(
+            args.workers,
+            args.scheduler,
+            args.shards,
+            security=dask_security(args.scheduler, args.tls_dir, args.insecure),
+        )
     else:
         extraction = api.ExtractHere(pool=args.pool)
     summary = api.ingest(

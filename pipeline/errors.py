@@ -14,3 +14,7 @@ class UsageError(ValueError):
 class WarehouseUnavailable(UsageError):
     """The warehouse cannot be opened: missing, locked by another process, unwritable, or of a
     schema this version does not write."""
+
+
+class ClusterUnavailable(UsageError):
+    """The Dask scheduler named cannot be reached, or turned this client away (TLS)."""

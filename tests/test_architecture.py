@@ -13,7 +13,7 @@ from tests.corpus import ROOT
 PACKAGES = ("pipeline", "crawlers", "bench", "tests")
 # The data flow; a stage imports only stages before it (and the shared modules below).
 STAGES = ("extract", "normalise", "validate", "store", "analysis")
-SHARED = {"catalogue", "cells", "model", "formats", "settings", "errors", "interrupts"}
+SHARED = {"catalogue", "cells", "model", "formats", "settings", "errors", "interrupts", "locked"}
 
 
 def modules() -> dict[str, Path]:

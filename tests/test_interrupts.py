@@ -97,9 +97,14 @@ def test_an_interrupted_ingest_exits_cleanly_and_the_next_run_completes_it(
     proc = run_until_paused(
         ["ingest", str(docs), "--db", str(db), "--no-progress"], stage, tmp_path
     )
-    lines = wait_for(proc, f"ogi-paused-at:{stage}")
-    proc.send_signal(sig)
-    assert proc.wait(timeout=60) == code
+    try:
+        lines = wait_for(proc, f"ogi-paused-at:{stage}")
+        proc.send_signal(sig)
+        assert proc.wait(timeout=60) == code
+    finally:
+        if proc.poll() is None:  # a failed test leaves no process behind
+            proc.kill()
+            proc.wait()
     time.sleep(0.2)  # the reader thread takes the last lines
     err = [l for l in lines if not l.startswith("ogi-paused-at")]
     assert len(err) == 1 and err[0].startswith("ogi: interrupted"), err

@@ -1,7 +1,9 @@
 """Extraction on Dask distributed: many machines extract, the one DuckDB writer loads.
 
     ogi ingest --crawl /shared/crawl --workers 2                      # a LocalCluster on this machine
-    ogi ingest --crawl /shared/crawl --scheduler tcp://HOST:8786      # an existing cluster
+    ogi ingest --crawl /shared/crawl --scheduler tls://HOST:8786      # an existing cluster
+    (TLS with the certificates of `make certs`: pipeline/locked.py; plain tcp:// only on
+    loopback or with --insecure)
 
 1. The driver (this process) lists the documents and keys each by (sha256 of its bytes,
    extractor version); a file in the crawler's content-addressed store is keyed by its name,
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from ..errors import UsageError
+from ..errors import ClusterUnavailable, UsageError
 from ..extract import cores_available
 from ..model import EXTRACTOR_VERSION, Provenance, Report
 from ..settings import DASK_CHUNK, DASK_TASKS_PER_THREAD, LOAD_BATCH, MEMORY_MB, TIMEOUT_S
@@ -138,8 +140,11 @@ class Cluster:
     """A Dask client: on a scheduler's address, or on a LocalCluster of `workers` processes with
     one thread each (extraction is CPU-bound Python) started here and stopped on exit."""
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None, client=None):
+    def __init__(
+        self, workers: int | None = None, scheduler: str | None = None, client=None, security=None
+    ):
         self.workers, self.scheduler, self.client, self._own = workers, scheduler, client, []
+        self.security = security  # TLS for a tls:// scheduler (pipeline/locked.py)
 
     def __enter__(self):
         if self.client is not None:
@@ -150,7 +155,15 @@ class Cluster:
         if not log.isEnabledFor(logging.INFO):  # Dask's own INFO lines only with -v
             logging.getLogger("distributed").setLevel(logging.WARNING)
         if self.scheduler:
-            self.client = Client(self.scheduler, timeout="30s")
+            try:
+                self.client = Client(self.scheduler, timeout="30s", security=self.security)
+            except (OSError, TimeoutError) as exc:  # (distributed's CommClosedError is an OSError)
+                raise ClusterUnavailable(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {exc.__class__.__name__}"
+                    f"{': ' + str(exc).splitlines()[0] if str(exc) else ''} — is it running, and "
+                    "does it speak what the address says (a TLS scheduler wants tls:// and its "
+                    "certificates, --tls-dir)?"
+                ) from None
         else:
             # Set for good, not for a `with`: the nanny reads it again when it restarts a worker.
             dask.config.set({"distributed.worker.daemon": False})
@@ -190,6 +203,7 @@ def ingest_on_dask(
     workers: int | None = None,
     scheduler: str | None = None,
     client=None,
+    security=None,
     chunk: int = DASK_CHUNK,
     progress=None,
     on_error=None,
@@ -231,7 +245,7 @@ def ingest_on_dask(
             progress(len(docs) - len(todo))
         if todo:
             ordered = [todo[k] for k in sorted(todo)]
-            with Cluster(workers, scheduler, client) as dask_client:
+            with Cluster(workers, scheduler, client, security) as dask_client:
                 size = chunk_size(len(ordered), sum(dask_client.nthreads().values()), chunk)
                 chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
                 _run(

@@ -52,6 +52,9 @@ class ExtractOnDask:
     workers: int | None = None
     scheduler: str | None = None
     shards: str | Path | None = None
+    security: object | None = (
+        None  # a distributed.Security for a tls:// scheduler (pipeline.locked)
+    )
 
 
 def ingest(
@@ -137,6 +140,7 @@ def _on_dask(
         root,
         workers=dask.workers,
         scheduler=dask.scheduler,
+        security=dask.security,
         progress=bar.update,
         on_error=on_error,
     )
