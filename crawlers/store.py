@@ -129,7 +129,9 @@ class DocumentStore:
             if sync:
                 os.fsync(f.fileno())
 
-    def run_started(self, sources: list[str]) -> None:
+    def run_started(self, sources: list[str], registry: list[dict] | None = None) -> None:
+        """A run begins: its sources, and their registry rows (name, level, entry URL, where
+        `ogi discover` found them) for the warehouse's `coverage`."""
         self._append(
             self.runs_path,
             {
@@ -138,8 +140,17 @@ class DocumentStore:
                 "resuming": self.resuming,
                 "at": _now(),
                 "sources": sources,
+                **({"registry": registry} if registry else {}),
             },
         )
+
+    def registry(self) -> list[dict]:
+        """The registry rows of every run (the latest of each source), with when it was crawled."""
+        rows: dict[str, dict] = {}
+        for run in self._merged("runs", "at"):
+            for row in run.get("registry") or ():
+                rows[row["source_id"]] = {**row, "registered_at": run.get("at")}
+        return list(rows.values())
 
     def run_finished(self) -> None:
         for f in self._files.values():

@@ -18,6 +18,7 @@ ExtractHere, ExtractOnDask     …on this machine's process pool, or on Dask    
 load_sources                   extract and load a list of documents                ingest
 publish_for_readers            the snapshot notebooks and ``ogi serve`` read       ingest
 quality_summary, coverage      data-quality tables of a warehouse                  check
+load_covariates                a user's population, caseload … by code and year    covariates
 Provenance                     where a document came from, spider to warehouse
 UsageError                     a user's mistake (exit 2)
 =============================  ==================================================  ============
@@ -30,6 +31,7 @@ from __future__ import annotations
 from .analysis.checkup import QUALITY_QUERIES, coverage, quality_summary
 from .errors import UsageError, WarehouseUnavailable
 from .model import Provenance, Report
+from .run.covariates import load_covariates
 from .run.document import error_report, extract_bytes, extract_file
 from .run.ingest import ExtractHere, ExtractOnDask, ingest, load_sources
 from .run.publish import publish_for_readers, publish_snapshot
@@ -62,6 +64,7 @@ __all__ = [
     "extract_file",
     "ingest",
     "iter_documents",
+    "load_covariates",
     "load_sources",
     "local_sources",
     "publish_for_readers",

@@ -279,6 +279,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FROM-TO",
         help="years for coverage (default: those in the warehouse)",
     )
+    cv = sub.add_parser(
+        "covariates",
+        help="load your table of population, caseload, budget … by division code and year",
+        description="Load a CSV keyed by GB/T 2260 division code and year into the warehouse "
+        "(table covariate) for the view metrics_per_capita: one column per covariate "
+        "(division_code,year,population,budget) or the long form division_code,year,name,value. "
+        "Codes the GB/T 2260 table does not know and code-years no report has are listed. "
+        "No covariate data is bundled.",
+        epilog="example:\n  ogi covariates population.csv\n"
+        "  ogi serve   # then the view metrics_per_capita: applications_per_10k …",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cv.add_argument("file", metavar="FILE.csv", help="the covariates (UTF-8 CSV)")
+    cv.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default: {DEFAULT_DB})")
+
     rp = sub.add_parser(
         "report",
         help="write a static, offline HTML report with the comparison charts",
@@ -380,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         "crawl": _crawl,
         "report": _report,
         "export": _export,
+        "covariates": _covariates,
         "discover": _discover,
         "serve": _serve,
         "crawl-worker": _crawl_worker,
@@ -750,6 +766,16 @@ def _ingest(args) -> int:
     for line in summary.lines():
         print("  " + line)
     return summary.exit_code  # (an interrupted crawl: main says so and exits 130/143)
+
+
+def _covariates(args) -> int:
+    from . import api
+
+    _existing_db(args.db)
+    loaded = api.load_covariates(args.file, args.db)
+    for line in loaded.lines():
+        print(line)
+    return 0
 
 
 def _check(args) -> int:

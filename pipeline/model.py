@@ -15,7 +15,7 @@ from typing import Any
 
 Number = int | Decimal
 
-EXTRACTOR_VERSION = "3.3"
+EXTRACTOR_VERSION = "3.4"
 # What Report.fact_columns() gives for each cell, in order (the warehouse's fact rows).
 FACT_COLUMNS = (
     "key",
@@ -170,6 +170,11 @@ class Check:
     expected: Number | None
     actual: Number | None
     detail: str
+    # Whose error a failed check shows (pipeline/validate): "publisher" — an identity broken
+    # among printed cells all read with full confidence, the publisher's own arithmetic —,
+    # "reading" — a cell inferred, derived, read with low confidence or under a warning, so the
+    # failure may be ours —, or "unclear" (prose against a table). None when the check holds.
+    blame: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -203,6 +208,10 @@ class Report:
     scope: str = "unknown"
     year: int | None = None
     published_on: str | None = None
+    # Other dates the document states about itself, by where they were read: "pdf_metadata"
+    # (the PDF's CreationDate). The page's own date is published_on; the URL's and the crawl's
+    # come with the provenance (pipeline/store/rows.py). The view `timeliness` weighs them.
+    dates: dict[str, str] = field(default_factory=dict)
     format: str = "unknown"
     tables: dict[str, dict[str, dict[str, Cell]]] = field(
         default_factory=lambda: {"proactive": {}, "applications": {}, "appeals": {}, "legacy": {}}
@@ -250,7 +259,8 @@ class Report:
         return tuple(self._facts)
 
     def check_columns(self) -> tuple[tuple, ...]:
-        """The checks as columns (id, ok, expected text, actual text, detail), like fact_columns."""
+        """The checks as columns (id, ok, expected text, actual text, detail, blame), like
+        fact_columns."""
         if self._checks is None:
             rows = [
                 (
@@ -259,10 +269,11 @@ class Report:
                     None if c.expected is None else str(c.expected),
                     None if c.actual is None else str(c.actual),
                     c.detail,
+                    c.blame,
                 )
                 for c in self.checks
             ]
-            self._checks = list(zip(*rows)) if rows else [(), (), (), (), ()]
+            self._checks = list(zip(*rows)) if rows else [(), (), (), (), (), ()]
         return tuple(self._checks)
 
     @property

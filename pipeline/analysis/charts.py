@@ -384,3 +384,84 @@ def long_series(df: pd.DataFrame, metric: str = "applications") -> go.Figure:
     note = RATES.get(metric) if metric in RATES else PANEL_NOTES.get(metric, "")
     title = RATE_TITLES.get(metric, COUNT_TITLES.get(metric, metric))
     return _style(fig, f"2008–2025 长序列 / Long series: {title}", df, note=note)
+
+
+# ---------------------------------------------------------------- compliance (analysis.compliance)
+OUTCOME_COLOURS = {
+    "reported": ("已公开 / reported", "#2a9d8f"),
+    "not_found": ("未找到 / not found", "#e9c46a"),
+    "unreachable": ("无法访问 / unreachable", "#f4a261"),
+    "blocked": ("被拦截 / blocked (anti-bot)", "#e76f51"),
+    "robots": ("robots.txt 禁止 / robots", "#9d4edd"),
+    "not_crawled": ("未抓取 / not crawled", "#d9d9d9"),
+}
+
+
+def on_time_share(df: pd.DataFrame) -> go.Figure:
+    """On-time share by year (a line per level), N (reports with a verdict) in every hover
+    and as text; reports without a verdict are in the frame, not in the share."""
+    d = _labelled(df.dropna(subset=["on_time_share"]), "level")
+    color = "level" if "level" in d else None
+    fig = px.line(
+        d, x="year", y="on_time_share", color=color, markers=True, text="judged",
+        hover_data=["judged", "on_time", "late", "unknown", "median_days_late"],
+    )  # fmt: skip
+    fig.update_traces(textposition="top center")
+    fig.update_xaxes(title_text=YEAR, dtick=1, tickformat="d")
+    fig.update_yaxes(
+        title_text="按时公开的比例 / share published on time", tickformat=".0%", range=[0, 1.05]
+    )
+    unknown = int(df.unknown.sum()) if "unknown" in df else 0
+    note = f"N = {int(df.judged.sum())} 份有结论的报告 / reports with a verdict"
+    if unknown:
+        note += f" · {unknown} 份无法判断 / without one (no date, or no deadline)"
+    return _style(
+        fig,
+        "按期公开年报 / Annual reports published on time",
+        note=note,
+        generated=int(df.generated_reports.sum()) if "generated_reports" in df else 0,
+    )
+
+
+def coverage_heatmap(matrix: pd.DataFrame) -> go.Figure:
+    """Bodies × years, each cell coloured by its outcome (reported, or why not)."""
+    codes = list(OUTCOME_COLOURS)
+    z = matrix.apply(lambda col: col.map(lambda v: codes.index(v) if v in codes else None))
+    n = len(codes)
+    scale = []
+    for i, c in enumerate(codes):
+        scale += [[i / n, OUTCOME_COLOURS[c][1]], [(i + 1) / n, OUTCOME_COLOURS[c][1]]]
+    text = matrix.apply(lambda col: col.map(lambda v: OUTCOME_COLOURS.get(v, (v,))[0]))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.values, x=[str(c) for c in matrix.columns], y=list(matrix.index),
+            zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text.values,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            colorbar={"tickvals": list(range(n)), "ticktext": [OUTCOME_COLOURS[c][0] for c in codes]},
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title_text=YEAR)
+    fig.update_layout(height=max(350, 22 * len(matrix) + 150))
+    return _style(
+        fig,
+        "谁发布了年报 / Who published a report, by year",
+        note=f"N = {len(matrix)} 个来源 / registry sources",
+    )
+
+
+def publisher_error_rate(df: pd.DataFrame) -> go.Figure:
+    """The share of reports whose own printed numbers break an identity, by year and level,
+    N in the text of every bar."""
+    d = _labelled(df, "level")
+    fig = px.bar(
+        d, x="year", y="publisher_error_rate", color="level" if "level" in d else None,
+        barmode="group", text="reports",
+        hover_data=["reports", "reports_with_publisher_errors", "publisher_errors"],
+    )  # fmt: skip
+    fig.update_xaxes(title_text=YEAR, dtick=1, tickformat="d")
+    fig.update_yaxes(
+        title_text="发布方自身计算错误的报告比例 / share of reports with a publisher error",
+        tickformat=".0%",
+        rangemode="tozero",
+    )
+    return _style(fig, "发布方的计算错误 / The publisher's own arithmetic errors", df)

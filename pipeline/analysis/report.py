@@ -16,6 +16,7 @@ from . import (
     appeals,
     areas,
     charts,
+    compliance,
     connect,
     long_panel,
     outcomes,
@@ -121,6 +122,27 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
                     "",
                 )
             )
+    # what no one else measures: on time, who is missing, the publisher's own errors
+    ot = compliance.on_time(con, by=["level", "year"], **g)
+    if ot.judged.sum():
+        out.append(("on_time_share", charts.on_time_share(ot), ot, ""))
+    else:
+        out.append(
+            (
+                "on_time_share",
+                None,
+                ot,
+                "not drawn: no report has a publication date and a deadline",
+            )
+        )
+    matrix = compliance.coverage_matrix(con)
+    if len(matrix):
+        out.append(
+            ("coverage", charts.coverage_heatmap(matrix), compliance.coverage_summary(con), "")
+        )
+    pe = compliance.publisher_errors(con, by=["level", "year"], **g)
+    if len(pe):
+        out.append(("publisher_errors", charts.publisher_error_rate(pe), pe, ""))
     out.append(("rates_by_year", None, rates(con, by=["year"], **g), ""))
     return out
 

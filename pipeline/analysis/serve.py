@@ -68,6 +68,10 @@ FACETS = {
     "facts": ["table_name", "year"],
     "legacy": ["indicator", "year", "level"],
     "panel": ["definitions", "year", "level", "scope", "generated"],
+    "timeliness": ["verdict", "published_from", "year", "scope", "level", "generated"],
+    "coverage": ["outcome", "year"],
+    "reporting_quality": ["verdict", "year", "level", "generated"],
+    "reporting_quality_by": ["grouped_by", "year"],
 }
 # Canned queries compare like with like: one level and one year at a time, a minimum number of
 # reports or requests behind every rate, N shown; generated examples only when asked for.
@@ -105,6 +109,37 @@ WHERE a.is_current = 'true' AND a.scope = 'agency'
   AND p.litigation_direct_total IS NOT NULL AND p.litigation_after_reconsideration_total IS NOT NULL
   AND (:include_generated = '1' OR r.generated = 'false')
 ORDER BY litigation_per_100_applications DESC, applications DESC""",
+    },
+    "on_time_share_by_level_year": {
+        "title": "按期公开的比例 / Share of reports published on time, by level and year",
+        "description": "Current reports with a verdict (on time or late) only; those without one "
+        "(no possible date, no deadline for the body) are counted apart. Deadlines: 2008 条例 第三十一条 "
+        "(31 March) for 2008–2018; 2019 条例 第四十九条 (departments 31 January, governments 31 March).",
+        "sql": """SELECT level, year, count(*) AS reports,
+       sum(CASE WHEN verdict = 'on_time' THEN 1 ELSE 0 END) AS on_time,
+       sum(CASE WHEN verdict = 'late' THEN 1 ELSE 0 END) AS late,
+       sum(CASE WHEN verdict = 'unknown' THEN 1 ELSE 0 END) AS unknown,
+       round(1.0 * sum(CASE WHEN verdict = 'on_time' THEN 1 ELSE 0 END)
+             / nullif(sum(CASE WHEN verdict <> 'unknown' THEN 1 ELSE 0 END), 0), 4) AS on_time_share
+FROM timeliness WHERE is_current = 'true' AND (:include_generated = '1' OR generated = 'false')
+GROUP BY level, year ORDER BY level, year""",
+    },
+    "missing_reports": {
+        "title": "未找到的年报 / Registry sources without a report for a year",
+        "description": "Every source and year with no report, and why: not_found (crawled, none "
+        "listed), unreachable, blocked (anti-bot), robots, not_crawled — with the evidence.",
+        "sql": """SELECT source_id, body, year, outcome, evidence FROM coverage
+WHERE outcome <> 'reported' ORDER BY source_id, year""",
+    },
+    "publisher_errors_by_level_year": {
+        "title": "发布方计算错误 / Reports whose own printed numbers break an identity",
+        "description": "Current reports; a publisher error is an identity broken among printed "
+        "cells all read with full confidence (not a reading doubt). N = reports.",
+        "sql": """SELECT level, year, count(*) AS reports,
+       sum(CASE WHEN publisher_errors > 0 THEN 1 ELSE 0 END) AS reports_with_publisher_errors,
+       round(1.0 * sum(CASE WHEN publisher_errors > 0 THEN 1 ELSE 0 END) / count(*), 4) AS publisher_error_rate
+FROM reporting_quality WHERE is_current = 'true' AND (:include_generated = '1' OR generated = 'false')
+GROUP BY level, year ORDER BY level, year""",
     },
     "reports_with_failed_checks": {
         "title": "未通过校验的报告 / Reports with failed checks",

@@ -38,7 +38,26 @@ def extract(data: bytes, source: str, sha: str, kind, cores: int) -> Extracted:
     )
     if method == "ocr":
         warnings.append(ocr.low_confidence_warning(lines))
-    return Extracted(source, sha, kind.media_type, method, lines, {}, warnings)
+    created = pdf_created(data)
+    return Extracted(
+        source, sha, kind.media_type, method, lines, {"pdf_created": created} if created else {},
+        warnings,
+    )  # fmt: skip
+
+
+_PDF_DATE = re.compile(rb"/CreationDate\s*\(D:((?:19|20)\d{2})(\d{2})(\d{2})")
+
+
+def pdf_created(data: bytes) -> str | None:
+    """The PDF's CreationDate (its Info dictionary) as YYYY-MM-DD, when it states a real date.
+    Read from the bytes (the Info dictionary sits near the end, uncompressed in every report
+    seen; an Info in a compressed object stream is simply not read)."""
+    tail = data[-65536:] if len(data) > 65536 else data
+    m = _PDF_DATE.search(tail) or (_PDF_DATE.search(data) if tail is not data else None)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
 
 
 def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line], str, list[str]]:

@@ -305,6 +305,8 @@ def normalise(x: Extracted, provenance: Provenance | None = None) -> Report:
         # body, so its versions of a year still group (and exactly one is current).
         report.series_key = f"source:{provenance.source_id}||{report.scope}"
     report.published_on = md.find_published(x.meta, plain)
+    if x.meta.get("pdf_created"):
+        report.dates["pdf_metadata"] = x.meta["pdf_created"]
 
     report.sections = _sections(lines, heads, regions)
     report.narrative = _narrative(regions, plain)

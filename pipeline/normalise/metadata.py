@@ -205,6 +205,42 @@ def _chrome(text: str) -> bool:
 _ANY_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 
 
+# Dates CMSs write into a document's address: TRS's t20200306_123.html and its attachments'
+# P020200306…pdf, /2020-03/06/, and an eight-digit path segment /20200306/. A month alone
+# (/202003/) is no date.
+_URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
+    re.compile(r"/P0((?:19|20)\d{2})(\d{2})(\d{2})\d{4,}"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
+)
+
+
+def date_in_url(*urls: str | None) -> str | None:
+    """The date a CMS wrote into the first of `urls` that has one (YYYY-MM-DD)."""
+    for url in urls:
+        for pattern in _URL_DATES if url else ():
+            m = pattern.search(url)
+            if m:
+                y, mo, d = (int(g) for g in m.groups())
+                if 1 <= mo <= 12 and 1 <= d <= 31:
+                    return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def http_date(value: str | None) -> str | None:
+    """A Last-Modified header's date (RFC 7231), or an ISO date, as YYYY-MM-DD."""
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError):
+        m = _ANY_DATE.match(value.strip())
+        return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
+
+
 def find_published(meta: dict[str, str], text: str) -> str | None:
     m = _ANY_DATE.search(meta.get("published", "")) or _DATE.search(text[:4000])
     if m:

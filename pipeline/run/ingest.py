@@ -89,13 +89,16 @@ def ingest(
     items: list[Provenance] = []
     outcomes: list[dict] = []
     errors: list[dict] = []
+    registry: list[dict] = []
     interrupted = False
     if crawl_dir:
-        crawled, outcomes, errors = crawl_folder_sources(crawl_dir)
-        items += crawled
+        folder = crawl_folder_sources(crawl_dir)
+        items += folder.documents
+        outcomes, errors, registry = folder.outcomes, folder.errors, folder.registry
     if crawl:
         result = run_crawl(crawl)
         outcomes, errors = outcomes + result.outcomes, errors + result.errors
+        registry += result.registry
         items += result.documents
         interrupted = result.interrupted
     items += local
@@ -109,8 +112,9 @@ def ingest(
     summary.interrupted = interrupted
     latest = {(e["source_id"], e["url"]): e for e in errors}  # (a later row clears an error)
     summary.crawl_errors = sum(1 for e in latest.values() if e.get("error") is not None)
-    if outcomes or errors:
+    if outcomes or errors or registry:
         with Warehouse(db) as wh:
+            wh.record_sources(registry)
             wh.record_crawl_outcomes(outcomes)
             wh.record_crawl_errors(errors)
     if publish is None:  # never a snapshot/ beside a file a user named

@@ -9,7 +9,7 @@ is written.
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -58,9 +58,9 @@ def local_sources(paths: Iterable[str | Path]) -> list[Provenance]:
     return out
 
 
-def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Provenance], list[dict], list[dict]]:
+def crawl_folder_sources(crawl_dir: str | Path) -> Crawled:
     """An existing crawl folder (crawlers.store layout) as documents with their provenance (URLs,
-    pages, fetch times) from its manifest, plus its crawl outcomes and errors."""
+    pages, fetch times) from its manifest, plus its crawl outcomes, errors and registry rows."""
     from crawlers.store import DocumentStore
 
     d = Path(crawl_dir)
@@ -70,7 +70,12 @@ def crawl_folder_sources(crawl_dir: str | Path) -> tuple[list[Provenance], list[
         )
     store = DocumentStore(d)
     try:
-        return crawled_sources(store.manifest(), store.raw), store.outcomes(), store.errors()
+        return Crawled(
+            crawled_sources(store.manifest(), store.raw),
+            store.outcomes(),
+            store.errors(),
+            registry=store.registry(),
+        )
     finally:
         store.close()
 
@@ -99,6 +104,7 @@ class Crawled:
     outcomes: list[dict]
     errors: list[dict]
     interrupted: bool = False
+    registry: list[dict] = field(default_factory=list)  # the registry rows crawled
 
 
 def run_crawl(plan: CrawlFirst) -> Crawled:
@@ -123,7 +129,9 @@ def run_crawl(plan: CrawlFirst) -> Crawled:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     documents = crawled_sources(result.store.manifest(), result.store.raw)
-    return Crawled(documents, result.outcomes, result.errors, result.interrupted)
+    return Crawled(
+        documents, result.outcomes, result.errors, result.interrupted, result.store.registry()
+    )
 
 
 def keyed(item: Provenance, sha: str, size: int) -> Provenance:

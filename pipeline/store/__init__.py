@@ -44,7 +44,7 @@ from .schema import (
 )
 from .shards import SHARD_TABLES
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 # In-place upgrades, one step at a time ({from: statements to the next version}), run in the
 # migration's transaction. The tables kept at load (wide tables, metrics) are derived: an
 # upgrade that changes them drops them, and they are rebuilt from the facts.
@@ -68,8 +68,15 @@ UPGRADES = {
         ),
         *(f"DROP TABLE IF EXISTS {t}" for t in DERIVED),
     ],
+    "10": [
+        *(
+            f"ALTER TABLE report ADD COLUMN {c} DATE"
+            for c in ("url_date", "pdf_date", "crawl_date")
+        ),
+        "ALTER TABLE check_result ADD COLUMN blame VARCHAR",
+    ],
 }
-NEXT = {"8": "9", "9": "10"}
+NEXT = {"8": "9", "9": "10", "10": "11"}
 __all__ = ["Warehouse", "LOAD_BATCH", "batch_tables"]
 
 
@@ -435,6 +442,37 @@ class Warehouse:
                 for o in outcomes
             ],
         )
+
+    def load_covariates(self, rows: list[tuple], file: str, now: dt.datetime) -> None:
+        """(division code, year, name, value) rows: a name's values for those codes and years
+        replace what was loaded before (pipeline/run/covariates.py)."""
+        if rows:
+            self.con.executemany(
+                "INSERT OR REPLACE INTO covariate VALUES (?, ?, ?, ?, ?, ?)",
+                [[c, y, n, v, file, now] for c, y, n, v in rows],
+            )
+
+    def record_sources(self, rows: list[dict]) -> None:
+        """The registry rows crawled (crawlers.store runs.jsonl): the bodies `coverage` counts."""
+        if rows:
+            self.con.executemany(
+                "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        r["source_id"],
+                        r.get("name"),
+                        r.get("level"),
+                        r.get("parent_id"),
+                        r.get("division_code"),
+                        r.get("entry_url"),
+                        r.get("discovered_from"),
+                        dt.datetime.fromisoformat(r["registered_at"])
+                        if r.get("registered_at")
+                        else None,
+                    ]
+                    for r in rows
+                ],
+            )
 
     def record_crawl_errors(self, errors: list[dict]) -> None:
         """URLs that failed for good (crawlers.store errors.jsonl); the same row twice is kept once."""

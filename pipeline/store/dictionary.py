@@ -89,6 +89,40 @@ MEANING = {
     "indicator": "the 2008–2018 indicator (a `legacy` key, docs/keys.md)",
     "cumulative": "a 历年累计 (running total) figure, not the year's",
     "definitions": "legacy (统计表 and prose, 2008–2018 definitions) or mandated (the 2019/2021 tables)",
+    # timeliness, coverage, reporting quality (pipeline/store/compliance.py)
+    "published_from": "where the publication date was read: page, url, pdf_metadata or crawl "
+    "(the first possible one in that order)",
+    "rule": "the rule that sets this report's deadline (条例 article, or a provincial rule)",
+    "deadline": "the last day the rule allows",
+    "days_late": "days after the deadline (0 or less: on time)",
+    "verdict": "timeliness: on_time / late / unknown (reason says why); reporting_quality: clean / "
+    "publisher_error / reading_doubt / both",
+    "reason": "why the verdict is unknown, dates passed over as impossible, dates that disagree",
+    "dates_disagree": "the page, URL, PDF and crawl dates are more than 7 days apart",
+    "date_page": "the date the page or document states (发布日期, page metadata)",
+    "date_url": "the date in the document's or its page's URL (t20200306_…)",
+    "date_pdf_metadata": "the PDF's CreationDate",
+    "date_crawl": "the date the server gave (Last-Modified) or the listing showed",
+    "evidence": "the document's URL (reported), else the crawl's outcome and its detail",
+    "checks_total": "identities and other checks run on the report's own numbers",
+    "checks_failed": "checks that failed",
+    "publisher_errors": "failed identities among printed cells all read with full confidence and "
+    "under no warning: the publisher's own arithmetic",
+    "reading_doubts": "failed checks that may be ours + low-confidence cells + cells not read + warnings",
+    "checks_failed_doubtful": "failed checks that may be a reading's (a cell inferred or derived, "
+    "low confidence, a warning) or are unclear (prose against a table)",
+    "low_confidence_cells": "cells OCR read below the confidence threshold",
+    "cells_not_read": "cells left empty (NULL) where the table has the row",
+    "grouped_by": "body (series), level, province, or year (all reports)",
+    "grp": "the body's series key, the level or the province code ('(all)' for year)",
+    "reports": "reports behind the row",
+    "reports_with_publisher_errors": "reports with at least one publisher error",
+    "publisher_error_rate": "reports_with_publisher_errors / reports",
+    "division_code": "GB/T 2260 code the covariate is keyed by",
+    "covariate": "the covariate's name (ogi covariates; population by default)",
+    "covariate_value": "its value for that code and year",
+    "reconsiderations": "administrative reconsiderations (四 total)",
+    "lawsuits": "lawsuits, direct and after reconsideration (四)",
     # metrics
     "applications": "applications received (一、本年新收 总计)",
     "total_processed": "requests processed (三（七）总计)",
@@ -115,6 +149,16 @@ VIEW_NOTES = {
     "proactive_wide": "Table 二 (proactive disclosure).",
     "metrics": "Per-report rates; NULL where the denominator is 0 or not given.",
     "legacy": "The figures of 2008–2018 reports (统计表 or prose), each with the table row or sentence it came from.",
+    "timeliness": "One row per report: when it was published (weighed from page, URL, PDF and "
+    "crawl dates), the deadline of the rule in force, days late and a verdict.",
+    "coverage": "One row per registry source and year: reported, or why not (not_found, unreachable, "
+    "blocked, robots, not_crawled), with the evidence.",
+    "reporting_quality": "One row per report: checks run and failed, the publisher's own errors, our "
+    "reading doubts, and a verdict.",
+    "reporting_quality_by": "reporting_quality summed per body, level, province and year (current "
+    "reports), with the share of reports with a publisher error and N.",
+    "metrics_per_capita": "Counts per 10,000 people (or per the covariate named), joining `ogi "
+    "covariates` data by division code and year.",
     "panel": "One row per report on the measures 2008–2018 and 2019+ reports share; *_comparable says how they differ.",
 }
 
@@ -150,8 +194,17 @@ def describe(view: str, column: str) -> tuple[str, str, str]:
             "see indicator",
             "",
         )
+    if view == "coverage" and column == "body":
+        return "the body the registry row names", "", ""
     if column in RATES:
         return RATES[column], "per 100" if "per_100" in column else "ratio (0–1)", ""
+    if column.endswith("_per_10k") and column.removesuffix("_per_10k") in MEANING:
+        base = column.removesuffix("_per_10k")
+        return (
+            f"{MEANING[base]}, per 10,000 of the covariate (people, for population)",
+            "per 10,000",
+            "",
+        )
     if column in MEANING:
         unit = (
             "count"

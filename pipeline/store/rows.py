@@ -11,6 +11,7 @@ import datetime as dt
 import pyarrow as pa
 
 from ..model import EXTRACTOR_VERSION, FACT_COLUMNS, Provenance, Report
+from ..normalise.metadata import date_in_url, http_date
 from .schema import TABLES
 
 
@@ -19,6 +20,22 @@ def timestamp(value: str | dt.datetime | None) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime.fromisoformat(value)
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _server_date(d: Provenance) -> dt.date | None:
+    """Last-Modified as a publication date — unless the server dated the page about when it was
+    fetched (a dynamic page, or a mirror's copy): that says when it was served, not published."""
+    modified, fetched = _date(http_date(d.last_modified)), _date(d.fetched_at)
+    if modified is None or fetched is None or (fetched - modified).days < 2:
+        return None
+    return modified
 
 
 def batch_tables(
@@ -39,7 +56,7 @@ def batch_tables(
         cols[n] for n in ("doc", "report", "fact", "check_result", "section")
     )
     for no, (d, r) in enumerate(batch, start=first_no):
-        published = dt.date.fromisoformat(r.published_on) if r.published_on else None
+        published = _date(r.published_on)
         j = r.jurisdiction
         for k, v in (
             ("doc_id", d.doc_id),
@@ -90,6 +107,9 @@ def batch_tables(
             ("method", r.method),
             ("extractor_version", EXTRACTOR_VERSION),
             ("ingested_at", now),
+            ("url_date", _date(date_in_url(d.url, d.page_url))),
+            ("pdf_date", _date(r.dates.get("pdf_metadata"))),
+            ("crawl_date", _date(d.published_on) or _server_date(d)),
         ):
             rep[k].append(v)
         columns = dict(zip(FACT_COLUMNS, r.fact_columns()))
@@ -101,13 +121,14 @@ def batch_tables(
             fact["cell_id"] += [cell_ids[k] for k in keys]
         for name, values in columns.items():
             fact[name] += values
-        ids, oks, expected, actual, details = r.check_columns()
+        ids, oks, expected, actual, details, blames = r.check_columns()
         chk["report_no"] += [no] * len(ids)
         chk["check_id"] += ids
         chk["ok"] += oks
         chk["expected"] += expected
         chk["actual"] += actual
         chk["detail"] += details
+        chk["blame"] += blames
         for s in r.sections:
             for k, v in (
                 ("report_no", no),

@@ -20,6 +20,8 @@ import re
 import pyarrow as pa
 
 from .. import catalogue as cat
+from ..model import LOW_CONFIDENCE
+from . import compliance
 
 S, I32, I64, TS, DATE, BOOL, NUM = (
     pa.string(),
@@ -93,6 +95,11 @@ TABLES = {
         ("ingested_at", TS),
         ("generated", BOOL),
         ("is_current", BOOL),
+        # the other dates a report can be dated by (the view `timeliness` weighs them with
+        # published_on, the page's): its URL's, its PDF's CreationDate, the crawl's (Last-Modified)
+        ("url_date", DATE),
+        ("pdf_date", DATE),
+        ("crawl_date", DATE),
     ],
     # One row per number: the cell is a small id into `cell` (the catalogue's keys), the report a
     # number into `report` — a narrow table loads at millions of rows a second.
@@ -117,6 +124,7 @@ TABLES = {
         ("expected", NUM),
         ("actual", NUM),
         ("detail", S),
+        ("blame", S),  # a failed check: publisher / reading / unclear (pipeline/validate)
     ],
     "section": [("report_no", I64), ("section_no", I32), ("heading", S), ("body", S)],
 }
@@ -146,6 +154,7 @@ def ddl() -> str:
         "CREATE TABLE IF NOT EXISTS loaded_shard (shard VARCHAR PRIMARY KEY, extractor_version VARCHAR, "
         "loaded_at TIMESTAMP);",
     ]
+    out += compliance.TABLES_DDL
     for name, cols in TABLES.items():
         defs = []
         for col, typ in cols:
@@ -275,7 +284,8 @@ WHERE e.last_tried_at = (SELECT max(x.last_tried_at) FROM crawl_error x
                          WHERE x.source_id = e.source_id AND x.url = e.url)
   AND e.error IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM doc_url u WHERE u.url = e.url AND u.fetched_at >= e.last_tried_at)""",
-    "CREATE OR REPLACE VIEW reports AS SELECT * EXCLUDE (report_no) FROM report",
+    # (the other dates are the view `timeliness`'s)
+    "CREATE OR REPLACE VIEW reports AS SELECT * EXCLUDE (report_no, url_date, pdf_date, crawl_date) FROM report",
     # every number with where it was printed: "p. 4, 表三, row 一、本年新收…, col 总计" from here alone
     """CREATE OR REPLACE VIEW facts AS
 SELECT r.report_id, c.table_name, c.row_key, c.col_key, f.value, f.raw_text, f.page, f.confidence,
@@ -348,6 +358,13 @@ def _quote(text: str) -> str:
 
 
 VIEWS.append(panel_view())
+VIEWS += [
+    compliance.timeliness_view(),
+    compliance.COVERAGE,
+    compliance.reporting_quality_view(LOW_CONFIDENCE),
+    compliance.REPORTING_QUALITY_BY,
+    compliance.metrics_per_capita_view(),
+]
 
 # The views researchers query, in the order the docs, exports and datasette list them: the one
 # list of them (the interface spec names them).
@@ -368,5 +385,10 @@ VIEW_NAMES = (
     "extraction_errors",
     "legacy",
     "panel",
+    "timeliness",
+    "coverage",
+    "reporting_quality",
+    "reporting_quality_by",
+    "metrics_per_capita",
 )
 assert sorted(VIEW_NAMES) == sorted(re.match(r"CREATE OR REPLACE VIEW (\w+)", v)[1] for v in VIEWS)

@@ -7,12 +7,13 @@ cut off) is not run: "not given" is not a failure.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
 from .. import catalogue as cat
-from ..model import Check, Report
+from ..model import LOW_CONFIDENCE, Check, Report
 
 Key = tuple[str, str, str]  # (table, row, col)
 
@@ -47,7 +48,9 @@ def run_checks(report: Report) -> list[Check]:
         a, b = ident.values(report)
         if None in a or None in b:
             continue
-        checks.append(Check(ident.id, sum(a) == sum(b), sum(a), sum(b), ident.describe(a, b)))
+        ok = sum(a) == sum(b)
+        blame = None if ok else _blame(report, ident.cells)
+        checks.append(Check(ident.id, ok, sum(a), sum(b), ident.describe(a, b), blame))
     apps = report.tables["applications"]
     if apps:
         checks += _layout(report, _columns(apps))
@@ -55,8 +58,30 @@ def run_checks(report: Report) -> list[Check]:
     checks += _narrative(report)
     if report.tables.get("legacy"):
         checks += _legacy(report)
+    for c in checks:
+        if not c.ok and c.blame is None:
+            # a column read off by one or a value of the wrong kind is a reading's mark; prose
+            # against a table, or the 2008–2018 figures' looser sums, may be either side's
+            c.blame = "reading" if c.id in ("applications.layout", "values.types") else "unclear"
     report.checks = checks
     return checks
+
+
+def _blame(report: Report, cells: tuple[Key, ...]) -> str:
+    """ "publisher" when every cell of a broken identity was printed (not derived or inferred),
+    read with full confidence and under no warning naming its row; else "reading"."""
+    rows = set()
+    for table, row, col in cells:
+        cell = report.tables.get(table, {}).get(row, {}).get(col)
+        if cell is None or cell.derived or not (cell.raw or "").strip():
+            return "reading"
+        if cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+            return "reading"
+        rows.add(row)
+    named = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(rows))) + r")\b")
+    if any(named.search(w) for w in report.warnings):
+        return "reading"
+    return "publisher"
 
 
 def identities(report: Report) -> list[Identity]:
