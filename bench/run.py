@@ -420,6 +420,9 @@ def main() -> None:
     print("discovery", results["discovery"], flush=True)
     results["formats"] = bench_formats()
     print("formats", results["formats"], flush=True)
+    from bench import ocr_vs_rapidocr  # scans against RapidOCR's own pipeline, fresh processes
+
+    results["ocr_vs_rapidocr"] = ocr_vs_rapidocr.compare(4)
     if not args.no_scale:
         from bench import (
             scale,  # Dask workers, scheduling overhead, shard loads, the national projection
