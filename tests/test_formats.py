@@ -209,7 +209,8 @@ def test_a_parser_that_swallows_the_alarm_is_ended_and_named_by_the_time_cap():
 
 def test_ocr_engines_are_loaded_once_and_lent_to_every_later_page(monkeypatch):
     """Loading RapidOCR's models costs more than a third of a page: each page thread of each
-    document borrows an engine from the process's pool instead of loading its own."""
+    document borrows an engine from the process's pool instead of loading its own, and a second
+    page thread's engine shares the first one's models (a twin over the same sessions)."""
     from PIL import Image
 
     from pipeline.extract import ocr
@@ -217,15 +218,16 @@ def test_ocr_engines_are_loaded_once_and_lent_to_every_later_page(monkeypatch):
     made = []
     new_engine = ocr._new_engine
     monkeypatch.setattr(ocr, "_idle", {})
+    monkeypatch.setattr(ocr, "_made", {})
     monkeypatch.setattr(
         ocr, "_new_engine", lambda threads: made.append(threads) or new_engine(threads)
     )
     page = Image.new("RGB", (300, 200), "white")
     for _document in range(3):
         assert ocr.ocr_pages([(page, 1), (page, 2)], cores=2) == [[], []]
-    assert made == [1, 1]  # two pages side by side, one onnxruntime thread each, loaded once
+    assert made == [1]  # two pages side by side, one onnxruntime thread each: models loaded once
     assert ocr.ocr_pages([(page, 1)], cores=2) == [[]]
-    assert made == [1, 1, 2]  # a lone page runs on both threads: one more engine, once
+    assert made == [1, 2]  # a lone page runs on both threads: one more engine, once
     assert sorted(len(v) for v in ocr._idle.values()) == [1, 2]  # every engine came back
 
 

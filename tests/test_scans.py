@@ -115,11 +115,12 @@ def test_a_low_confidence_reading_an_identity_confirms_is_kept():
 
 
 def test_lines_read_unsure_when_narrowly_padded_are_read_again_at_full_width():
-    """ocr.NarrowFirst: one pass padded to REC_NARROW, a second at RapidOCR's width for the
-    lines under LOW_CONFIDENCE only, whose second reading is kept."""
+    """ocr.NarrowFirst: one pass padded narrow — to REC_NARROWEST for boxes that fit it (one to
+    three digits), else to REC_NARROW —, a second at RapidOCR's width for the lines under
+    LOW_CONFIDENCE only, whose second reading is kept."""
     from rapidocr.ch_ppocr_rec.typings import TextRecInput, TextRecOutput
 
-    from pipeline.extract.ocr import REC_NARROW, NarrowFirst
+    from pipeline.extract.ocr import REC_NARROW, REC_NARROWEST, NarrowFirst
 
     class Recogniser:  # reads each "line" (an array holding one digit) as RapidOCR's would
         rec_image_shape = [3, 48, 320]
@@ -142,5 +143,29 @@ def test_lines_read_unsure_when_narrowly_padded_are_read_again_at_full_width():
     lines = [np.full((48, 40, 3), d, np.uint8) for d in (3, 7, 5, 7)]
     out = rec(TextRecInput(img=lines))
     assert out.txts == ("3", "7", "5", "7") and out.scores == [0.99] * 4
-    assert Recogniser.calls == [(REC_NARROW, 4), (320, 2)]  # only the two unsure lines twice
+    assert Recogniser.calls == [(REC_NARROWEST, 4), (320, 2)]  # only the two unsure lines twice
+    # a wider box goes to the next tier, in its place in the output
+    Recogniser.calls.clear()
+    mixed = [np.full((48, 40, 3), 3, np.uint8), np.full((48, 100, 3), 7, np.uint8)]
+    out = rec(TextRecInput(img=mixed))
+    assert out.txts == ("3", "7")
+    assert Recogniser.calls == [(REC_NARROWEST, 1), (REC_NARROW, 1), (320, 1)]
     assert rec.rec_image_shape == [3, 48, 320]  # what digit_alternatives reads is RapidOCR's own
+
+
+def test_a_gpu_is_used_when_onnxruntime_reports_one(monkeypatch):
+    import onnxruntime
+
+    from pipeline.extract import ocr
+
+    monkeypatch.delenv("OGI_OCR_CPU", raising=False)
+    monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    assert ocr.accelerator() == {}  # the CPU: RapidOCR's defaults
+    monkeypatch.setattr(
+        onnxruntime,
+        "get_available_providers",
+        lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"],
+    )
+    assert ocr.accelerator() == {"EngineConfig.onnxruntime.use_cuda": True}
+    monkeypatch.setenv("OGI_OCR_CPU", "1")
+    assert ocr.accelerator() == {}
