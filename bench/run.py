@@ -121,7 +121,7 @@ def bench_load(pages: list[bytes]) -> dict:
     facts = sum(len(c) for r in reports for rows in r.tables.values() for c in rows.values())
     batch = 500
     build = 0.0
-    real_rows = store._rows
+    real_rows = store.batch_tables  # (the name Warehouse.load calls)
 
     def timed_rows(*a):
         nonlocal build
@@ -130,7 +130,7 @@ def bench_load(pages: list[bytes]) -> dict:
         build += time.perf_counter() - t
         return out
 
-    store._rows = timed_rows
+    store.batch_tables = timed_rows
     try:
         with tempfile.TemporaryDirectory() as d:
             with Warehouse(Path(d) / "b.duckdb") as wh:
@@ -140,7 +140,7 @@ def bench_load(pages: list[bytes]) -> dict:
                 total = time.perf_counter() - t0
                 n = wh.con.execute("SELECT count(*) FROM fact").fetchone()[0]
     finally:
-        store._rows = real_rows
+        store.batch_tables = real_rows
     assert n == facts
     return {
         "reports": len(items),

@@ -42,7 +42,7 @@ import threading
 import time
 import uuid
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -157,7 +157,7 @@ def queue_sources(url: str | RedisAddress, rows: list[Body]) -> int:
     queued = {json.loads(x)["source_id"] for x in r.lrange(SOURCES, 0, -1)} | {
         k.decode() for k in r.hkeys(ACTIVE)
     }
-    new = [json.dumps(_row(s), ensure_ascii=False) for s in rows if s.source_id not in queued]
+    new = [json.dumps(s.as_row(), ensure_ascii=False) for s in rows if s.source_id not in queued]
     if new:
         r.srem(DONE, *[json.loads(x)["source_id"] for x in new])
         r.rpush(SOURCES, *new)
@@ -167,12 +167,6 @@ def queue_sources(url: str | RedisAddress, rows: list[Body]) -> int:
 def status(url: str | RedisAddress) -> dict:
     r = connect(url)
     return {"queued": r.llen(SOURCES), "active": r.hlen(ACTIVE), "done": r.scard(DONE)}
-
-
-def _row(s: Body) -> dict:
-    d = asdict(s)
-    d["extra"] = dict(s.extra)
-    return d
 
 
 def redis_settings(url: str | RedisAddress) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 _MIRROR = re.compile(r"^\{mirror:([A-Za-z0-9_-]+)\}")
@@ -42,6 +42,10 @@ class Body:
         """NAME of an entry URL that starts with {mirror:NAME} (a site of a local mirror)."""
         m = _MIRROR.match(self.entry_url)
         return m.group(1) if m else None
+
+    def as_row(self) -> dict:
+        """The row as plain JSON data (the Redis queue, the crawl's runs.jsonl)."""
+        return {**asdict(self), "extra": dict(self.extra)}
 
     def with_base(self, base: str) -> "Body":
         return Body(

@@ -93,21 +93,7 @@ def crawl(
                 "AUTOTHROTTLE_ENABLED": False,
                 **(overrides or {}),
             }
-        store.run_started(
-            [s.source_id for s in rows],
-            [
-                {
-                    "source_id": s.source_id,
-                    "name": s.name,
-                    "level": s.level,
-                    "parent_id": s.parent_id,
-                    "division_code": s.division_code,
-                    "entry_url": s.entry_url,
-                    "discovered_from": s.extra.get("discovered_from") or None,
-                }
-                for s in rows
-            ],
-        )
+        store.run_started([s.source_id for s in rows], [s.as_row() for s in rows])
         try:
             interrupted = asyncio.run(_run(rows, store, settings(overrides), progress))
             store.run_finished()

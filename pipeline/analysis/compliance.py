@@ -16,27 +16,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import _df
-
-BY = ("level", "year", "scope", "province", "issuer", "generated")
-
-
-def _by(by) -> str:
-    by = list(by or [])
-    bad = [b for b in by if b not in BY]
-    if bad:
-        raise ValueError(f"cannot group by {', '.join(bad)}: choose from {', '.join(BY)}")
-    return ", ".join(by)
+from ..store.compliance import COVERAGE_OUTCOMES
+from . import _df, _group
 
 
 def on_time(con, by=("level", "year"), include_generated: bool = False) -> pd.DataFrame:
     """Per group: reports, on_time, late, unknown, on_time_share = on_time / (on_time + late)
     and its N (``judged``), the median days late of the late ones."""
-    cols = _by(by)
+    sel, cols = _group(by)
     gen = "" if include_generated else "AND NOT generated"
     return _df(
         con,
-        f"""SELECT {cols}{", " if cols else ""}count(*) AS reports,
+        f"""SELECT {sel}count(*) AS reports,
                count(*) FILTER (WHERE verdict = 'on_time') AS on_time,
                count(*) FILTER (WHERE verdict = 'late') AS late,
                count(*) FILTER (WHERE verdict = 'unknown') AS unknown,
@@ -70,12 +61,7 @@ def coverage_summary(con, by=("year",)) -> pd.DataFrame:
     return _df(
         con,
         f"""SELECT {cols}, count(*) AS sources,
-               count(*) FILTER (WHERE outcome = 'reported') AS reported,
-               count(*) FILTER (WHERE outcome = 'not_found') AS not_found,
-               count(*) FILTER (WHERE outcome = 'unreachable') AS unreachable,
-               count(*) FILTER (WHERE outcome = 'blocked') AS blocked,
-               count(*) FILTER (WHERE outcome = 'robots') AS robots,
-               count(*) FILTER (WHERE outcome = 'not_crawled') AS not_crawled,
+               {", ".join(f"count(*) FILTER (WHERE outcome = '{o}') AS {o}" for o in COVERAGE_OUTCOMES)},
                round(count(*) FILTER (WHERE outcome = 'reported') / count(*), 4) AS reported_share
             FROM coverage GROUP BY {cols} ORDER BY {cols}""",
     )
@@ -84,11 +70,11 @@ def coverage_summary(con, by=("year",)) -> pd.DataFrame:
 def publisher_errors(con, by=("level", "year"), include_generated: bool = False) -> pd.DataFrame:
     """Per group: reports, those with at least one publisher error (an identity broken among
     printed, confidently read cells), the rate and N, and the reading doubts beside it."""
-    cols = _by(by)
+    sel, cols = _group(by)
     gen = "" if include_generated else "AND NOT generated"
     return _df(
         con,
-        f"""SELECT {cols}{", " if cols else ""}count(*) AS reports,
+        f"""SELECT {sel}count(*) AS reports,
                count(*) FILTER (WHERE publisher_errors > 0) AS reports_with_publisher_errors,
                round(count(*) FILTER (WHERE publisher_errors > 0) / count(*), 4) AS publisher_error_rate,
                sum(publisher_errors) AS publisher_errors,

@@ -62,20 +62,30 @@ def _cluster(values: list[int], gap: int) -> list[int]:
     return [int(round(sum(g) / len(g))) for g in out]
 
 
-def find_tables(gray: np.ndarray) -> list[Table]:
-    """Ruled tables of a deskewed grayscale page (uint8, dark ink on light paper). A table is a
-    connected set of long horizontal and vertical strokes; text strokes are too short to pass."""
+def strokes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The long horizontal and the long vertical strokes of a page's ink mask (uint8 0/1) —
+    rulings: text strokes are too short to pass — and the lengths that decided it."""
     import cv2
 
-    h, w = gray.shape
-    # ink against the local background: scanned rulings are thin and light after blur and JPEG
-    ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 8)
+    h, w = ink.shape
     hk = max(30, w // 14)  # longer than three characters
     vk = max(30, h // 45)  # taller than two lines of text
     horiz = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1))
     )
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    return horiz, vert, hk, vk
+
+
+def find_tables(gray: np.ndarray) -> list[Table]:
+    """Ruled tables of a deskewed grayscale page (uint8, dark ink on light paper). A table is a
+    connected set of long horizontal and vertical strokes (:func:`strokes`)."""
+    import cv2
+
+    h, w = gray.shape
+    # ink against the local background: scanned rulings are thin and light after blur and JPEG
+    ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 8)
+    horiz, vert, hk, vk = strokes(ink)
     # bridge small breaks (JPEG noise, blur) and the corners where rulings meet
     horiz = cv2.dilate(horiz, np.ones((3, 9), np.uint8))
     vert = cv2.dilate(vert, np.ones((9, 3), np.uint8))

@@ -34,7 +34,6 @@ _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d[\d,]*(?:\.\d+)?)$")
 # recognition reads crops of the full-resolution page. (Detecting boxes inside tables too, at
 # 1600 px, misread a cell at 1280 and cost three times as much.)
 DET_FAST_SIDE = 960
-DET_MAX_SIDE = 1600  # the engine's own limit, for any caller of the whole RapidOCR pipeline
 REC_BATCH = 3  # recognition batches pad to their widest line: small batches pad less
 # RapidOCR pads every line it recognises to at least 320 x 48 pixels (PaddleOCR's training
 # shape), but most boxes of a table are one or two digits, 45 pixels wide: 7/8 of the work was
@@ -82,7 +81,7 @@ def _new_engine(threads: int):
     made = RapidOCR(
         params={
             "Det.limit_type": "max",
-            "Det.limit_side_len": DET_MAX_SIDE,
+            "Det.limit_side_len": DET_FAST_SIDE,  # (_detect shrinks the page to it first)
             "Rec.rec_batch_num": REC_BATCH,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             **accelerator(),
@@ -264,7 +263,7 @@ def _slanted(crop, degrees: float = 10.0) -> bool:
     import cv2
     import numpy as np
 
-    ink = (np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)) < 160).astype(np.uint8)
+    ink = (np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)) < INK_LEVEL).astype(np.uint8)
     m = cv2.moments(ink, binaryImage=True)
     if m["m00"] < 8 or m["mu02"] <= 0:
         return False
@@ -329,6 +328,7 @@ def _upright_crop(quad, turn, up_rgb, pad: int = 4):
 
 
 CELL_INSET = 4  # pixels kept off a cell's rulings
+INK_LEVEL = 160  # a grey darker than this is ink (the scans' paper is ≥ 200 after blur and JPEG)
 MIN_LINE = 8  # a band of ink lower than this is a ruling's edge or noise, not text
 
 
@@ -339,16 +339,11 @@ def _without_rulings(gray, up_rgb):
     import cv2
     import numpy as np
 
-    h, w = gray.shape
-    dark = (gray < 160).astype(np.uint8)
-    hk, vk = max(30, w // 14), max(30, h // 45)
-    lines = cv2.morphologyEx(
-        dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1))
-    )
-    lines |= cv2.morphologyEx(
-        dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk))
-    )
-    lines = cv2.dilate(lines, np.ones((5, 5), np.uint8)).astype(bool)
+    from .lattice import strokes
+
+    dark = (gray < INK_LEVEL).astype(np.uint8)
+    horiz, vert, _, _ = strokes(dark)
+    lines = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8)).astype(bool)
     clean = up_rgb.copy()
     clean[lines] = 255
     return dark.astype(bool) & ~lines, clean
@@ -360,42 +355,30 @@ def _cell_lines(t, ink_page, clean):
     ink and image without its rulings (_without_rulings)."""
     import numpy as np
 
-    rows, cols = t.region.shape
+    from .lattice import _runs
+
     out = []
-    seen = set()
-    for r in range(rows):
-        for c in range(cols):
-            reg = int(t.region[r, c])
-            if reg in seen:
-                continue
-            seen.add(reg)
-            where = np.argwhere(t.region == reg)
-            r0, c0 = where.min(axis=0)
-            r1, c1 = where.max(axis=0)
-            x0, x1 = t.xs[c0] + CELL_INSET, t.xs[c1 + 1] - CELL_INSET
-            y0, y1 = t.ys[r0] + CELL_INSET, t.ys[r1 + 1] - CELL_INSET
-            if x1 - x0 < 6 or y1 - y0 < 6:
-                continue
-            ink = ink_page[y0:y1, x0:x1]
-            profile = ink.sum(axis=1)
-            band_start = None
-            for k in range(len(profile) + 1):
-                inked = k < len(profile) and profile[k] > 0
-                if inked and band_start is None:
-                    band_start = k
-                elif not inked and band_start is not None:
-                    if k - band_start >= MIN_LINE:
-                        cols_ink = np.nonzero(ink[band_start:k].any(axis=0))[0]
-                        if len(cols_ink) and ink[band_start:k].sum() >= 12:
-                            # the line with a margin of paper, inside the cell
-                            bx0 = max(0, int(cols_ink[0]) - 4)
-                            bx1 = min(x1 - x0, int(cols_ink[-1]) + 5)
-                            by0, by1 = max(0, band_start - 4), min(y1 - y0, k + 4)
-                            out.append(
-                                (y0 + (by0 + by1) / 2, x0 + (bx0 + bx1) / 2, by1 - by0,
-                                 np.ascontiguousarray(clean[y0 + by0 : y0 + by1, x0 + bx0 : x0 + bx1]))
-                            )  # fmt: skip
-                    band_start = None
+    for reg in np.unique(t.region):
+        where = np.argwhere(t.region == reg)
+        (r0, c0), (r1, c1) = where.min(axis=0), where.max(axis=0)
+        x0, x1 = t.xs[c0] + CELL_INSET, t.xs[c1 + 1] - CELL_INSET
+        y0, y1 = t.ys[r0] + CELL_INSET, t.ys[r1 + 1] - CELL_INSET
+        if x1 - x0 < 6 or y1 - y0 < 6:
+            continue
+        ink = ink_page[y0:y1, x0:x1]
+        # lines of text: runs of rows holding ink, at least MIN_LINE high
+        for _, b0, b1 in _runs(ink.any(axis=1)[np.newaxis, :], MIN_LINE):
+            band = ink[b0:b1]
+            if band.sum() < 12:
+                continue  # specks
+            cols_ink = np.nonzero(band.any(axis=0))[0]
+            # the line with a margin of paper, inside the cell
+            bx0, bx1 = max(0, int(cols_ink[0]) - 4), min(x1 - x0, int(cols_ink[-1]) + 5)
+            by0, by1 = max(0, b0 - 4), min(y1 - y0, b1 + 4)
+            crop = clean[y0 + by0 : y0 + by1, x0 + bx0 : x0 + bx1]
+            out.append(
+                (y0 + (by0 + by1) / 2, x0 + (bx0 + bx1) / 2, by1 - by0, np.ascontiguousarray(crop))
+            )
     return out
 
 

@@ -43,6 +43,7 @@ from .schema import (
     wide_insert,
 )
 from .shards import SHARD_TABLES
+from .sqltext import literal
 
 SCHEMA_VERSION = "11"
 # In-place upgrades, one step at a time ({from: statements to the next version}), run in the
@@ -78,10 +79,6 @@ UPGRADES = {
 }
 NEXT = {"8": "9", "9": "10", "10": "11"}
 __all__ = ["Warehouse", "LOAD_BATCH", "batch_tables"]
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class Warehouse:
@@ -175,9 +172,9 @@ class Warehouse:
             [list(VIEW_NAMES)],
         ).fetchall()
         for view in VIEW_NAMES:
-            con.execute(f"COMMENT ON VIEW {view} IS {_literal(VIEW_NOTES[view])}")
+            con.execute(f"COMMENT ON VIEW {view} IS {literal(VIEW_NOTES[view])}")
         for view, column in columns:
-            con.execute(f'COMMENT ON COLUMN {view}."{column}" IS {_literal(comment(view, column))}')
+            con.execute(f'COMMENT ON COLUMN {view}."{column}" IS {literal(comment(view, column))}')
         con.execute("INSERT OR REPLACE INTO meta VALUES ('views', ?)", [stamp])
 
     def _rebuild_derived(self) -> None:
@@ -465,7 +462,7 @@ class Warehouse:
                         r.get("parent_id"),
                         r.get("division_code"),
                         r.get("entry_url"),
-                        r.get("discovered_from"),
+                        (r.get("extra") or {}).get("discovered_from") or None,
                         dt.datetime.fromisoformat(r["registered_at"])
                         if r.get("registered_at")
                         else None,

@@ -20,6 +20,8 @@ passed over for the next source (the reason says so), and dates more than
 
 from __future__ import annotations
 
+from .sqltext import literal
+
 # The rules of the 条例 by the reports' years: (first year, last year, kind, month, day, rule).
 # `kind` says whose reports: every body, a department of a county-level or higher government, a
 # county-level or higher government's own report, or those the 条例 sets no date for.
@@ -36,6 +38,8 @@ RULES = (
 )  # fmt: skip
 DISAGREE_DAYS = 7  # page, URL and PDF dates further apart than this are flagged (not the crawl's)
 SOURCES = ("page", "url", "pdf_metadata", "crawl")  # in the order they are trusted
+# coverage.outcome, reported first
+COVERAGE_OUTCOMES = ("reported", "not_found", "unreachable", "blocked", "robots", "not_crawled")
 GOVERNMENT_LEVELS = ("province", "prefecture", "county")
 
 TABLES_DDL = [
@@ -56,10 +60,6 @@ TABLES_DDL = [
 
 def _rule(kind: str) -> tuple:
     return next(r for r in RULES if r[2] == kind)
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def timeliness_view() -> str:
@@ -122,9 +122,9 @@ d AS (
                 END AS deadline
     FROM k)
 SELECT report_id, issuer, year, scope, generated, published_on, published_from,
-       CASE kind WHEN 'all' THEN {_q(old[5])} WHEN 'department' THEN {_q(dep[5])}
-                 WHEN 'government' THEN {_q(gov[5])} WHEN 'local' THEN local_rule.rule
-                 WHEN 'none' THEN {_q(none[5])}
+       CASE kind WHEN 'all' THEN {literal(old[5])} WHEN 'department' THEN {literal(dep[5])}
+                 WHEN 'government' THEN {literal(gov[5])} WHEN 'local' THEN local_rule.rule
+                 WHEN 'none' THEN {literal(none[5])}
                  WHEN 'either' THEN 'scope not known: 31 January (a department) or 31 March '
                                     || '(a government), 2019 条例 第四十九条'
        END AS rule,

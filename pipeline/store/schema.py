@@ -22,6 +22,7 @@ import pyarrow as pa
 from .. import catalogue as cat
 from ..model import LOW_CONFIDENCE
 from . import compliance
+from .sqltext import literal
 
 S, I32, I64, TS, DATE, BOOL, NUM = (
     pa.string(),
@@ -328,7 +329,7 @@ def panel_view() -> str:
     legacy_keys = sorted({key for _, key, _, _ in cat.PANEL_MEASURES})
     picks = ",\n       ".join(
         f"CASE WHEN l.report_no IS NOT NULL THEN {_legacy_value(key)} ELSE {sql} END AS {measure},\n"
-        f"       {_quote(note)} AS {measure}_comparable"
+        f"       {literal(note)} AS {measure}_comparable"
         for measure, key, sql, note in cat.PANEL_MEASURES
     )
     pivot = ", ".join(f"max(f.value) FILTER (WHERE c.row_key = '{k}') AS {k}" for k in legacy_keys)
@@ -351,10 +352,6 @@ WHERE r.status IN ('ok', 'partial', 'unread') AND (l.report_no IS NOT NULL OR a.
 def _legacy_value(key: str) -> str:
     # counts as integers like the 2019+ columns; money (元) as printed
     return f"l.{key}" if cat.LEGACY[key].unit == "yuan" else f"CAST(l.{key} AS BIGINT)"
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 VIEWS.append(panel_view())
