@@ -356,11 +356,9 @@ class ReportSpider(scrapy.Spider):
             yield from self.document_request(url, title, page_url=response.url)
 
     def listing_request(self, url: str, **kwargs) -> scrapy.Request | None:
-        if (
+        if self._listing_budget_spent(
             self.stats["listing_pages"] + sum(r == "listing" for r in self.pending.values())
-            >= self.listing_budget
         ):
-            self.truncated = f"the listing budget of {self.listing_budget} pages was reached"
             return None
         if url in self._seen_nav:
             return None
@@ -368,11 +366,17 @@ class ReportSpider(scrapy.Spider):
         kwargs.setdefault("callback", self.parse_listing)
         return self._request(url, "listing", **kwargs)
 
+    def _listing_budget_spent(self, pages: int) -> bool:
+        """Whether `pages` listing pages use up the budget; the outcome will say it cut the walk."""
+        if pages < self.listing_budget:
+            return False
+        self.truncated = f"the listing budget of {self.listing_budget} pages was reached"
+        return True
+
     def family_request(self, url: str, family: str, kwargs: dict) -> scrapy.Request | None:
         """A request for a family's data endpoint (Hanweb XML, gkmlpt JSON); it carries the
         column page it belongs to, which becomes the column when the data lists reports."""
-        if self.stats["listing_pages"] >= self.listing_budget:
-            self.truncated = f"the listing budget of {self.listing_budget} pages was reached"
+        if self._listing_budget_spent(self.stats["listing_pages"]):
             return None
         self._families_waiting += 1
         return self._request(
