@@ -153,6 +153,28 @@ def test_lines_read_unsure_when_narrowly_padded_are_read_again_at_full_width():
     assert rec.rec_image_shape == [3, 48, 320]  # what digit_alternatives reads is RapidOCR's own
 
 
+def test_lines_are_dealt_out_in_chunks_cut_where_the_recognisers_batches_end():
+    """NarrowFirst.chunks: each tier's lines in the order the recogniser sorts them (width over
+    height) and cut every `batches` of its batches, so a chunk read apart pads as in one call;
+    the widest lines' chunks first, widest of all first."""
+    from pipeline.extract.ocr import NarrowFirst
+
+    class Recogniser:
+        rec_image_shape = [3, 48, 320]
+        rec_batch_num = 3
+
+    rec = NarrowFirst(Recogniser())
+    widths = [30, 200, 35, 150, 40, 400, 300, 90, 250, 180, 220, 160]  # at height 48
+    lines = [np.zeros((48, w, 3), np.uint8) for w in widths]
+    chunks = rec.chunks(lines, batches=1)
+    assert sorted(i for c in chunks for i in c) == list(range(len(widths)))  # each once
+    narrowest = [i for i, w in enumerate(widths) if w <= 64]
+    fitting = [i for i, w in enumerate(widths) if 64 < w <= 128]
+    wide = sorted((i for i, w in enumerate(widths) if w > 128), key=lambda i: widths[i])
+    assert chunks == [wide[6:], wide[3:6], wide[:3], fitting, narrowest]  # batches 3, 16, 16
+    assert [len(c) for c in rec.chunks(lines, batches=2)] == [2, 6, 1, 3]
+
+
 def test_a_gpu_is_used_when_onnxruntime_reports_one(monkeypatch):
     import onnxruntime
 

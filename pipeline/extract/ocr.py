@@ -23,6 +23,7 @@ import math
 import re
 import statistics
 import threading
+from collections.abc import Iterable
 
 from ..model import LOW_CONFIDENCE, Extracted, ExtractionError, Line
 from ..settings import MAX_IMAGE_PIXELS
@@ -45,6 +46,15 @@ REC_NARROW = 128
 # Boxes no wider than this at the recogniser's height (a number of one to three digits) are read
 # padded to it, not to REC_NARROW: half the work again, and what it is unsure of is read wide.
 REC_NARROWEST = 64
+# Paper added above and below every line before it is read, a quarter of its height on each
+# side. The recogniser scales a line to 48 pixels high and its cost grows with the width that
+# gives: a cell's line cut tight to its ink (ink filling 3/4 of the crop, where RapidOCR's own
+# boxes leave more margin) is scaled up and made wide. On the 14 scans: 48 s against 40 s for the
+# same cells read (99.821 %), the same years and issuers; the prose of six of them differed in one
+# column heading, misread both ways. (Half the height: 36 s, the same cells; kept to a quarter,
+# nearer the margins the recogniser was trained on.)
+LINE_PAD = 0.25
+TIER_BATCH = 16  # boxes of a tier are read this many at a time (they pad to one width)
 _idle: dict[int, list] = {}  # onnxruntime threads -> engines not lent now
 _idle_lock = threading.Lock()
 _made: dict[int, object] = {}  # onnxruntime threads -> the first engine, whose models others share
@@ -118,26 +128,44 @@ class NarrowFirst:
         # Boxes that fit a tier are all padded to its width, so a larger batch pads nothing
         # (816 boxes: 4.6 s in batches of 3, 4.1 s in 16, the same readings); longer lines pad
         # to the widest of their batch, and stay in small ones.
-        self.narrowest.rec_batch_num = 16
+        self.narrowest.rec_batch_num = TIER_BATCH
         self.fitting = copy.copy(self.narrow)
-        self.fitting.rec_batch_num = 16
+        self.fitting.rec_batch_num = TIER_BATCH
 
     def __getattr__(self, name):
         return getattr(self.wide, name)
 
+    def tier(self, im):
+        """Which recogniser reads a box: padded to REC_NARROWEST or REC_NARROW when it fits,
+        else to its own width, at least REC_NARROW."""
+        w = im.shape[1] * self.wide.rec_image_shape[1]
+        if w <= REC_NARROWEST * im.shape[0]:
+            return self.narrowest
+        return self.fitting if w <= REC_NARROW * im.shape[0] else self.narrow
+
+    def chunks(self, imgs: list, batches: int = 2) -> list[list[int]]:
+        """The boxes (their indexes) in chunks of `batches` batches, to be read apart: in the
+        order the recogniser sorts them (by width over height, within each tier) and cut where
+        its batches end, so every batch pads as it would in one call and reads the same. The
+        costliest chunks (the widest lines) come first, so the cores end together."""
+        tiers: dict[int, list[int]] = {
+            id(r): [] for r in (self.narrow, self.fitting, self.narrowest)
+        }
+        for i, im in enumerate(imgs):
+            tiers[id(self.tier(im))].append(i)
+        out = []
+        for rec in (self.narrow, self.fitting, self.narrowest):
+            idx = sorted(tiers[id(rec)], key=lambda i: imgs[i].shape[1] / imgs[i].shape[0])
+            size = batches * rec.rec_batch_num
+            cut = [idx[j : j + size] for j in range(0, len(idx), size)]
+            out += cut[::-1] if rec is self.narrow else cut
+        return out
+
     def __call__(self, args):
         imgs = [args.img] if not isinstance(args.img, (list, tuple)) else list(args.img)
-        height = self.wide.rec_image_shape[1]
-
-        def tier(im) -> object:
-            w = im.shape[1] * height
-            if w <= REC_NARROWEST * im.shape[0]:
-                return self.narrowest
-            return self.fitting if w <= REC_NARROW * im.shape[0] else self.narrow
-
         groups: dict[int, tuple[object, list[int]]] = {}
         for i, im in enumerate(imgs):
-            rec = tier(im)
+            rec = self.tier(im)
             groups.setdefault(id(rec), (rec, []))[1].append(i)
         if len(groups) == 1 and next(iter(groups.values()))[0] is self.narrow:
             return self._read(args, self.narrow)
@@ -190,17 +218,48 @@ def engine(threads: int = 1):
             _idle[threads].append(lent)
 
 
-def ocr_pages(jobs: list[tuple[object, int]], cores: int = 1) -> list[list[Line]]:
-    """Several scanned pages (image, page number) at once: one page per core of the `cores` this
-    document may use, each on one onnxruntime thread (two pages side by side beat one page on two threads:
-    2.75 vs 3.5 s a page here), lines in the order of `jobs`."""
-    from concurrent.futures import ThreadPoolExecutor
+def ocr_pages(jobs: Iterable[tuple[object, int]], cores: int = 1) -> list[list[Line]]:
+    """Several scanned pages (image, page number) at once on `cores` cores, lines in the order of
+    `jobs`. Each page is laid out (text found, turned upright, tables and cells cut) on one core,
+    and what is to be read is then dealt out in chunks to whichever core is free: the cost of a
+    page is mostly recognition, and pages differ, so whole pages side by side left a core idle
+    for a third of a document's time (a 3-page scan: two pages, then one alone)."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    parallel = min(len(jobs), cores)
-    if parallel <= 1:
-        return [ocr_lines(img, no, threads=cores) for img, no in jobs]
-    with ThreadPoolExecutor(parallel, thread_name_prefix="ocr") as pool:
-        return list(pool.map(lambda job: ocr_lines(job[0], job[1], threads=1), jobs))
+    if cores <= 1:
+        return [ocr_lines(img, no) for img, no in jobs]
+    layouts: list[_Layout] = []
+    reading: list[tuple[int, list[int], object]] = []
+    with ThreadPoolExecutor(cores, thread_name_prefix="ocr") as pool:
+        laying = {}
+        for i, (img, no) in enumerate(jobs):
+            laying[pool.submit(_laid_out_with, img, no)] = i
+            layouts.append(None)
+        for done in as_completed(laying):
+            i = laying[done]
+            layout, chunks = done.result()
+            layouts[i] = layout
+            for chunk in chunks:
+                reading.append((i, chunk, pool.submit(_read, [layout.crops[k] for k in chunk])))
+        texts = [[""] * len(l.crops) for l in layouts]
+        scores = [[0.0] * len(l.crops) for l in layouts]
+        for i, chunk, future in reading:
+            txts, confs = future.result()
+            for k, text, score in zip(chunk, txts, confs):
+                texts[i][k], scores[i][k] = text, score
+    with engine(1) as ocr:
+        return [_placed(l, t, s, ocr.text_rec) for l, t, s in zip(layouts, texts, scores)]
+
+
+@dataclasses.dataclass
+class _Layout:
+    """A page laid out for reading: its ruled tables and, for each line of ink to be read (in a
+    table's cell or outside tables), where it lies on the upright page and its crop."""
+
+    page: int | None
+    tables: list
+    places: list[tuple[float, float, float]]  # (centre y, centre x, height)
+    crops: list
 
 
 def ocr_lines(image, page: int | None = None, threads: int = 1) -> list[Line]:
@@ -210,6 +269,31 @@ def ocr_lines(image, page: int | None = None, threads: int = 1) -> list[Line]:
     no detection inside tables, blank cells never recognised, a lone slanted stroke read as the
     "/" of a cell that does not apply. Text outside tables is recognised from the page turned
     upright, row by row."""
+    with engine(threads) as ocr:
+        layout = _laid_out(ocr, image, page)
+        if not layout.crops:
+            return []
+        read = ocr.text_rec(_rec_input(layout.crops))
+        return _placed(layout, read.txts, read.scores, ocr.text_rec)
+
+
+def _laid_out_with(image, page: int | None) -> tuple[_Layout, list[list[int]]]:
+    """A page laid out on an engine of one thread, and its crops in chunks to read."""
+    with engine(1) as ocr:
+        layout = _laid_out(ocr, image, page)
+        return layout, ocr.text_rec.chunks(layout.crops)
+
+
+def _read(crops: list) -> tuple[tuple, list]:
+    """(texts, confidences) of crops, on an engine of one onnxruntime thread."""
+    with engine(1) as ocr:
+        read = ocr.text_rec(_rec_input(crops))
+    return read.txts, read.scores
+
+
+def _laid_out(ocr, image, page: int | None) -> _Layout:
+    """Text found at low resolution, the page turned upright, its ruled tables rebuilt and the
+    lines of ink to read cut out: everything of a page but recognition."""
     import cv2
     import numpy as np
 
@@ -220,41 +304,49 @@ def ocr_lines(image, page: int | None = None, threads: int = 1) -> list[Line]:
             f"image of {image.width}x{image.height} pixels is too large to be a page"
         )
     rgb = np.asarray(image.convert("RGB"))
-    with engine(threads) as ocr:
-        quads = _detect(ocr, rgb, DET_FAST_SIDE)
-        angle = _skew_of_lines(quads)
-        up_rgb = _turned(rgb, angle)
-        gray = cv2.cvtColor(up_rgb, cv2.COLOR_RGB2GRAY)
-        tables = find_tables(gray)
-        turn = _turner(angle, image.width / 2, image.height / 2)
-        pieces = []
-        if tables:
-            ink, clean = _without_rulings(gray, up_rgb)
-            pieces = [piece for t in tables for piece in _cell_lines(t, ink, clean)]
-        for q in quads:
-            cx, cy = turn(sum(p[0] for p in q) / 4, sum(p[1] for p in q) / 4)
-            if any(t.bbox[0] <= cx <= t.bbox[2] and t.bbox[1] <= cy <= t.bbox[3] for t in tables):
-                continue  # inside a table: its cells are read from the grid
-            crop = _upright_crop(q, turn, up_rgb)
-            if crop is not None:
-                pieces.append((cy, cx, crop.shape[0], crop))
-        if not pieces:
-            return []
-        read = ocr.text_rec(_rec_input([p[3] for p in pieces]))
-        placed = []
-        for (y, x, h, crop), text, score in zip(pieces, read.txts, read.scores):
-            if not text or not text.strip():
-                continue
-            if text.strip() in ("1", "l", "I", "|") and _slanted(crop):
-                text = "/"  # the slash of a cell that does not apply, which reads as a "1"
-            alts = None
-            if score < LOW_CONFIDENCE and _NUMERIC.match(text.strip()):
-                ch, cw = crop.shape[:2]
-                alts = digit_alternatives(
-                    ocr.text_rec, crop, [(0, 0), (cw, 0), (cw, ch), (0, ch)], text
-                )
-            placed.append((y, x, h, text, float(score), alts))
-    return _assemble(placed, tables, page)
+    quads = _detect(ocr, rgb, DET_FAST_SIDE)
+    angle = _skew_of_lines(quads)
+    up_rgb = _turned(rgb, angle)
+    gray = cv2.cvtColor(up_rgb, cv2.COLOR_RGB2GRAY)
+    tables = find_tables(gray)
+    turn = _turner(angle, image.width / 2, image.height / 2)
+    pieces = []
+    if tables:
+        ink, clean = _without_rulings(gray, up_rgb)
+        pieces = [piece for t in tables for piece in _cell_lines(t, ink, clean)]
+    for q in quads:
+        cx, cy = turn(sum(p[0] for p in q) / 4, sum(p[1] for p in q) / 4)
+        if any(t.bbox[0] <= cx <= t.bbox[2] and t.bbox[1] <= cy <= t.bbox[3] for t in tables):
+            continue  # inside a table: its cells are read from the grid
+        crop = _upright_crop(q, turn, up_rgb)
+        if crop is not None:
+            pieces.append((cy, cx, crop.shape[0], crop))
+    return _Layout(page, tables, [p[:3] for p in pieces], [_margined(p[3]) for p in pieces])
+
+
+def _margined(crop):
+    """The crop with paper added above and below (LINE_PAD of its height on each side)."""
+    import cv2
+
+    pad = round(LINE_PAD * crop.shape[0])
+    return cv2.copyMakeBorder(crop, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+
+
+def _placed(layout: _Layout, txts, scores, rec) -> list[Line]:
+    """The page's lines of cells from what its crops read (`rec`, the recogniser, reads again
+    the numbers it was unsure of for their alternatives)."""
+    placed = []
+    for (y, x, h), crop, text, score in zip(layout.places, layout.crops, txts, scores):
+        if not text or not text.strip():
+            continue
+        if text.strip() in ("1", "l", "I", "|") and _slanted(crop):
+            text = "/"  # the slash of a cell that does not apply, which reads as a "1"
+        alts = None
+        if score < LOW_CONFIDENCE and _NUMERIC.match(text.strip()):
+            ch, cw = crop.shape[:2]
+            alts = digit_alternatives(rec, crop, [(0, 0), (cw, 0), (cw, ch), (0, ch)], text)
+        placed.append((y, x, h, text, float(score), alts))
+    return _assemble(placed, layout.tables, layout.page)
 
 
 def _slanted(crop, degrees: float = 10.0) -> bool:
@@ -563,4 +655,5 @@ def image_lines(data: bytes, cores: int = 1) -> list[Line]:
         raise ExtractionError("image is a decompression bomb (too many pixels)") from None
     except (UnidentifiedImageError, OSError) as exc:
         raise ExtractionError(f"unreadable image: {exc}") from None
-    return ocr_lines(img, page=1, threads=cores)
+    (lines,) = ocr_pages([(img, 1)], cores)
+    return lines
