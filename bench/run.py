@@ -319,7 +319,7 @@ def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict
     """Per-format extraction speed on `n_specs` generated attachments of each kind (and
     `n_scans` scans), each against a floor doing the same kind of work where there is one
     (FLOORS), interleaved document by document, `repeat` passes (min and median). OCR's models
-    are loaded before timing."""
+    are loaded before timing; scans are read on every core, then again on one."""
     import io
 
     import pdfplumber
@@ -374,6 +374,12 @@ def bench_formats(n_specs: int = 10, n_scans: int = 10, repeat: int = 3) -> dict
                 row["pages_per_s"] = round(pages / dt, 2)
             if kind == "scan":
                 row["ocr_seconds_per_page"] = round(dt / pages, 2)
+                # What a document gets in a national run (two workers on a 2-core machine, one
+                # core each): the projection's cost of a scanned page (bench/scale.py).
+                t0 = time.perf_counter()
+                for data, p in zip(datas, files):
+                    extract_bytes(data, str(p), cores=1)
+                row["ocr_one_core_seconds_per_page"] = round((time.perf_counter() - t0) / pages, 2)
             if floor_fn:
                 ratios = [o / f for o, f in zip(ours, floors)]
                 row["floor"] = label

@@ -8,9 +8,12 @@ recognised, rulings painted out first; blank and merged cells keep their places 
 grid. Text outside ruled tables (and tables printed without rulings) is recognised box by box and
 grouped into rows by the boxes' centres, left to right; there blank cells are lost, as in
 space-separated text, and the identities decide. Every cell keeps the recogniser's confidence.
-Narrow boxes are read padded narrow, and what the recogniser is unsure of is read again wide.
+Narrow boxes are read padded narrow, and what the recogniser is unsure of is read again wide;
+every line gets a margin of paper above and below first (LINE_PAD), which makes it cheaper to
+read. The pages of a document are laid out side by side, one per core, and their lines are then
+dealt out in chunks to whichever core is free (ocr_pages).
 On the accuracy corpus's 14 scans this reads 99.82 % of cells exactly (99.71 % before, with
-detection at 1600 px and every box recognised) in about two-thirds of the time.
+detection at 1600 px and every box recognised) in about half the time.
 """
 
 from __future__ import annotations
