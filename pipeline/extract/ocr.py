@@ -13,7 +13,8 @@ every line gets a margin of paper above and below first (LINE_PAD), which makes 
 read. The pages of a document are laid out side by side, one per core, and their lines are then
 dealt out in chunks to whichever core is free (ocr_pages).
 On the accuracy corpus's 14 scans this reads 99.82 % of cells exactly (99.71 % before, with
-detection at 1600 px and every box recognised) in about half the time.
+detection at 1600 px and every box recognised) in under a third of the time (0.85 s a page with the
+models loaded, against 2.76; `make bench`).
 """
 
 from __future__ import annotations
