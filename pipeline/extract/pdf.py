@@ -101,8 +101,9 @@ def pdf_lines(data: bytes, ocr_pages=None, parallel: int = 1) -> tuple[list[Line
                 f"page {scans[0]} is a scan (no text layer); OCR is not available"
             )
         read: dict[int, list[Line]] = {}
-        # Twice as many pages as cores rendered at a time: memory stays bounded (≈25 MB a page
-        # at SCAN_DPI), and a page laid out while the others' text is read keeps cores busy.
+        # Twice as many pages as cores rendered at a time: memory stays bounded (a page rendered
+        # at SCAN_DPI, ≈12 MB, is held until its lines are read), and a page laid out while the
+        # others' lines are read keeps the cores busy.
         window = 2 * max(1, parallel)
         for i in range(0, len(scans), window):
             numbers = scans[i : i + window]
