@@ -109,7 +109,7 @@ def main() -> None:
         "--scans",
         type=int,
         default=None,
-        help="how many reports to scan (default: all; OCR is ~3 s a page, ~2.5 min for all 14)",
+        help="how many reports to scan (default: all; OCR is ~1 s a page, under a minute for all 14)",
     )
     ap.add_argument(
         "--legacy", type=int, default=12, help="generated 2008–2018 reports with a 统计表"

@@ -87,7 +87,7 @@ def die_with(owner: int, owner_started: str | None, every: float = 0.5) -> None:
         threading.Thread(target=watch, daemon=True, name="owner-watch").start()
 
 
-_cores = 1  # the cores a worker's document may use (OCR reads that many pages side by side)
+_cores = 1  # the cores a worker's document may use (OCR lays out and reads pages on that many)
 
 
 def _init_worker(
