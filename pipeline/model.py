@@ -15,7 +15,7 @@ from typing import Any
 
 Number = int | Decimal
 
-EXTRACTOR_VERSION = "3.4"
+EXTRACTOR_VERSION = "3.5"
 # What Report.fact_columns() gives for each cell, in order (the warehouse's fact rows).
 FACT_COLUMNS = (
     "key",
