@@ -19,17 +19,10 @@ from pipeline import api
 from pipeline.model import Provenance
 from tests.corpus import SAMPLES
 from tests.corpus.sites import links, page, simple_report, write
+from tests.warehouse import rows
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = SAMPLES / "real-pages"
-
-
-def rows(db: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def load(db: Path, *docs: tuple[Path, str]) -> None:

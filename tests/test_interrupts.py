@@ -17,11 +17,11 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from crawlers.mirror import MirrorServer
 from tests.corpus import SAMPLES
+from tests.warehouse import rows
 
 OGI = str(Path(sys.executable).parent / "ogi")
 
@@ -35,14 +35,11 @@ def corpus(d: Path) -> Path:
 
 
 def counts(db: Path) -> tuple:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(
-            "SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM fact), "
-            "(SELECT count(*) FROM doc)"
-        ).fetchone()
-    finally:
-        con.close()
+    return rows(
+        db,
+        "SELECT (SELECT count(*) FROM report), (SELECT count(*) FROM fact), "
+        "(SELECT count(*) FROM doc)",
+    )[0]
 
 
 def run_until_paused(args: list[str], stage: str | None, cwd: Path) -> subprocess.Popen:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from crawlers import frontier
@@ -21,6 +20,7 @@ from pipeline.locked import dask_security, is_loopback, make_certs
 from tests.corpus import SAMPLES
 from tests.corpus.sites import _column
 from tests.services import redis_server, tls_cluster
+from tests.warehouse import rows
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery-staple-7"
@@ -160,14 +160,8 @@ def test_ingest_on_a_tls_only_dask_cluster(tmp_path):
         assert r.returncode == reference.returncode
 
     def counts(db):
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            return con.execute(
-                "SELECT count(*), (SELECT count(*) FROM facts), (SELECT count(*) FROM checks) "
-                "FROM reports"
-            ).fetchone()
-        finally:
-            con.close()
+        sql = "SELECT count(*), (SELECT count(*) FROM facts), (SELECT count(*) FROM checks) FROM reports"
+        return rows(db, sql)[0]
 
     assert counts(tmp_path / "w.duckdb") == counts(tmp_path / "ref.duckdb")
     assert counts(tmp_path / "w.duckdb")[0] == 4

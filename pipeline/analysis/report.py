@@ -58,18 +58,17 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
         if v.applications.notna().any():
             out.append((f"applications_by_year_{scope}", charts.by_year(v, "applications"), v, ""))
     rk = rankings(con, **g)
-    if len(rk) >= MIN_RANKED:
-        out.append(("ranking_grant_rate", charts.ranking(rk), rk, ""))
-    else:
-        out.append(
-            (
-                "ranking_grant_rate",
-                None,
-                rk,
-                f"not drawn: {len(rk)} bodies of one level and year with ≥ 20 requests behind the rate; "
-                f"a ranking needs at least {MIN_RANKED}",
-            )
+    out.append(
+        _drawn(
+            "ranking_grant_rate",
+            rk,
+            charts.ranking,
+            f"{len(rk)} bodies of one level and year with ≥ 20 requests behind the rate; "
+            f"a ranking needs at least {MIN_RANKED}"
+            if len(rk) < MIN_RANKED
+            else None,
         )
+    )
     per_body = appeals(con, by=["issuer", "year"], **g)
     if per_body.litigation_per_100_applications.notna().any():
         out.append(("volume_vs_litigation", charts.volume_vs_litigation(per_body), per_body, ""))
@@ -86,17 +85,15 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
         level=best.level if best is not None else None,
         **g,
     )
-    if len(ar.dropna(subset=["grant_rate"])) >= 2:
-        out.append(("areas_grant_rate", charts.areas(ar), ar, ""))
-    else:
-        out.append(
-            (
-                "areas_grant_rate",
-                None,
-                ar,
-                "not drawn: fewer than two areas of one level to compare",
-            )
+    few = len(ar.dropna(subset=["grant_rate"])) < 2
+    out.append(
+        _drawn(
+            "areas_grant_rate",
+            ar,
+            charts.areas,
+            "fewer than two areas of one level to compare" if few else None,
         )
+    )
     q = quality(con, include_generated=include_generated)
     out.append(("data_quality", charts.quality(q), q, ""))
     vols = volumes(con, by=["issuer", "year"], scope="jurisdiction", **g).dropna(
@@ -124,17 +121,14 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
             )
     # what no one else measures: on time, who is missing, the publisher's own errors
     ot = compliance.on_time(con, by=["level", "year"], **g)
-    if ot.judged.sum():
-        out.append(("on_time_share", charts.on_time_share(ot), ot, ""))
-    else:
-        out.append(
-            (
-                "on_time_share",
-                None,
-                ot,
-                "not drawn: no report has a publication date and a deadline",
-            )
+    out.append(
+        _drawn(
+            "on_time_share",
+            ot,
+            charts.on_time_share,
+            None if ot.judged.sum() else "no report has a publication date and a deadline",
         )
+    )
     matrix = compliance.coverage_matrix(con)
     if len(matrix):
         out.append(
@@ -145,6 +139,14 @@ def figures(con, include_generated: bool = False) -> list[tuple[str, object, obj
         out.append(("publisher_errors", charts.publisher_error_rate(pe), pe, ""))
     out.append(("rates_by_year", None, rates(con, by=["year"], **g), ""))
     return out
+
+
+def _drawn(slug: str, table, draw, not_drawn: str | None) -> tuple[str, object, object, str]:
+    """(slug, figure, table, note): `draw(table)`, or, when `not_drawn` says why, no figure and
+    a note that says it."""
+    if not_drawn:
+        return (slug, None, table, f"not drawn: {not_drawn}")
+    return (slug, draw(table), table, "")
 
 
 def write_report(

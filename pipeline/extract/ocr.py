@@ -147,19 +147,23 @@ class NarrowFirst:
             return self.narrowest
         return self.fitting if w <= REC_NARROW * im.shape[0] else self.narrow
 
+    def _tiered(self, imgs: list) -> list[tuple[object, list[int]]]:
+        """(recogniser, indexes of the boxes it reads), tiers in the order they first appear."""
+        groups: dict[int, tuple[object, list[int]]] = {}
+        for i, im in enumerate(imgs):
+            rec = self.tier(im)
+            groups.setdefault(id(rec), (rec, []))[1].append(i)
+        return list(groups.values())
+
     def chunks(self, imgs: list, batches: int = 2) -> list[list[int]]:
         """The boxes (their indexes) in chunks of `batches` batches, to be read apart: in the
         order the recogniser sorts them (by width over height, within each tier) and cut where
         its batches end, so every batch pads as it would in one call and reads the same. The
         costliest chunks (the widest lines) come first, so the cores end together."""
-        tiers: dict[int, list[int]] = {
-            id(r): [] for r in (self.narrow, self.fitting, self.narrowest)
-        }
-        for i, im in enumerate(imgs):
-            tiers[id(self.tier(im))].append(i)
+        tiers = {id(rec): idx for rec, idx in self._tiered(imgs)}
         out = []
         for rec in (self.narrow, self.fitting, self.narrowest):
-            idx = sorted(tiers[id(rec)], key=lambda i: imgs[i].shape[1] / imgs[i].shape[0])
+            idx = sorted(tiers.get(id(rec), []), key=lambda i: imgs[i].shape[1] / imgs[i].shape[0])
             size = batches * rec.rec_batch_num
             cut = [idx[j : j + size] for j in range(0, len(idx), size)]
             out += cut[::-1] if rec is self.narrow else cut
@@ -167,15 +171,12 @@ class NarrowFirst:
 
     def __call__(self, args):
         imgs = [args.img] if not isinstance(args.img, (list, tuple)) else list(args.img)
-        groups: dict[int, tuple[object, list[int]]] = {}
-        for i, im in enumerate(imgs):
-            rec = self.tier(im)
-            groups.setdefault(id(rec), (rec, []))[1].append(i)
-        if len(groups) == 1 and next(iter(groups.values()))[0] is self.narrow:
+        groups = self._tiered(imgs)
+        if len(groups) == 1 and groups[0][0] is self.narrow:
             return self._read(args, self.narrow)
         txts, scores, words = [None] * len(imgs), [0.0] * len(imgs), [None] * len(imgs)
         first = None
-        for rec, idx in groups.values():
+        for rec, idx in groups:
             out = self._read(dataclasses.replace(args, img=[imgs[i] for i in idx]), rec)
             if first is None:
                 first = out
